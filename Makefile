@@ -1,0 +1,39 @@
+# The commands README gives users. Each target installs what is missing first
+# (scripts/install-deps), so a fresh Debian 12 machine needs nothing by hand.
+SHELL := /bin/bash
+JOBS ?= $(shell nproc)
+TESSERA := build/bin/tessera
+PORT ?= 8080
+
+.PHONY: deps build test test-asan test-tsan test-browser bench run clean
+
+deps:
+	@scripts/install-deps
+
+build: deps
+	cmake --preset release >/dev/null
+	cmake --build --preset release -j $(JOBS)
+
+test: build
+	ctest --preset release -j $(JOBS)
+	scripts/run-integration-tests build
+
+test-asan: deps
+	cmake --preset asan >/dev/null
+	cmake --build --preset asan -j $(JOBS)
+	ctest --preset asan -j $(JOBS)
+
+test-tsan: deps
+	cmake --preset tsan >/dev/null
+	cmake --build --preset tsan -j $(JOBS)
+	ctest --preset tsan -j $(JOBS) -L concurrency
+
+bench: build
+	@scripts/install-deps bench
+	scripts/run-benchmarks
+
+run: build
+	scripts/run-demo $(TESSERA) $(PORT)
+
+clean:
+	rm -rf build build-debug build-asan build-tsan

@@ -1,0 +1,76 @@
+#pragma once
+/// Base class for sinks (GstBaseSink).
+///
+/// In PLAYING without `sync`, a buffer is rendered as soon as it arrives, inside
+/// the pushing task: no lock, no wait. Everything else goes through the deferred
+/// path of task_context: the sink keeps the buffer, registers itself, and the task
+/// awaits `wait_ready()` once its call stack has unwound:
+///  - PAUSED: the first buffer is the preroll buffer: `preroll()` sees it, the
+///    pipeline hears `async_done`, and the task waits until PLAYING (or a flush);
+///  - `sync=true`: the buffer waits until the pipeline clock reaches its running
+///    time. A buffer later than `max-lateness` is dropped, counted, reported upstream
+///    as a QoS event and on the bus as a qos message (`qos=true`).
+/// EOS completes a pending preroll and is reported (once PLAYING) to the pipeline,
+/// which posts EOS when every sink is done. flush-start drops held buffers and wakes
+/// the waiting task; flush-stop forgets the preroll so a seek in PAUSED prerolls (and
+/// shows) the new position.
+///
+/// Thread safety: chain/event run in a streaming task; flush-start, state changes
+/// and position queries may come from other threads and meet the held buffers under
+/// `mutex_`.
+
+#include "core/graph/element.hpp"
+#include "core/sched/task_context.hpp"
+#include "core/sched/wakeup.hpp"
+
+#include <atomic>
+#include <deque>
+#include <mutex>
+
+namespace tessera::core {
+
+class base_sink : public element, private deferred_waiter {
+ public:
+  base_sink(const element_factory& f, std::string name);
+
+  flow chain(pad& sinkpad, buffer&& b) override;
+  bool event(pad& p, core::event ev) override;
+  std::optional<clock_time> query_position() const override;
+
+  pad& sinkpad() const noexcept { return *sinkpad_; }
+  std::uint64_t rendered() const noexcept { return rendered_.load(std::memory_order_relaxed); }
+  std::uint64_t dropped() const noexcept { return dropped_.load(std::memory_order_relaxed); }
+
+  /// The properties every sink has, to append to a factory's list.
+  static std::vector<property_spec> common_properties(bool sync_default);
+
+ protected:
+  virtual flow render(buffer& b) = 0;
+  /// The preroll buffer (PAUSED); default: nothing.
+  virtual flow preroll(buffer& b) { (void)b; return flow::ok; }
+  virtual void on_caps(const caps& c) { (void)c; }
+  virtual void on_eos() {}
+
+  state_change change_state(state from, state to) override;
+
+ private:
+  boost::asio::awaitable<void> wait_ready() override;
+  flow resume() override;
+  flow render_now(buffer& b);
+  flow defer_buffer(buffer&& b);
+  void post_eos_if_ready();
+
+  pad* sinkpad_;
+  std::size_t prop_sync_, prop_max_lateness_, prop_qos_, prop_async_;
+  wakeup wake_;
+  mutable std::mutex mutex_;  // held_, prerolled_, eos state
+  std::deque<buffer> held_;
+  bool prerolled_ = false;
+  bool got_eos_ = false;
+  bool eos_posted_ = false;
+  std::atomic<clock_time> last_pts_{time_none};
+  std::atomic<std::uint64_t> rendered_{0};
+  std::atomic<std::uint64_t> dropped_{0};
+};
+
+}  // namespace tessera::core

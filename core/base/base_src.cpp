@@ -1,0 +1,233 @@
+#include "core/base/base_src.hpp"
+
+#include "core/sched/task_context.hpp"
+
+#include <boost/asio/post.hpp>
+#include <boost/asio/this_coro.hpp>
+#include <boost/asio/use_awaitable.hpp>
+
+namespace tessera::core {
+
+namespace asio = boost::asio;
+
+namespace {
+// A task that never waits yields the pool thread this often so that other tasks on
+// the pool (other pipelines, queues) keep running.
+constexpr unsigned buffers_between_yields = 64;
+}  // namespace
+
+base_src::base_src(const element_factory& f, std::string name)
+    : element(f, std::move(name)), task_(this->name() + ":src"), wake_(executor()) {
+  srcpad_ = static_pad(pad_direction::src);
+}
+
+base_src::~base_src() { stop_task(); }
+
+segment base_src::current_segment() const {
+  std::lock_guard lock(segment_mutex_);
+  return segment_;
+}
+
+flow base_src::fill_range(std::uint64_t, std::size_t, buffer&) { return flow::not_linked; }
+
+flow base_src::getrange(pad&, std::uint64_t offset, std::size_t size, buffer& out) {
+  return fill_range(offset, size, out);
+}
+
+result<caps> base_src::fixate_caps(const caps& allowed) { return allowed.fixate(); }
+
+result<void> base_src::negotiate() {
+  const caps& tmpl = srcpad_->templ().caps;
+  const caps allowed = srcpad_->peer_query_caps(&tmpl);
+  if (allowed.is_any()) {
+    // Nothing to agree on (fakesrc into fakesink): data flows without caps.
+    need_negotiation_.store(false, std::memory_order_relaxed);
+    return {};
+  }
+  if (allowed.is_empty())
+    return fail(errc::not_negotiated, name() + ": downstream accepts none of " + tmpl.to_string());
+  auto fixed = fixate_caps(allowed);
+  if (!fixed) return fail(errc::not_negotiated, name() + ": " + fixed.error().message);
+  return renegotiate_to(*fixed);
+}
+
+result<void> base_src::renegotiate_to(const caps& c) {
+  if (!srcpad_->peer_accept_caps(c))
+    return fail(errc::not_negotiated, name() + ": downstream does not accept " + c.to_string());
+  if (auto r = set_caps(c); !r) return r;
+  if (!srcpad_->push_event(event_caps{c}) && srcpad_->is_linked() && !srcpad_->peer()->flushing())
+    return fail(errc::not_negotiated, name() + ": downstream refused caps " + c.to_string());
+  need_negotiation_.store(false, std::memory_order_relaxed);
+  return {};
+}
+
+asio::awaitable<void> base_src::loop() {
+  task_context ctx;
+  unsigned since_yield = 0;
+  while (!task_.stop_requested()) {
+    if (is_live() && current_state() != state::playing) {
+      co_await wake_.wait();  // state change, flush or stop
+      continue;
+    }
+    flow f = flow::ok;
+    buffer b;
+    {
+      task_context::scope in_task(ctx);
+      if (eos_requested_.exchange(false)) {
+        srcpad_->push_event(event_eos{});
+        break;
+      }
+      if (need_negotiation_.load(std::memory_order_relaxed)) {
+        if (auto r = negotiate(); !r) {
+          post_error(errc::not_negotiated, r.error().message);
+          srcpad_->push_event(event_eos{});
+          break;
+        }
+      }
+      if (need_segment_.exchange(false)) srcpad_->push_event(event_segment{current_segment()});
+      f = create(b);
+    }
+    if (f == flow::ok && is_live() && is_valid_time(b.pts)) {
+      // Live: hand the buffer out when the clock reaches its running time.
+      const clock_time rt = current_segment().to_running_time(b.pts);
+      bool woken = false;
+      while (is_valid_time(rt) && co_await wake_.wait_until(base_time() + rt)) {
+        // A notification kept from before this wait (e.g. the PAUSED -> PLAYING one
+        // that raced with the task's start) is no reason to drop the buffer.
+        if (task_.stop_requested() || srcpad_->flushing() || current_state() != state::playing ||
+            eos_requested_.load()) {
+          woken = true;
+          break;
+        }
+      }
+      if (woken) continue;  // woken early (flush, pause, stop, eos): re-check, drop this buffer
+    }
+    if (f == flow::ok) {
+      task_context::scope in_task(ctx);
+      f = srcpad_->push(std::move(b));
+    }
+    if (ctx.has_deferred()) f = co_await ctx.drain(f);
+    if (f == flow::ok) {
+      if (++since_yield == buffers_between_yields) {
+        since_yield = 0;
+        co_await asio::post(co_await asio::this_coro::executor, asio::use_awaitable);
+      }
+      continue;
+    }
+    task_context::scope in_task(ctx);
+    if (f == flow::eos) {
+      srcpad_->push_event(event_eos{});
+    } else if (f == flow::flushing) {
+      // A seek or a state change is stopping us; it restarts the task if needed.
+    } else {
+      if (f == flow::not_linked || f == flow::not_negotiated)
+        post_error(f == flow::not_negotiated ? errc::not_negotiated : errc::bad_state,
+                   name() + ": streaming stopped, reason " + std::string(to_string(f)));
+      srcpad_->push_event(event_eos{});
+    }
+    break;
+  }
+  if (ctx.has_deferred()) co_await ctx.drain(flow::ok);
+}
+
+void base_src::start_task() {
+  task_.start(executor(), loop(), [this](const std::string& what) {
+    post_error(errc::bad_state, name() + ": streaming task failed: " + what);
+  });
+}
+
+void base_src::stop_task() {
+  task_.request_stop();
+  wake_.notify();
+  task_.join();
+  wake_.reset();
+}
+
+state_change base_src::change_state(state from, state to) {
+  if (from == state::ready && to == state::paused) {
+    if (auto r = start(); !r) {
+      post_error(r.error().code == make_error_code(errc::not_found) ? errc::not_found : errc::io_error,
+                 r.error().message);
+      return state_change::failure;
+    }
+    const auto r = element::change_state(from, to);
+    if (r == state_change::failure) return r;
+    {
+      std::lock_guard lock(segment_mutex_);
+      segment_ = core::segment{};
+      segment_.format = format();
+    }
+    need_segment_ = true;
+    need_negotiation_ = true;
+    eos_requested_ = false;
+    if (srcpad_->mode() == pad_mode::push) start_task();
+    return is_live() ? state_change::no_preroll : state_change::success;
+  }
+  if (from == state::paused && to == state::playing) {
+    wake_.notify();
+    return element::change_state(from, to);
+  }
+  if (from == state::playing && to == state::paused) {
+    wake_.notify();
+    element::change_state(from, to);
+    return is_live() ? state_change::no_preroll : state_change::success;
+  }
+  if (from == state::paused && to == state::ready) {
+    srcpad_->set_flushing(true);
+    stop_task();
+    const auto r = element::change_state(from, to);
+    stop();
+    return r;
+  }
+  return element::change_state(from, to);
+}
+
+bool base_src::send_event(core::event ev) {
+  if (ev.is<event_eos>()) {
+    eos_requested_ = true;
+    wake_.notify();
+    return true;
+  }
+  return element::send_event(std::move(ev));
+}
+
+bool base_src::event(pad& p, core::event ev) {
+  if (auto* s = ev.get<event_seek>()) return handle_seek(s->request);
+  if (ev.is<event_reconfigure>()) {
+    request_renegotiation();
+    return true;
+  }
+  if (ev.is<event_qos>()) return true;  // a source has nobody upstream to tell
+  return element::event(p, std::move(ev));
+}
+
+bool base_src::handle_seek(const seek_request& r) {
+  std::lock_guard seek_lock(seek_mutex_);
+  if (r.seqnum != 0 && r.seqnum == last_seek_seqnum_) return true;  // already done via another sink
+  last_seek_seqnum_ = r.seqnum;
+  if (!is_seekable() || r.format != format()) return false;
+  const bool flush = has(r.flags, seek_flags::flush);
+  const bool pushing = srcpad_->mode() == pad_mode::push && current_state() >= state::paused;
+  if (flush) srcpad_->push_event(event_flush_start{});
+  if (pushing) stop_task();
+  if (flush) srcpad_->push_event(event_flush_stop{});
+  core::segment seg = current_segment();
+  const clock_time accumulated = flush ? 0 : seg.base + (seg.position - seg.start);
+  seg.rate = r.rate;
+  seg.start = r.start;
+  seg.stop = r.stop;
+  seg.time = r.start;
+  seg.base = accumulated;
+  seg.position = r.start;
+  const bool ok = do_seek(seg);
+  {
+    std::lock_guard lock(segment_mutex_);
+    segment_ = seg;
+  }
+  need_segment_ = true;
+  eos_requested_ = false;
+  if (pushing) start_task();
+  return ok;
+}
+
+}  // namespace tessera::core

@@ -1,0 +1,92 @@
+#pragma once
+/// Base class for sources (GstBaseSrc).
+///
+/// Push mode: on READY -> PAUSED the source starts a streaming task, a coroutine
+/// on the streaming pool that negotiates caps, sends a segment, then loops:
+/// `create()` a buffer, push it downstream by a plain call, await whatever the call
+/// deferred (a full queue, a sink's clock wait), repeat. A live source (`is_live()`)
+/// produces only in PLAYING and waits for each buffer's clock time, and answers
+/// `no_preroll`. Pull mode: when downstream activates the source pad in pull mode
+/// there is no task; downstream calls `getrange` -> `fill_range`.
+///
+/// Seeks arrive as upstream events. A flushing seek pushes flush-start (every
+/// downstream wait wakes, queued data is dropped), stops and joins the task, pushes
+/// flush-stop, lets the subclass reposition (`do_seek`), and restarts the task with a
+/// new segment. The same seek reaching the source through several sinks (a tee) is
+/// handled once (seqnum).
+///
+/// Thread safety: the loop and create() run in the task; event() (seek, from the
+/// control thread) serializes with it by stopping the task first.
+
+#include "core/graph/element.hpp"
+#include "core/graph/segment.hpp"
+#include "core/sched/streaming_task.hpp"
+#include "core/sched/wakeup.hpp"
+
+#include <boost/asio/awaitable.hpp>
+
+#include <atomic>
+#include <mutex>
+
+namespace tessera::core {
+
+class base_src : public element {
+ public:
+  base_src(const element_factory& f, std::string name);
+  ~base_src() override;
+
+  bool event(pad& p, core::event ev) override;
+  bool send_event(core::event ev) override;
+  flow getrange(pad& srcpad, std::uint64_t offset, std::size_t size, buffer& out) override;
+  bool supports_pull(const pad& srcpad) const override { (void)srcpad; return can_pull(); }
+
+  pad& srcpad() const noexcept { return *srcpad_; }
+  core::segment current_segment() const;
+
+ protected:
+  // --- for subclasses ---
+  /// Makes the next buffer; flow::eos at the end of the stream.
+  virtual flow create(buffer& out) = 0;
+  virtual bool is_live() const { return false; }
+  /// Whether downstream may pull ranges (filesrc).
+  virtual bool can_pull() const { return false; }
+  virtual flow fill_range(std::uint64_t offset, std::size_t size, buffer& out);
+  virtual bool is_seekable() const { return false; }
+  virtual seek_format format() const { return seek_format::time; }
+  /// Repositions to `seg.start`; false when the position cannot be reached.
+  virtual bool do_seek(core::segment& seg) { (void)seg; return true; }
+  /// Picks fixed caps from what downstream accepts (default: caps::fixate()).
+  virtual result<caps> fixate_caps(const caps& allowed);
+  /// Configures the source for `c` before the first buffer in these caps.
+  virtual result<void> set_caps(const caps& c) { (void)c; return {}; }
+  /// Called on READY->PAUSED before the task starts / PAUSED->READY after it stopped.
+  virtual result<void> start() { return {}; }
+  virtual void stop() {}
+
+  /// Negotiates again and sends the new caps downstream (from the task only).
+  result<void> renegotiate_to(const caps& c);
+  /// Asks for a new negotiation before the next buffer (any thread).
+  void request_renegotiation() noexcept { need_negotiation_.store(true, std::memory_order_relaxed); }
+
+  state_change change_state(state from, state to) override;
+
+ private:
+  boost::asio::awaitable<void> loop();
+  result<void> negotiate();
+  bool handle_seek(const seek_request& r);
+  void start_task();
+  void stop_task();
+
+  pad* srcpad_;
+  streaming_task task_;
+  wakeup wake_;
+  std::atomic<bool> eos_requested_{false};
+  std::atomic<bool> need_negotiation_{true};
+  std::atomic<bool> need_segment_{true};
+  mutable std::mutex segment_mutex_;
+  core::segment segment_;
+  std::mutex seek_mutex_;
+  std::uint32_t last_seek_seqnum_ = 0;
+};
+
+}  // namespace tessera::core

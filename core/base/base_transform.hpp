@@ -1,0 +1,124 @@
+#pragma once
+/// Base class for transforms (GstBaseTransform), after the transform design.
+///
+/// Modes, chosen per buffer once caps are configured:
+///  - passthrough: caps equal on both sides and the subclass asked for passthrough
+///    (or has neither transform nor transform_ip): the input is pushed on
+///    (transform_ip may inspect it when `inspect_in_passthrough`);
+///  - in-place: transform_ip on the input when it is writable; a non-writable input
+///    gets an output buffer by pad-alloc from downstream, the data is copied in
+///    (counted) and transformed there;
+///  - copy-transform: pad-alloc an output of transform_size() and transform().
+/// Negotiation: a caps event on the sink pad runs find_transform(): transform_caps()
+/// the input, prefer the input caps unchanged if downstream accepts them
+/// (passthrough), else intersect with what downstream accepts, fixate_caps() and
+/// check acceptance; then set_caps() and send the output caps downstream.
+/// Buffer-alloc from upstream is proxied downstream in passthrough and same-size
+/// in-place operation; when downstream answers with other caps the transform finds
+/// the best transform for them and answers with the caps upstream should produce
+/// (upstream renegotiation). When upstream never calls buffer-alloc, the transform
+/// asks downstream itself before each output (a size-0 probe, only when downstream
+/// can change caps on allocation), so a resized sink still gets its size.
+/// Sizes: transform_size(), by default from get_unit_size() (same number of units on
+/// both sides), with a one-entry cache per caps pair.
+/// QoS (`qos=true`): a QoS event from downstream sets the earliest running time
+/// worth processing; earlier buffers are skipped, counted and reported on the bus.
+/// Timestamps, duration, offsets and flags are copied to the output by default.
+///
+/// Thread safety: configuration changes happen in the streaming task (caps events,
+/// buffer-alloc, chain); `reconfigure()` may be called from any thread and takes
+/// effect before the next buffer.
+
+#include "core/graph/element.hpp"
+
+#include <atomic>
+#include <mutex>
+#include <optional>
+
+namespace tessera::core {
+
+class base_transform : public element {
+ public:
+  base_transform(const element_factory& f, std::string name);
+
+  flow chain(pad& sinkpad, buffer&& b) override;
+  bool event(pad& p, core::event ev) override;
+  result<allocation> buffer_alloc(pad& sinkpad, std::size_t size, const caps& c) override;
+  caps query_caps(pad& p, const caps* filter) override;
+
+  pad& sinkpad() const noexcept { return *sinkpad_; }
+  pad& srcpad() const noexcept { return *srcpad_; }
+  bool is_passthrough() const noexcept { return passthrough_.load(std::memory_order_relaxed); }
+  bool is_in_place() const noexcept { return in_place_; }
+  std::uint64_t qos_processed() const noexcept { return processed_.load(std::memory_order_relaxed); }
+  std::uint64_t qos_dropped() const noexcept { return dropped_.load(std::memory_order_relaxed); }
+
+  /// The "qos" property every transform has, to append to a factory's list.
+  static property_spec qos_property(bool def = false);
+
+ protected:
+  // --- negotiation hooks ---
+  /// Caps on the other pad for caps `c` on the pad of direction `dir`. Default: same.
+  virtual caps transform_caps(pad_direction dir, const caps& c);
+  /// Fixes `othercaps` given fixed `c` on the pad of direction `dir`.
+  virtual result<caps> fixate_caps(pad_direction dir, const caps& c, const caps& othercaps);
+  virtual result<void> set_caps(const caps& in, const caps& out) { (void)in; (void)out; return {}; }
+  /// Size of a buffer with `othercaps` for `size` bytes with `c` on pad `dir`.
+  virtual std::optional<std::size_t> transform_size(pad_direction dir, const caps& c, std::size_t size,
+                                                    const caps& othercaps);
+  virtual std::optional<std::size_t> get_unit_size(const caps& c) { (void)c; return std::nullopt; }
+
+  // --- processing hooks ---
+  virtual bool has_transform() const { return false; }
+  virtual bool has_transform_ip() const { return false; }
+  virtual flow transform(const buffer& in, buffer& out) { (void)in; (void)out; return flow::not_negotiated; }
+  virtual flow transform_ip(buffer& b) { (void)b; return flow::ok; }
+  /// Called in passthrough for elements that look at data without changing it.
+  virtual bool inspect_in_passthrough() const { return false; }
+
+  /// Configuration choices of the subclass (constructor time).
+  void set_passthrough_on_same_caps(bool v) noexcept { passthrough_on_same_caps_ = v; }
+  void set_in_place(bool v) noexcept { in_place_ = v; }
+  /// Redo negotiation before the next buffer (e.g. a property changed the output).
+  void reconfigure() noexcept { reconfigure_.store(true, std::memory_order_relaxed); }
+
+  const caps& in_caps() const noexcept { return in_caps_; }
+  const caps& out_caps() const noexcept { return out_caps_; }
+
+  state_change change_state(state from, state to) override;
+
+ private:
+  result<caps> find_transform(const caps& in);
+  result<void> configure(const caps& in, const caps& out);
+  result<void> set_sink_caps(const caps& in);
+  result<caps> caps_upstream_can_produce_for(const caps& out);
+  std::optional<std::size_t> output_size(std::size_t in_size);
+  result<buffer> allocate_output(const buffer& in, std::size_t out_size);
+  flow alloc_failed(const error& e);
+  result<void> handle_downstream_caps_change(const caps& new_out);
+  bool late(const buffer& b);
+  void copy_metadata(const buffer& in, buffer& out) const;
+
+  pad* sinkpad_;
+  pad* srcpad_;
+  std::size_t prop_qos_;
+  bool passthrough_on_same_caps_ = false;
+  bool in_place_ = false;
+  caps in_caps_;
+  caps out_caps_;
+  bool negotiated_ = false;
+  std::atomic<bool> passthrough_{false};
+  std::atomic<bool> reconfigure_{false};
+  bool upstream_allocates_ = false;  ///< upstream called buffer_alloc since the last caps
+  bool probe_downstream_ = false;    ///< downstream may change caps on allocation
+  // transform_size cache: the last (input size -> output size) for the configured caps.
+  std::size_t cached_in_size_ = 0;
+  std::size_t cached_out_size_ = 0;
+  bool cache_valid_ = false;
+  // QoS
+  std::atomic<clock_time> earliest_time_{time_none};
+  std::atomic<std::uint64_t> processed_{0};
+  std::atomic<std::uint64_t> dropped_{0};
+};
+
+}  // namespace tessera::core

@@ -1,0 +1,77 @@
+#pragma once
+/// The layout of raw video frames described by fixed `video/x-raw` caps
+/// (GStreamer's GstVideoInfo, reduced to tessera's formats).
+
+#include "core/caps/caps.hpp"
+#include "core/caps/fraction.hpp"
+#include "core/support/result.hpp"
+
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <optional>
+#include <string_view>
+
+namespace tessera::core {
+
+/// Pixel formats of video/x-raw; caps names "RGBA", "RGB", "GRAY8".
+enum class video_format : std::uint8_t { rgba, rgb, gray8 };
+/// The caps name: "RGBA", "RGB", "GRAY8".
+std::string_view to_string(video_format f) noexcept;
+std::optional<video_format> video_format_from_string(std::string_view name) noexcept;
+/// 4, 3, 1.
+std::size_t bytes_per_pixel(video_format f) noexcept;
+
+/// Memory layout of frames; caps field layout=linear|tiled (linear if absent).
+enum class video_layout : std::uint8_t { linear, tiled };
+std::string_view to_string(video_layout l) noexcept;
+
+/// Format, size and rate of raw video frames, with the derived row stride and
+/// frame size. Rows are packed (stride = width * bytes per pixel) and frames are
+/// stride * height bytes, whatever the layout: a tiled frame holds the same
+/// bytes, split into tiles by the tile manager.
+///
+/// Built only through from_caps / from_structure / make, so the derived sizes are
+/// always consistent. A plain value: copy freely, const access from any thread.
+class video_info {
+ public:
+  /// From fixed video/x-raw caps (one structure). format, width and height must
+  /// be present and fixed; framerate (default 0/1: unknown or variable) and layout
+  /// (default linear) may be absent. Other fields are ignored. Errors
+  /// (errc::invalid_argument) name the field: "video/x-raw caps lack a fixed width".
+  static result<video_info> from_caps(const caps& c);
+  static result<video_info> from_structure(const structure& s);
+  /// width, height in [1, 2147483647]; framerate >= 0.
+  static result<video_info> make(video_format format, std::int64_t width, std::int64_t height,
+                                 fraction framerate = fraction(),
+                                 video_layout layout = video_layout::linear);
+
+  video_format format() const noexcept { return format_; }
+  std::int32_t width() const noexcept { return width_; }    ///< pixels
+  std::int32_t height() const noexcept { return height_; }  ///< pixels
+  fraction framerate() const noexcept { return framerate_; }  ///< frames per second; 0/1 = unknown
+  video_layout layout() const noexcept { return layout_; }
+  std::size_t bytes_per_pixel() const noexcept { return core::bytes_per_pixel(format_); }
+  std::size_t stride() const noexcept { return stride_; }  ///< bytes per row
+  std::size_t size() const noexcept { return size_; }      ///< bytes per frame
+  /// 1/framerate, rounded to the nearest nanosecond; empty when the rate is 0/1.
+  std::optional<std::chrono::nanoseconds> frame_duration() const noexcept;
+
+  /// Fixed caps: video/x-raw,format=..,width=..,height=..,framerate=..,layout=..
+  caps to_caps() const;
+
+  friend bool operator==(const video_info&, const video_info&) = default;
+
+ private:
+  video_info() = default;
+
+  video_format format_ = video_format::rgba;
+  std::int32_t width_ = 0;
+  std::int32_t height_ = 0;
+  fraction framerate_;
+  video_layout layout_ = video_layout::linear;
+  std::size_t stride_ = 0;
+  std::size_t size_ = 0;
+};
+
+}  // namespace tessera::core

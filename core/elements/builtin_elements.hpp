@@ -1,0 +1,15 @@
+#pragma once
+/// Registration of the built-in element groups, one function per folder of
+/// core/elements/. register_builtin_elements (element_factory.hpp) calls them all.
+
+#include "core/graph/element_factory.hpp"
+
+namespace tessera::core {
+
+void register_basic_elements(element_registry& r);  ///< fakesrc, fakesink, identity, capsfilter
+void register_flow_elements(element_registry& r);   ///< queue, tee
+void register_video_elements(element_registry& r);  ///< testsrc, invert, videoconvert, ...
+void register_file_elements(element_registry& r);   ///< filesrc, filesink
+void register_web_elements(element_registry& r);    ///< websink
+
+}  // namespace tessera::core

@@ -1,0 +1,50 @@
+#pragma once
+/// filesink: writes every buffer's bytes to a file, in order (GStreamer's filesink).
+///
+/// The file is opened on READY -> PAUSED (created, truncated unless `append`) and
+/// closed on PAUSED -> READY; a failed write or close posts an error naming the
+/// path and the system's reason. A buffer of several memories is written with one
+/// writev, each memory mapped for reading where it lies (no gathering copy).
+/// `sync` defaults to false: bytes are written as they arrive.
+///
+/// With a media root on the pipeline, `location` is a relative path confined to it
+/// (core/support/confined_path.hpp); the file itself must not be a symbolic link
+/// there (O_NOFOLLOW), so nothing outside the root is ever created or truncated.
+///
+/// Ownership: the element owns the descriptor. Thread safety: render (streaming task)
+/// and the state change that closes the file meet under `mutex_`.
+
+#include "core/base/base_sink.hpp"
+#include "core/support/unique_fd.hpp"
+
+#include <mutex>
+#include <string>
+
+namespace tessera::core {
+
+class filesink final : public base_sink {
+ public:
+  filesink(const element_factory& f, std::string name);
+  static std::unique_ptr<element_factory> factory();
+
+  /// Bytes written since the file was opened.
+  std::uint64_t bytes_written() const;
+
+ protected:
+  flow render(buffer& b) override;
+  state_change change_state(state from, state to) override;
+  result<void> check_property(std::size_t index, const property_value& v) const override;
+
+ private:
+  result<void> open();
+  void close();
+  flow write_error(int err);
+
+  std::size_t prop_location_, prop_append_;
+  mutable std::mutex mutex_;  // everything below
+  unique_fd fd_;
+  std::string path_;  // the location that was opened, for messages
+  std::uint64_t bytes_written_ = 0;
+};
+
+}  // namespace tessera::core

@@ -1,0 +1,70 @@
+#include "core/elements/video/invert.hpp"
+
+#include "core/elements/video/testsrc.hpp"
+#include "core/graph/element_factory.hpp"
+
+#include <cstring>
+
+namespace tessera::core {
+
+std::unique_ptr<element_factory> invert::factory() {
+  const caps video = testsrc::template_caps();
+  return make_factory<invert>("invert", "Invert video", "Filter/Effect/Video",
+                              "Inverts the colours of raw video in place (alpha is kept)",
+                              {pad_template{"sink", pad_direction::sink, pad_presence::always, video},
+                               pad_template{"src", pad_direction::src, pad_presence::always, video}},
+                              {base_transform::qos_property(true)});
+}
+
+invert::invert(const element_factory& f, std::string name) : base_transform(f, std::move(name)) {
+  set_in_place(true);
+  set_passthrough_on_same_caps(false);
+}
+
+result<void> invert::set_caps(const caps& in, const caps& out) {
+  auto info = video_info::from_caps(in);
+  if (!info) return fail(errc::not_negotiated, name() + ": " + info.error().message);
+  if (!in.is_equal(out)) return fail(errc::not_negotiated, name() + " cannot turn " + in.to_string() + " into " + out.to_string());
+  info_ = *info;
+  return {};
+}
+
+std::optional<std::size_t> invert::get_unit_size(const caps& c) {
+  auto info = video_info::from_caps(c);
+  if (!info) return std::nullopt;
+  return info->size();
+}
+
+void invert::invert_pixels(std::uint8_t* data, std::size_t bytes, video_format format) noexcept {
+  if (format == video_format::rgba) {
+    // R, G, B, A bytes as one native word: flip the three colour bytes, keep alpha.
+    std::uint8_t mask_bytes[4] = {0xff, 0xff, 0xff, 0x00};
+    std::uint32_t mask;
+    std::memcpy(&mask, mask_bytes, 4);
+    const std::size_t n = bytes / 4;
+    for (std::size_t i = 0; i < n; ++i) {
+      std::uint32_t w;
+      std::memcpy(&w, data + 4 * i, 4);
+      w ^= mask;
+      std::memcpy(data + 4 * i, &w, 4);
+    }
+    return;
+  }
+  // RGB and GRAY8: every byte is colour.
+  for (std::size_t i = 0; i < bytes; ++i) data[i] = static_cast<std::uint8_t>(~data[i]);
+}
+
+flow invert::transform_ip(buffer& b) {
+  if (!info_) return fail_flow(errc::not_negotiated, name() + " received a frame before caps", flow::not_negotiated);
+  if (b.size() < info_->size())
+    return fail_flow(errc::invalid_argument, name() + ": a " + std::to_string(b.size()) + "-byte buffer is smaller than a " +
+                                                 std::to_string(info_->width()) + "x" + std::to_string(info_->height()) + " " +
+                                                 std::string(to_string(info_->format())) + " frame (" +
+                                                 std::to_string(info_->size()) + " bytes)");
+  auto map = b.map(map_access::readwrite);
+  if (!map) return fail_flow(errc::not_writable, name() + ": cannot map a frame for writing: " + map.error().message);
+  invert_pixels(reinterpret_cast<std::uint8_t*>(map->data()), info_->size(), info_->format());
+  return flow::ok;
+}
+
+}  // namespace tessera::core

@@ -1,0 +1,38 @@
+#pragma once
+/// invert: inverts the colour of raw video in place (each colour byte v becomes
+/// 255 - v; RGBA keeps its alpha), for RGBA, RGB and GRAY8.
+///
+/// An in-place transform (the transform design's SCI case): a writable input is
+/// changed where it lies; a non-writable one (shared after a tee) gets an output
+/// buffer by pad-alloc from downstream, the frame is copied in (counted) and inverted
+/// there, and the original stays untouched. Never passthrough: every frame changes.
+/// The caps are the same on both pads. `qos=true` skips frames downstream reports late.
+///
+/// Thread safety: runs in the streaming task; the format is set by set_caps there.
+
+#include "core/base/base_transform.hpp"
+#include "core/caps/video_info.hpp"
+
+#include <optional>
+
+namespace tessera::core {
+
+class invert final : public base_transform {
+ public:
+  invert(const element_factory& f, std::string name);
+  static std::unique_ptr<element_factory> factory();
+
+  /// Inverts `bytes` bytes of `format` pixels at `data` (the whole packed frame).
+  static void invert_pixels(std::uint8_t* data, std::size_t bytes, video_format format) noexcept;
+
+ protected:
+  bool has_transform_ip() const override { return true; }
+  flow transform_ip(buffer& b) override;
+  result<void> set_caps(const caps& in, const caps& out) override;
+  std::optional<std::size_t> get_unit_size(const caps& c) override;
+
+ private:
+  std::optional<video_info> info_;
+};
+
+}  // namespace tessera::core

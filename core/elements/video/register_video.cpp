@@ -1,0 +1,14 @@
+#include "core/elements/builtin_elements.hpp"
+#include "core/elements/video/invert.hpp"
+#include "core/elements/video/testsrc.hpp"
+#include "core/elements/video/videoconvert.hpp"
+
+namespace tessera::core {
+
+void register_video_elements(element_registry& r) {
+  r.add(testsrc::factory());
+  r.add(invert::factory());
+  r.add(videoconvert::factory());
+}
+
+}  // namespace tessera::core

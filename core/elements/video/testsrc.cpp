@@ -1,0 +1,273 @@
+#include "core/elements/video/testsrc.hpp"
+
+#include "core/graph/element_factory.hpp"
+#include "core/graph/pipeline.hpp"
+
+#include <cstdint>
+#include <limits>
+
+namespace tessera::core {
+
+namespace {
+
+constexpr std::int64_t int32_max = std::numeric_limits<std::int32_t>::max();
+
+constexpr const char* template_text =
+    "video/x-raw,format={RGBA,RGB,GRAY8},width=[1,2147483647],height=[1,2147483647],"
+    "framerate=[0/1,2147483647/1],layout=linear";
+
+}  // namespace
+
+caps testsrc::template_caps() { return caps::parse(template_text).value(); }
+
+std::unique_ptr<element_factory> testsrc::factory() {
+  std::vector<enum_entry> patterns = {
+      {static_cast<std::int64_t>(test_pattern::smpte), "smpte", "SMPTE 75% colour bars"},
+      {static_cast<std::int64_t>(test_pattern::snow), "snow", "Random grey noise (television snow)"},
+      {static_cast<std::int64_t>(test_pattern::checkers), "checkers", "Black and white 8x8 checkers"},
+      {static_cast<std::int64_t>(test_pattern::solid), "solid", "The foreground colour"},
+      {static_cast<std::int64_t>(test_pattern::ball), "ball", "A moving ball"},
+      {static_cast<std::int64_t>(test_pattern::gradient), "gradient", "Horizontal grey ramp"}};
+  std::vector<enum_entry> formats = {{static_cast<std::int64_t>(video_format::rgba), "RGBA", "8-bit R, G, B, A"},
+                                     {static_cast<std::int64_t>(video_format::rgb), "RGB", "8-bit R, G, B"},
+                                     {static_cast<std::int64_t>(video_format::gray8), "GRAY8", "8-bit grey"}};
+  return make_factory<testsrc>(
+      "testsrc", "Video test source", "Source/Video", "Produces raw video test patterns",
+      {pad_template{"src", pad_direction::src, pad_presence::always, template_caps()}},
+      {enum_property("pattern", "Test pattern to draw", "smpte", std::move(patterns)),
+       int_property("width", "Frame width in pixels (preferred when downstream allows it)", 320, 1, int32_max),
+       int_property("height", "Frame height in pixels (preferred when downstream allows it)", 240, 1, int32_max),
+       enum_property("format", "Pixel format (preferred when downstream allows it)", "RGBA", std::move(formats)),
+       fraction_property("framerate", "Frames per second (0/1: one still frame)", {30, 1}, {0, 1},
+                         {static_cast<std::int32_t>(int32_max), 1}),
+       int_property("num-buffers", "Frames to produce before EOS (-1: unlimited)", -1, -1, INT64_MAX,
+                    mutability::ready),
+       bool_property("is-live", "Produce only in PLAYING, each frame at its clock time", false, mutability::ready),
+       bool_property("peer-alloc", "Ask downstream for every frame's buffer (pad-alloc), so it can resize us",
+                     true),
+       int_property("foreground-color", "Foreground colour as big-endian ARGB (solid, ball)", 0xffffffffll, 0,
+                    0xffffffffll),
+       int_property("background-color", "Background colour as big-endian ARGB (ball)", 0xff000000ll, 0,
+                    0xffffffffll)});
+}
+
+testsrc::testsrc(const element_factory& f, std::string name)
+    : base_src(f, std::move(name)),
+      prop_pattern_(property_index("pattern")),
+      prop_width_(property_index("width")),
+      prop_height_(property_index("height")),
+      prop_format_(property_index("format")),
+      prop_framerate_(property_index("framerate")),
+      prop_num_buffers_(property_index("num-buffers")),
+      prop_is_live_(property_index("is-live")),
+      prop_peer_alloc_(property_index("peer-alloc")),
+      prop_foreground_(property_index("foreground-color")),
+      prop_background_(property_index("background-color")) {}
+
+void testsrc::property_changed(std::size_t index) {
+  if (index == prop_width_ || index == prop_height_ || index == prop_format_ || index == prop_framerate_)
+    request_renegotiation();
+}
+
+// ---------------------------------------------------------------- negotiation
+
+fraction testsrc::property_framerate() const {
+  const fraction_value fr = props().get_fraction(prop_framerate_);
+  auto f = fraction::make(fr.num, fr.den);  // the property's range keeps this valid
+  return f ? *f : fraction(30);
+}
+
+caps testsrc::property_caps() const {
+  const auto fmt = static_cast<video_format>(props().get_enum(prop_format_));
+  structure s = structure::make("video/x-raw").value();
+  (void)s.set("format", std::string(to_string(fmt)));
+  (void)s.set("width", props().get_int(prop_width_));
+  (void)s.set("height", props().get_int(prop_height_));
+  (void)s.set("framerate", property_framerate());
+  (void)s.set("layout", "linear");
+  return caps(std::move(s));
+}
+
+result<caps> testsrc::fixate_caps(const caps& allowed) {
+  const caps preferred = property_caps();
+  const caps both = allowed.intersect(preferred, intersect_mode::first);
+  if (!both.is_empty()) return both.fixate();
+  // Downstream wants something else: its first choice, as close to ours as it allows.
+  const structure& want = *preferred.structure_at(0);
+  for (const structure& candidate : allowed.structures()) {
+    if (!candidate.has_name("video/x-raw")) continue;
+    structure s = candidate;
+    for (const char* field : {"format", "layout"}) {
+      const std::string target = want.get_string(field).value_or("");
+      if (!s.has_field(field)) (void)s.set(field, target);
+      s.fixate_field_string(field, target);
+    }
+    for (const char* field : {"width", "height"}) {
+      const std::int64_t target = want.get_int(field).value_or(1);
+      if (!s.has_field(field)) (void)s.set(field, target);
+      s.fixate_field_nearest_int(field, target);
+    }
+    const fraction rate = want.get_fraction("framerate").value_or(fraction(30));
+    if (!s.has_field("framerate")) (void)s.set("framerate", rate);
+    s.fixate_field_nearest_fraction("framerate", rate);
+    s.fixate();
+    return caps(std::move(s));
+  }
+  return fail(errc::not_negotiated, "downstream allows no raw video (" + allowed.to_string() + ")");
+}
+
+result<void> testsrc::check_frame_size(std::int64_t width, std::int64_t height) const {
+  result<void> r;
+  if (const pipeline* p = parent()) {
+    r = p->check_frame_size(static_cast<std::uint64_t>(width), static_cast<std::uint64_t>(height));
+  } else {
+    // Not in a pipeline (a unit test driving pads): the default limits apply.
+    const std::uint64_t max = pipeline_limits{}.max_frame_pixels;
+    if (static_cast<std::uint64_t>(width) * static_cast<std::uint64_t>(height) > max)
+      r = fail(errc::limit_exceeded, "frame size " + std::to_string(width) + "x" + std::to_string(height) +
+                                         " exceeds the limit of " + std::to_string(max) + " pixels per frame");
+  }
+  if (!r) return fail(errc::limit_exceeded, name() + ": " + r.error().message);
+  return {};
+}
+
+result<void> testsrc::set_caps(const caps& c) {
+  const structure* s = c.structure_at(0);
+  if (!c.is_fixed() || !s) return fail(errc::not_negotiated, name() + ": caps are not fixed: " + c.to_string());
+  // Before anything else (video_info, buffers): a huge frame must not allocate.
+  const auto w = s->get_int("width");
+  const auto h = s->get_int("height");
+  if (!w || !h) return fail(errc::not_negotiated, name() + ": caps lack a width or height: " + c.to_string());
+  if (auto r = check_frame_size(*w, *h); !r) return r;
+  auto info = video_info::from_caps(c);
+  if (!info) return fail(errc::not_negotiated, name() + ": " + info.error().message);
+  if (info->layout() != video_layout::linear)
+    return fail(errc::not_negotiated, name() + " produces linear frames only, not " + c.to_string());
+  if (info_ && info_->framerate() != info->framerate()) {
+    // Timestamps go on from where the old rate left them.
+    origin_time_ = frame_time(next_frame_);
+    origin_frame_ = next_frame_;
+  }
+  info_ = *info;
+  caps_ = c;
+  return {};
+}
+
+// ---------------------------------------------------------------- timing
+
+clock_time testsrc::frame_time(std::uint64_t frame) const noexcept {
+  if (!info_ || info_->framerate().num() <= 0) return origin_time_;
+  const fraction fr = info_->framerate();
+  return origin_time_ + scale_int(static_cast<std::int64_t>(frame - origin_frame_), ns_per_second * fr.den(), fr.num());
+}
+
+bool testsrc::do_seek(core::segment& seg) {
+  if (seg.format != seek_format::time || seg.rate <= 0) return false;
+  const fraction rate = info_ ? info_->framerate() : property_framerate();
+  // The frame on screen at seg.start: pts <= start < pts + duration.
+  next_frame_ = rate.num() > 0 ? static_cast<std::uint64_t>(scale_int(seg.start, rate.num(), ns_per_second * rate.den())) : 0;
+  origin_frame_ = 0;
+  origin_time_ = 0;
+  stop_time_ = seg.stop;
+  since_seek_ = 0;
+  discont_ = true;
+  return true;
+}
+
+// ---------------------------------------------------------------- data
+
+result<void> testsrc::start() {
+  info_.reset();
+  caps_ = caps();
+  next_frame_ = origin_frame_ = 0;
+  origin_time_ = 0;
+  stop_time_ = time_none;
+  produced_ = since_seek_ = 0;
+  discont_ = true;
+  warned_bad_alloc_caps_ = false;
+  return {};
+}
+
+void testsrc::stop() { pool_.reset(); }
+
+flow testsrc::own_buffer(buffer& out) {
+  const std::size_t size = info_->size();
+  if (!pool_ || pool_->block_size() != size) {
+    pool_config cfg;
+    cfg.name = name() + " frame pool";
+    cfg.block_size = size;
+    cfg.min_blocks = 2;
+    auto p = pool_allocator::create(cfg);
+    if (!p) return fail_flow(errc::no_memory, name() + ": " + p.error().message);
+    pool_ = std::move(p).value();
+  }
+  auto m = pool_->acquire();
+  if (!m) return fail_flow(errc::no_memory, name() + ": " + m.error().message);
+  out = buffer();
+  if (auto r = out.append_memory(std::move(m).value()); !r) return fail_flow(errc::no_memory, name() + ": " + r.error().message);
+  return flow::ok;
+}
+
+flow testsrc::obtain_buffer(buffer& out) {
+  if (!props().get_bool(prop_peer_alloc_)) return own_buffer(out);
+  auto r = srcpad().alloc_buffer(info_->size(), caps_);
+  if (!r) {
+    if (srcpad().flushing() || (srcpad().peer() && srcpad().peer()->flushing())) return flow::flushing;
+    return fail_flow(errc::no_memory, name() + ": pad-alloc of " + std::to_string(info_->size()) +
+                                          " bytes failed: " + r.error().message);
+  }
+  if (!r->caps.is_equal(caps_)) {
+    // Downstream wants another format (a resized sink): follow it if we can make it.
+    if (r->caps.is_fixed() && r->caps.is_subset(srcpad().templ().caps)) {
+      if (auto n = renegotiate_to(r->caps); !n)
+        return fail_flow(errc::not_negotiated, n.error().message, flow::not_negotiated);
+    } else {
+      if (!warned_bad_alloc_caps_) {
+        warned_bad_alloc_caps_ = true;
+        post_warning(name() + ": ignoring caps " + r->caps.to_string() + " from pad-alloc: not fixed or not in " +
+                     srcpad().templ().caps.to_string());
+      }
+      return own_buffer(out);
+    }
+  }
+  if (r->buffer.size() < info_->size()) return own_buffer(out);
+  if (r->buffer.size() > info_->size()) {
+    if (auto t = r->buffer.resize(0, info_->size()); !t) return own_buffer(out);
+  }
+  out = std::move(r->buffer);
+  return flow::ok;
+}
+
+flow testsrc::create(buffer& out) {
+  const std::int64_t limit = props().get_int(prop_num_buffers_);
+  if (limit >= 0 && produced_ >= limit) return flow::eos;
+  if (!info_) return fail_flow(errc::not_negotiated, name() + ": no caps were negotiated", flow::not_negotiated);
+  if (info_->framerate().num() == 0 && since_seek_ >= 1) return flow::eos;  // a still image is one frame
+  if (is_valid_time(stop_time_) && frame_time(next_frame_) >= stop_time_) return flow::eos;
+
+  if (const flow f = obtain_buffer(out); f != flow::ok) return f;  // may renegotiate: info_ can change
+  {
+    auto map = out.map(map_access::write);
+    if (!map) return fail_flow(errc::invalid_argument, name() + ": cannot map a frame: " + map.error().message);
+    const frame_view view{reinterpret_cast<std::uint8_t*>(map->data()), info_->width(), info_->height(),
+                          info_->stride(), info_->format()};
+    painter_.paint(static_cast<test_pattern>(props().get_enum(prop_pattern_)), view, next_frame_,
+                   color_from_argb(static_cast<std::uint32_t>(props().get_int(prop_foreground_))),
+                   color_from_argb(static_cast<std::uint32_t>(props().get_int(prop_background_))));
+  }
+  out.pts = frame_time(next_frame_);
+  out.dts = out.pts;
+  out.duration = info_->framerate().num() > 0 ? frame_time(next_frame_ + 1) - out.pts : clock_none;
+  out.offset = next_frame_;
+  out.offset_end = next_frame_ + 1;
+  out.flags = buffer_flags::none;
+  if (discont_) out.flags = buffer_flags::discont;
+  if (is_live()) out.flags = out.flags | buffer_flags::live;
+  discont_ = false;
+  ++next_frame_;
+  ++produced_;
+  ++since_seek_;
+  return flow::ok;
+}
+
+}  // namespace tessera::core

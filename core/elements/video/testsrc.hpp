@@ -1,0 +1,81 @@
+#pragma once
+/// testsrc: raw video test patterns (GStreamer's videotestsrc).
+///
+/// Negotiation: the properties (format, width, height, framerate) say what the source
+/// would like; `fixate_caps` intersects what downstream allows with those caps and,
+/// when that is empty, fixates downstream's caps nearest to the property values, so
+/// `testsrc ! video/x-raw,width=64 ! ...` works. The frame size is checked against the
+/// pipeline's limits (max_frame_pixels) before anything is allocated. Changing a
+/// format property while streaming renegotiates before the next frame.
+///
+/// Timing: frame k after the last (re)origin has pts = k * 1e9 * den / num ns and lasts
+/// until the next frame's pts; offset is the frame number. A seek in time lands on the
+/// frame shown at that time (frame = floor(t * num / (den * 1e9))). A framerate of 0/1
+/// is a still image: one frame, then EOS. With is-live the base class hands each frame
+/// out when the clock reaches it.
+///
+/// Allocation (the transform design's use cases): with peer-alloc=true every frame's
+/// buffer comes from downstream by pad-alloc; when downstream answers with other caps
+/// (a resized sink) that are fixed and within the template, the source renegotiates to
+/// them and draws at the new size. With peer-alloc=false frames come from the
+/// source's own pool and downstream is never asked.
+///
+/// Thread safety: create() and the negotiation hooks run in the source's streaming
+/// task; properties may be written from any thread.
+
+#include "core/base/base_src.hpp"
+#include "core/caps/video_info.hpp"
+#include "core/elements/video/test_patterns.hpp"
+#include "core/memory/pool_allocator.hpp"
+
+#include <memory>
+#include <optional>
+
+namespace tessera::core {
+
+class testsrc final : public base_src {
+ public:
+  testsrc(const element_factory& f, std::string name);
+  static std::unique_ptr<element_factory> factory();
+
+  /// The caps of the template: what testsrc can produce.
+  static caps template_caps();
+
+ protected:
+  flow create(buffer& out) override;
+  bool is_live() const override { return props().get_bool(prop_is_live_); }
+  bool is_seekable() const override { return true; }
+  bool do_seek(core::segment& seg) override;
+  result<caps> fixate_caps(const caps& allowed) override;
+  result<void> set_caps(const caps& c) override;
+  result<void> start() override;
+  void stop() override;
+  void property_changed(std::size_t index) override;
+
+ private:
+  caps property_caps() const;
+  fraction property_framerate() const;
+  clock_time frame_time(std::uint64_t frame) const noexcept;
+  result<void> check_frame_size(std::int64_t width, std::int64_t height) const;
+  flow obtain_buffer(buffer& out);
+  flow own_buffer(buffer& out);
+
+  std::size_t prop_pattern_, prop_width_, prop_height_, prop_format_, prop_framerate_, prop_num_buffers_,
+      prop_is_live_, prop_peer_alloc_, prop_foreground_, prop_background_;
+
+  // Streaming state (the task, or start/seek while the task is stopped).
+  caps caps_;
+  std::optional<video_info> info_;
+  std::uint64_t next_frame_ = 0;     ///< offset of the next frame
+  std::uint64_t origin_frame_ = 0;   ///< frame number at origin_time_
+  clock_time origin_time_ = 0;       ///< pts of origin_frame_, ns
+  clock_time stop_time_ = time_none; ///< end of the seek segment: EOS at frames from here
+  std::int64_t produced_ = 0;        ///< frames since start (num-buffers)
+  std::int64_t since_seek_ = 0;      ///< frames since start or the last seek
+  bool discont_ = true;
+  bool warned_bad_alloc_caps_ = false;
+  std::unique_ptr<pool_allocator> pool_;
+  pattern_painter painter_;
+};
+
+}  // namespace tessera::core

@@ -1,0 +1,322 @@
+#include "core/graph/pipeline.hpp"
+
+#include "core/graph/element_factory.hpp"
+#include "core/sched/streaming_pool.hpp"
+
+#include <boost/asio/post.hpp>
+#include <boost/asio/steady_timer.hpp>
+
+#include <algorithm>
+#include <map>
+#include <set>
+
+namespace tessera::core {
+
+pipeline::pipeline(std::string name, pipeline_limits limits) : name_(std::move(name)), limits_(std::move(limits)) {}
+
+pipeline::~pipeline() {
+  set_state(state::null_state);
+  // Continuations posted by async_done must not outlive us.
+  std::unique_lock lock(state_mutex_);
+  state_cv_.wait(lock, [&] { return in_flight_.load() == 0; });
+}
+
+result<element*> pipeline::add(std::unique_ptr<element> e) {
+  if (elements_.size() >= limits_.max_elements)
+    return fail(errc::limit_exceeded, "pipeline \"" + name_ + "\" would have more than " +
+                                          std::to_string(limits_.max_elements) + " elements");
+  if (!e->name().empty() && find(e->name()))
+    return fail(errc::invalid_argument, "pipeline \"" + name_ + "\" already has an element named \"" + e->name() + "\"");
+  if (e->name().empty()) (void)e->set_property("name", property_value{unique_name(e->factory().name)});
+  e->set_parent(this);
+  elements_.push_back(std::move(e));
+  return elements_.back().get();
+}
+
+std::string pipeline::unique_name(std::string_view factory) const {
+  for (unsigned i = 0;; ++i) {
+    std::string n = std::string(factory) + std::to_string(i);
+    if (!find(n)) return n;
+  }
+}
+
+element* pipeline::find(std::string_view n) const noexcept {
+  for (auto& e : elements_)
+    if (e->name() == n) return e.get();
+  return nullptr;
+}
+
+std::vector<element*> pipeline::elements() const {
+  std::vector<element*> out;
+  out.reserve(elements_.size());
+  for (auto& e : elements_) out.push_back(e.get());
+  return out;
+}
+
+std::vector<element*> pipeline::sinks() const {
+  std::vector<element*> out;
+  for (auto& e : elements_)
+    if (e->is_sink()) out.push_back(e.get());
+  return out;
+}
+
+std::vector<element*> pipeline::sources() const {
+  std::vector<element*> out;
+  for (auto& e : elements_)
+    if (e->is_source()) out.push_back(e.get());
+  return out;
+}
+
+std::vector<element*> pipeline::sinks_first() const {
+  // Depth = longest path to a sink following source pads; order by increasing depth,
+  // so every element changes state after everything downstream of it.
+  std::map<const element*, int> depth;
+  auto depth_of = [&](auto&& self, const element* e, int guard) -> int {
+    if (auto it = depth.find(e); it != depth.end()) return it->second;
+    int d = 0;
+    if (guard < 4096)
+      for (auto& p : e->pads())
+        if (p->direction() == pad_direction::src && p->peer())
+          d = std::max(d, 1 + self(self, &p->peer()->parent(), guard + 1));
+    depth[e] = d;
+    return d;
+  };
+  std::vector<element*> out = elements();
+  for (auto* e : out) depth_of(depth_of, e, 0);
+  std::stable_sort(out.begin(), out.end(), [&](auto* a, auto* b) { return depth[a] < depth[b]; });
+  return out;
+}
+
+state pipeline::current_state() const {
+  std::lock_guard lock(state_mutex_);
+  return current_;
+}
+
+state pipeline::target_state() const {
+  std::lock_guard lock(state_mutex_);
+  return target_;
+}
+
+bool pipeline::state_pending() const {
+  std::lock_guard lock(state_mutex_);
+  return pending_;
+}
+
+state pipeline::wait_state(std::chrono::milliseconds timeout) {
+  std::unique_lock lock(state_mutex_);
+  // error_ is set by streaming tasks without the state mutex, so its notification
+  // can slip past the predicate check: wait in short slices.
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  while (pending_ && !error_.load()) {
+    const auto now = std::chrono::steady_clock::now();
+    if (now >= deadline) break;
+    state_cv_.wait_for(lock, std::min<std::chrono::steady_clock::duration>(deadline - now, std::chrono::milliseconds(10)));
+  }
+  return current_;
+}
+
+void pipeline::set_current_locked(state s) {
+  current_ = s;
+  clock_running_.store(s == state::playing);
+}
+
+state_change pipeline::set_state(state target) {
+  std::unique_lock lock(state_mutex_);
+  target_ = target;
+  if (pending_ && target < state::paused) {
+    // Going down while a preroll is pending: stop waiting for it.
+    pending_ = false;
+    async_waiting_.clear();
+    set_current_locked(state::paused);
+  }
+  return advance_locked(lock);
+}
+
+state_change pipeline::advance_locked(std::unique_lock<std::mutex>& lock) {
+  (void)lock;
+  state_change overall = state_change::success;
+  while (current_ != target_) {
+    if (pending_) return state_change::async;
+    const state next = current_ < target_ ? static_cast<state>(static_cast<int>(current_) + 1)
+                                          : static_cast<state>(static_cast<int>(current_) - 1);
+    if (current_ == state::playing && next == state::paused)
+      paused_running_time_.store(monotonic_now() - base_time_.load());
+    if (current_ == state::paused && next == state::playing)
+      base_time_.store(monotonic_now() - paused_running_time_.load());
+    if (current_ == state::ready && next == state::paused) {
+      live_ = false;
+      paused_running_time_.store(0);
+      {
+        std::lock_guard eos_lock(eos_mutex_);
+        eos_sinks_.clear();
+        eos_posted_ = false;
+      }
+      error_.store(false);
+    }
+    const state_change r = step_all_locked(next);
+    if (r == state_change::failure) {
+      error_ = true;
+      target_ = current_;
+      state_cv_.notify_all();
+      return state_change::failure;
+    }
+    // The answer is the last step's: a live source matters on the way to PAUSED, not
+    // on the way down (PLAYING -> NULL answers success).
+    overall = r == state_change::no_preroll ? state_change::no_preroll : state_change::success;
+    if (r == state_change::async && !live_) {
+      pending_ = true;
+      return state_change::async;
+    }
+    const state old = current_;
+    set_current_locked(next);
+    message m(message_type::state_changed, name_);
+    m.set("old", std::string(to_string(old))).set("new", std::string(to_string(next)))
+        .set("pending", std::string(to_string(target_)));
+    bus_.post(std::move(m));
+  }
+  state_cv_.notify_all();
+  return overall;
+}
+
+state_change pipeline::step_all_locked(state next) {
+  state_change overall = state_change::success;
+  if (next == state::paused && current_ == state::ready) async_waiting_.clear();
+  for (element* e : sinks_first()) {
+    const state_change r = e->set_state_step(next);
+    switch (r) {
+      case state_change::failure:
+        // Bring the elements already moved back down; the error is on the bus.
+        return state_change::failure;
+      case state_change::async:
+        async_waiting_.insert(e);
+        overall = state_change::async;
+        break;
+      case state_change::no_preroll:
+        live_ = true;
+        if (overall == state_change::success) overall = state_change::no_preroll;
+        break;
+      case state_change::success: break;
+    }
+  }
+  if (overall == state_change::async && live_) return state_change::no_preroll;
+  return overall;
+}
+
+void pipeline::async_done(element& sink) {
+  // Called from a streaming task, maybe while set_state holds the state mutex and
+  // waits for that very task: no lock here.
+  in_flight_.fetch_add(1);
+  // Finish the state change off the streaming call that prerolled.
+  post_async_done(&sink);
+}
+
+void pipeline::post_async_done(element* sink) {
+  boost::asio::post(executor(), [this, s = sink] {
+    std::unique_lock lock(state_mutex_, std::try_to_lock);
+    if (!lock.owns_lock()) {
+      // A state change holds the lock, perhaps joining streaming tasks that need
+      // this pool: do not block a pool thread on it; try again in a moment.
+      auto retry = std::make_shared<boost::asio::steady_timer>(executor(), std::chrono::milliseconds(1));
+      retry->async_wait([this, s, retry](const boost::system::error_code&) { post_async_done(s); });
+      return;
+    }
+    if (pending_ && async_waiting_.erase(s) && async_waiting_.empty()) {
+      pending_ = false;
+      const state old = current_;
+      set_current_locked(state::paused);
+      message m(message_type::state_changed, name_);
+      m.set("old", std::string(to_string(old))).set("new", "paused").set("pending", std::string(to_string(target_)));
+      bus_.post(std::move(m));
+      bus_.post(message(message_type::async_done, name_));
+      advance_locked(lock);
+    }
+    in_flight_.fetch_sub(1);
+    state_cv_.notify_all();
+  });
+}
+
+void pipeline::handle_message(element& from, message m) {
+  // Posted from streaming tasks and from elements' change_state (an error from
+  // start(), a sink's pending EOS on PAUSED -> PLAYING), i.e. maybe while this or
+  // another thread holds the state mutex: never take it here.
+  if (m.type == message_type::eos) {
+    if (!from.is_sink()) return;
+    {
+      std::lock_guard lock(eos_mutex_);
+      eos_sinks_.insert(&from);
+      if (eos_posted_ || eos_sinks_.size() < sinks().size()) return;
+      eos_posted_ = true;
+    }
+    bus_.post(message(message_type::eos, name_));
+    return;
+  }
+  if (m.type == message_type::error) {
+    error_.store(true);
+    state_cv_.notify_all();  // wait_state waits in slices, so a missed notification only delays it
+  }
+  bus_.post(std::move(m));
+}
+
+bool pipeline::is_eos() const {
+  std::lock_guard lock(eos_mutex_);
+  return eos_posted_;
+}
+
+bool pipeline::has_error() const { return error_.load(); }
+
+result<void> pipeline::seek(const seek_request& req) {
+  {
+    std::lock_guard lock(state_mutex_);
+    if (current_ < state::paused)
+      return fail(errc::bad_state, "pipeline \"" + name_ + "\" can only seek in paused or playing (it is " +
+                                       std::string(to_string(current_)) + ")");
+    if (req.rate == 0.0) return fail(errc::invalid_argument, "seek rate must not be 0");
+    if (req.start < 0) return fail(errc::invalid_argument, "seek position must not be negative");
+    if (has(req.flags, seek_flags::flush)) {
+      std::lock_guard eos_lock(eos_mutex_);
+      eos_sinks_.clear();
+      eos_posted_ = false;
+    }
+  }
+  seek_request r = req;
+  {
+    std::lock_guard lock(state_mutex_);
+    r.seqnum = next_seqnum_++;
+  }
+  bool handled = false;
+  for (element* s : sinks()) handled = s->send_event(event_seek{r}) || handled;
+  if (!handled) return fail(errc::bad_state, "pipeline \"" + name_ + "\": no element could handle the seek");
+  return {};
+}
+
+std::optional<clock_time> pipeline::position() const {
+  std::optional<clock_time> best;
+  for (element* s : sinks())
+    if (auto p = s->query_position(); p && (!best || *p > *best)) best = p;
+  return best;
+}
+
+void pipeline::send_eos() {
+  for (element* s : sources()) s->send_event(event_eos{});
+}
+
+clock_time pipeline::base_time() const { return base_time_.load(); }
+
+clock_time pipeline::running_time_now() const {
+  if (clock_running_.load()) return monotonic_now() - base_time_.load();
+  return paused_running_time_.load();
+}
+
+boost::asio::any_io_executor pipeline::executor() const { return streaming_pool::shared().executor(); }
+
+result<void> pipeline::check_frame_size(std::uint64_t width, std::uint64_t height) const {
+  if (width == 0 || height == 0) return fail(errc::invalid_argument, "frame size " + std::to_string(width) + "x" + std::to_string(height) + " is empty");
+  if (width > limits_.max_frame_pixels || height > limits_.max_frame_pixels ||
+      width * height > limits_.max_frame_pixels)
+    return fail(errc::limit_exceeded, "frame size " + std::to_string(width) + "x" + std::to_string(height) +
+                                          " exceeds the limit of " + std::to_string(limits_.max_frame_pixels) +
+                                          " pixels per frame");
+  return {};
+}
+
+}  // namespace tessera::core

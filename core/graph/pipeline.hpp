@@ -1,0 +1,142 @@
+#pragma once
+/// A pipeline (GstPipeline): owns its elements, a bus, a clock and the state of the
+/// whole graph.
+///
+/// State changes step every element one state at a time, sinks first, like a GstBin.
+/// READY -> PAUSED is asynchronous: sinks answer `async` until they hold their first
+/// buffer (preroll) and then report `async_done`; the pipeline finishes the pending
+/// change (and goes on to PLAYING if asked) on the streaming pool, never inside the
+/// sink's streaming call. A live source answers `no_preroll` and the pipeline does not
+/// wait for preroll. The clock is the monotonic clock; running time is
+/// `now - base_time` while PLAYING and stands still while PAUSED.
+///
+/// EOS is posted once, by the pipeline, when every sink has reached end of stream.
+/// An element error stops this pipeline only: the pipeline posts it and its streaming
+/// tasks wind down; others keep running.
+///
+/// Ownership: elements are owned here; the pipeline is neither copied nor moved.
+/// Thread safety: every public member may be called from any thread; state changes
+/// are serialized by one state mutex, held while elements step (which joins their
+/// streaming tasks). Hence what streaming tasks call (handle_message, async_done,
+/// base_time, running_time_now) never takes that mutex: the clock and the error flag
+/// are atomics, EOS bookkeeping has its own mutex, and the async_done continuation
+/// does not block a pool thread on the state mutex.
+
+#include "core/graph/bus.hpp"
+#include "core/graph/element.hpp"
+#include "core/graph/event.hpp"
+#include "core/graph/state.hpp"
+
+#include <boost/asio/any_io_executor.hpp>
+
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <cstdint>
+#include <filesystem>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <set>
+#include <string>
+#include <vector>
+
+namespace tessera::core {
+
+/// Bounds and policy a pipeline is built under (SPEC section 8).
+struct pipeline_limits {
+  std::size_t max_elements = 256;
+  std::uint64_t max_frame_pixels = 64ull * 1024 * 1024;
+  /// When set, filesrc/filesink locations must resolve inside this directory.
+  std::optional<std::filesystem::path> media_root;
+};
+
+class pipeline {
+ public:
+  explicit pipeline(std::string name, pipeline_limits limits = {});
+  ~pipeline();
+  pipeline(const pipeline&) = delete;
+  pipeline& operator=(const pipeline&) = delete;
+
+  const std::string& name() const noexcept { return name_; }
+  const pipeline_limits& limits() const noexcept { return limits_; }
+  core::bus& bus() noexcept { return bus_; }
+  const std::string& description() const noexcept { return description_; }
+  void set_description(std::string d) { description_ = std::move(d); }
+
+  // --- elements ---
+  /// Adds `e`; an empty name becomes factory name + the lowest free index ("invert0").
+  result<element*> add(std::unique_ptr<element> e);
+  element* find(std::string_view name) const noexcept;
+  std::vector<element*> elements() const;
+  /// Names an element would get: "invert0", "invert1", ...
+  std::string unique_name(std::string_view factory) const;
+
+  // --- state ---
+  /// Moves the whole pipeline toward `target`. Returns success when it got there,
+  /// async when a preroll is pending, no_preroll when it got there and the last step
+  /// (READY -> PAUSED or PLAYING -> PAUSED) was answered by a live source, failure on error.
+  state_change set_state(state target);
+  state current_state() const;
+  state target_state() const;
+  bool state_pending() const;
+  /// Blocks until no state change is pending or `timeout`; returns the current state.
+  state wait_state(std::chrono::milliseconds timeout);
+
+  // --- control ---
+  /// A seek for the whole pipeline (sent upstream from every sink). False if no
+  /// element handled it.
+  result<void> seek(const seek_request& req);
+  /// Stream position in ns (from the sinks), or none before any buffer.
+  std::optional<clock_time> position() const;
+  /// Asks every source to end its stream (the sinks then post EOS).
+  void send_eos();
+  bool is_eos() const;
+  bool has_error() const;
+
+  // --- clock ---
+  clock_time base_time() const;
+  clock_time running_time_now() const;
+  boost::asio::any_io_executor executor() const;
+
+  // --- called by elements ---
+  void handle_message(element& from, message m);
+  void async_done(element& sink);
+  /// Frame-size check against `max_frame_pixels` (e.g. a 100000x100000 testsrc).
+  result<void> check_frame_size(std::uint64_t width, std::uint64_t height) const;
+
+ private:
+  state_change advance_locked(std::unique_lock<std::mutex>& lock);
+  void set_current_locked(state s);
+  void post_async_done(element* sink);
+  state_change step_all_locked(state next);
+  std::vector<element*> sinks_first() const;
+  std::vector<element*> sinks() const;
+  std::vector<element*> sources() const;
+
+  std::string name_;
+  pipeline_limits limits_;
+  core::bus bus_;
+  std::string description_;
+  std::vector<std::unique_ptr<element>> elements_;
+
+  mutable std::mutex state_mutex_;
+  std::condition_variable state_cv_;
+  state current_ = state::null_state;
+  state target_ = state::null_state;
+  bool pending_ = false;          // an async step is waiting for preroll
+  bool live_ = false;             // a source answered no_preroll
+  std::set<element*> async_waiting_;  // sinks that have not prerolled yet
+  std::atomic<std::size_t> in_flight_{0};  // async_done continuations not yet run (decremented under state_mutex_)
+  // The clock, read lock-free by streaming tasks; written under state_mutex_.
+  std::atomic<clock_time> base_time_{0};
+  std::atomic<clock_time> paused_running_time_{0};  // running time when last paused
+  std::atomic<bool> clock_running_{false};          // current_ == PLAYING
+  mutable std::mutex eos_mutex_;  // eos_sinks_, eos_posted_ (never held while taking state_mutex_)
+  std::set<element*> eos_sinks_;
+  bool eos_posted_ = false;
+  std::atomic<bool> error_{false};
+  std::uint32_t next_seqnum_ = 1;
+};
+
+}  // namespace tessera::core

@@ -1,0 +1,73 @@
+#include "core/memory/counters.hpp"
+
+#include <atomic>
+#include <cstring>
+
+namespace tessera::core {
+namespace {
+
+// One cache line for the allocation side and one for the copy side, so a thread
+// copying does not bounce the line of a thread allocating.
+struct alignas(64) allocation_counters {
+  std::atomic<std::uint64_t> allocated_bytes{0};
+  std::atomic<std::uint64_t> live_bytes{0};
+  std::atomic<std::uint64_t> peak_bytes{0};
+  std::atomic<std::uint64_t> allocations{0};
+  std::atomic<std::uint64_t> frees{0};
+  std::atomic<std::uint64_t> live_memories{0};
+};
+struct alignas(64) copy_counters {
+  std::atomic<std::uint64_t> copies{0};
+  std::atomic<std::uint64_t> copied_bytes{0};
+};
+
+// Constant-initialised, never destroyed: usable from any static destructor.
+constinit allocation_counters alloc_counters;
+constinit copy_counters copy_stats;
+
+}  // namespace
+
+memory_counters memory_counters_snapshot() noexcept {
+  memory_counters c;
+  c.allocated_bytes = alloc_counters.allocated_bytes.load(std::memory_order_relaxed);
+  c.live_bytes = alloc_counters.live_bytes.load(std::memory_order_relaxed);
+  c.peak_bytes = alloc_counters.peak_bytes.load(std::memory_order_relaxed);
+  c.allocations = alloc_counters.allocations.load(std::memory_order_relaxed);
+  c.frees = alloc_counters.frees.load(std::memory_order_relaxed);
+  c.live_memories = alloc_counters.live_memories.load(std::memory_order_relaxed);
+  c.copies = copy_stats.copies.load(std::memory_order_relaxed);
+  c.copied_bytes = copy_stats.copied_bytes.load(std::memory_order_relaxed);
+  return c;
+}
+
+void counted_copy(void* dst, const void* src, std::size_t bytes) noexcept {
+  if (bytes != 0) std::memcpy(dst, src, bytes);
+  copy_stats.copies.fetch_add(1, std::memory_order_relaxed);
+  copy_stats.copied_bytes.fetch_add(bytes, std::memory_order_relaxed);
+}
+
+void count_allocation(std::size_t bytes) noexcept {
+  alloc_counters.allocated_bytes.fetch_add(bytes, std::memory_order_relaxed);
+  alloc_counters.allocations.fetch_add(1, std::memory_order_relaxed);
+  const std::uint64_t live =
+      alloc_counters.live_bytes.fetch_add(bytes, std::memory_order_relaxed) + bytes;
+  std::uint64_t peak = alloc_counters.peak_bytes.load(std::memory_order_relaxed);
+  while (live > peak &&
+         !alloc_counters.peak_bytes.compare_exchange_weak(peak, live, std::memory_order_relaxed)) {
+  }
+}
+
+void count_free(std::size_t bytes) noexcept {
+  alloc_counters.live_bytes.fetch_sub(bytes, std::memory_order_relaxed);
+  alloc_counters.frees.fetch_add(1, std::memory_order_relaxed);
+}
+
+void count_memory_created() noexcept {
+  alloc_counters.live_memories.fetch_add(1, std::memory_order_relaxed);
+}
+
+void count_memory_destroyed() noexcept {
+  alloc_counters.live_memories.fetch_sub(1, std::memory_order_relaxed);
+}
+
+}  // namespace tessera::core

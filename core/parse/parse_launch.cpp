@@ -1,0 +1,295 @@
+// How a description becomes elements and links.
+//
+// The parser reads tokens left to right with a small state machine instead of a
+// grammar with recursion (gst/parse/grammar.y's openchain/chain/chainlist):
+//
+//   start      nothing pending: an element or a reference starts a chain
+//   element    the last thing was an element: properties attach to it; "!" links from it
+//   reference  a chain started with `t.`: only "!" may follow
+//   after_link a "!" waits for its sink: element, caps (implicit capsfilter) or `t.`
+//   closed     a chain ended in `! t.`: a new chain may start, "!" may not
+//
+// Links whose ends are references are kept by name until the end, because a
+// reference may come before the `name=` it refers to; then default names
+// (factory + index) are assigned, names are checked for duplicates and the
+// references resolved. The first error ends the parse.
+
+#include "core/parse/parse_launch.hpp"
+
+#include "core/parse/launch_lexer.hpp"
+
+#include <optional>
+#include <string>
+#include <unordered_map>
+#include <utility>
+#include <vector>
+
+namespace tessera::core {
+namespace {
+
+/// One end of a link: an element already known by index, or a name to resolve.
+struct endpoint {
+  std::optional<std::size_t> element;
+  std::string name;
+  std::string pad;
+  source_position position;
+
+  std::string reference_text() const { return name + "." + pad; }
+};
+
+struct pending_link {
+  endpoint from;
+  endpoint to;
+  source_position position;
+};
+
+error parse_failure(source_position position, const std::string& what) {
+  return error(errc::parse_error, to_string(position) + ": " + what);
+}
+
+std::string describe(const launch_token& token) {
+  switch (token.kind) {
+    case launch_token_kind::end: return "the end of the description";
+    case launch_token_kind::link: return "\"!\"";
+    case launch_token_kind::element: return "element \"" + token.text + "\"";
+    case launch_token_kind::property: return "property \"" + token.text + "\"";
+    case launch_token_kind::reference: return "reference \"" + token.text + "." + token.value + "\"";
+    case launch_token_kind::caps: return "caps";
+  }
+  return "?";
+}
+
+class launch_parser {
+ public:
+  launch_parser(std::string_view text, const parse_limits& limits) : lexer_(text), limits_(limits) {}
+
+  result<pipeline_desc> run() {
+    for (;;) {
+      auto token = lexer_.next(state_ == state::after_link);
+      if (!token) return token.error();
+      if (token->kind == launch_token_kind::end) {
+        if (auto r = finish_chain(*token); !r) return r.error();
+        break;
+      }
+      if (auto r = step(std::move(*token)); !r) return r.error();
+    }
+    // Text with tokens but no element holds only references, which fail to resolve below.
+    if (!seen_anything_) return parse_failure({1, 1}, "description is empty");
+    assign_default_names();
+    if (auto r = check_names(); !r) return r.error();
+    if (auto r = resolve_links(); !r) return r.error();
+    return std::move(desc_);
+  }
+
+ private:
+  enum class state { start, element, reference, after_link, closed };
+
+  result<void> step(launch_token token) {
+    seen_anything_ = true;
+    switch (token.kind) {
+      case launch_token_kind::link: return on_link(token);
+      case launch_token_kind::element:
+      case launch_token_kind::caps: return on_element(std::move(token));
+      case launch_token_kind::property: return on_property(std::move(token));
+      case launch_token_kind::reference: return on_reference(std::move(token));
+      case launch_token_kind::end: break;
+    }
+    return {};
+  }
+
+  // What may not be left hanging when a chain ends (at the end, or where a new one starts).
+  result<void> finish_chain(const launch_token& next) {
+    if (state_ == state::after_link) return missing_sink(next);
+    if (state_ == state::reference) {
+      return parse_failure(last_.position, "reference \"" + last_.reference_text() +
+                                               "\" must be followed by \"!\" to start a chain");
+    }
+    return {};
+  }
+
+  error missing_sink(const launch_token& found) const {
+    return parse_failure(link_position_,
+                         "expected an element or caps after \"!\", found " + describe(found));
+  }
+
+  result<void> on_link(const launch_token& token) {
+    switch (state_) {
+      case state::start: return parse_failure(token.position, "\"!\" with nothing before it");
+      case state::after_link: return missing_sink(token);
+      case state::closed:
+        return parse_failure(token.position, "\"!\" after \"" + last_.reference_text() +
+                                                 "\", which ends its chain; to link from it, "
+                                                 "start a new chain: \"" +
+                                                 last_.reference_text() + " ! ...\"");
+      case state::element:
+      case state::reference: break;
+    }
+    link_position_ = token.position;
+    state_ = state::after_link;
+    return {};
+  }
+
+  result<void> on_element(launch_token token) {
+    if (auto r = finish_chain_unless_linking(token); !r) return r;
+    if (desc_.elements.size() >= limits_.max_elements) {
+      return error(errc::limit_exceeded, to_string(token.position) +
+                                             ": too many elements: a pipeline may have at most " +
+                                             std::to_string(limits_.max_elements));
+    }
+    element_desc element;
+    element.position = token.position;
+    if (token.kind == launch_token_kind::caps) {
+      element.factory = "capsfilter";
+      element.properties.push_back(
+          {"caps", std::move(token.value), token.quoted, token.position, token.position});
+    } else {
+      element.factory = std::move(token.text);
+    }
+    desc_.elements.push_back(std::move(element));
+    endpoint here{desc_.elements.size() - 1, {}, {}, token.position};
+    if (state_ == state::after_link) links_.push_back({last_, here, link_position_});
+    last_ = std::move(here);
+    state_ = state::element;
+    return {};
+  }
+
+  result<void> on_property(launch_token token) {
+    switch (state_) {
+      case state::element: break;
+      case state::after_link: return missing_sink(token);
+      case state::start:
+        return parse_failure(token.position,
+                             "property \"" + token.text + "\" has no element before it");
+      case state::reference:
+      case state::closed:
+        return parse_failure(token.position, "property \"" + token.text + "\" after reference \"" +
+                                                 last_.reference_text() +
+                                                 "\": properties belong after an element");
+    }
+    desc_.elements[*last_.element].properties.push_back(
+        {std::move(token.text), std::move(token.value), token.quoted, token.position,
+         token.value_position});
+    return {};
+  }
+
+  result<void> on_reference(launch_token token) {
+    if (auto r = finish_chain_unless_linking(token); !r) return r;
+    endpoint here{std::nullopt, std::move(token.text), std::move(token.value), token.position};
+    if (state_ == state::after_link) {
+      links_.push_back({last_, here, link_position_});
+      state_ = state::closed;
+    } else {
+      state_ = state::reference;
+    }
+    last_ = std::move(here);
+    return {};
+  }
+
+  // An element or reference either completes a "!" or starts a new chain.
+  result<void> finish_chain_unless_linking(const launch_token& token) {
+    if (state_ == state::after_link) return {};
+    return finish_chain(token);
+  }
+
+  void assign_default_names() {
+    std::unordered_map<std::string, std::size_t> counts;
+    for (auto& element : desc_.elements) {
+      element.default_name = element.factory + std::to_string(counts[element.factory]++);
+    }
+  }
+
+  result<void> check_names() {
+    for (std::size_t i = 0; i < desc_.elements.size(); ++i) {
+      const element_desc& element = desc_.elements[i];
+      const property_desc* name_property = nullptr;
+      for (const auto& property : element.properties) {
+        if (property.name == "name") name_property = &property;
+      }
+      if (name_property && name_property->value.empty()) {
+        return parse_failure(name_property->position, "an element name must not be empty");
+      }
+      std::string name(element.effective_name());
+      auto [it, inserted] = names_.emplace(name, i);
+      if (inserted) continue;
+      std::string first = to_string(desc_.elements[it->second].position);
+      if (name_property) {
+        return parse_failure(name_property->position, "duplicate element name \"" + name +
+                                                          "\" (first used by the element at " +
+                                                          first + ")");
+      }
+      return parse_failure(element.position,
+                           "duplicate element name \"" + name + "\": the default name of this \"" +
+                               element.factory + "\" is already used by the element at " + first +
+                               "; give one of them another name=");
+    }
+    return {};
+  }
+
+  result<std::size_t> resolve(const endpoint& end) const {
+    if (end.element) return *end.element;
+    auto it = names_.find(end.name);
+    if (it == names_.end()) {
+      return parse_failure(end.position, "no element named \"" + end.name +
+                                             "\" (referenced as \"" + end.reference_text() + "\")");
+    }
+    return it->second;
+  }
+
+  result<void> resolve_links() {
+    desc_.links.reserve(links_.size());
+    for (const auto& link : links_) {
+      auto from = resolve(link.from);
+      if (!from) return from.error();
+      auto to = resolve(link.to);
+      if (!to) return to.error();
+      if (*from == *to) {
+        return parse_failure(link.position, "element \"" +
+                                                std::string(desc_.elements[*from].effective_name()) +
+                                                "\" cannot be linked to itself");
+      }
+      desc_.links.push_back({*from, link.from.pad, *to, link.to.pad, link.position});
+    }
+    return {};
+  }
+
+  launch_lexer lexer_;
+  const parse_limits& limits_;
+  pipeline_desc desc_;
+  std::vector<pending_link> links_;
+  std::unordered_map<std::string, std::size_t> names_;
+  state state_ = state::start;
+  endpoint last_;                  ///< what the next "!" links from (or the last sink reference)
+  source_position link_position_;  ///< of the "!" waiting for its sink
+  bool seen_anything_ = false;
+};
+
+// The position of the first NUL byte, counted as the lexer counts.
+source_position position_of(std::string_view text, std::size_t offset) {
+  source_position position;
+  for (std::size_t i = 0; i < offset; ++i) {
+    if (text[i] == '\n') {
+      ++position.line;
+      position.column = 1;
+    } else if ((static_cast<unsigned char>(text[i]) & 0xC0) != 0x80) {
+      ++position.column;
+    }
+  }
+  return position;
+}
+
+}  // namespace
+
+result<pipeline_desc> parse_launch(std::string_view text, const parse_limits& limits) {
+  if (text.size() > limits.max_bytes) {
+    return error(errc::limit_exceeded, "1:1: the description is " + std::to_string(text.size()) +
+                                           " bytes, over the limit of " +
+                                           std::to_string(limits.max_bytes) + " bytes");
+  }
+  // Values end up in C strings and logs; a NUL in them would silently cut them short.
+  if (std::size_t nul = text.find('\0'); nul != std::string_view::npos) {
+    return parse_failure(position_of(text, nul), "the description contains a NUL byte");
+  }
+  return launch_parser(text, limits).run();
+}
+
+}  // namespace tessera::core

@@ -1,0 +1,38 @@
+#pragma once
+/// parse_launch(): gst-launch pipeline descriptions (SPEC section 3) to a
+/// pipeline_desc, with named references resolved and every position kept.
+
+#include "core/parse/pipeline_desc.hpp"
+#include "core/support/result.hpp"
+
+#include <cstddef>
+#include <string_view>
+
+namespace tessera::core {
+
+/// Bounds on what parse_launch() accepts (SPEC section 8: 1 MiB per request,
+/// 256 elements per pipeline).
+struct parse_limits {
+  std::size_t max_bytes = std::size_t{1} << 20;  ///< length of the description, bytes
+  std::size_t max_elements = 256;                ///< elements, implicit capsfilters included
+};
+
+/// Parses `text`. Pure function of its arguments; thread-safe; never recurses on
+/// the input's structure, so hostile text cannot exhaust the stack.
+///
+/// Syntax, as gst-launch-1.0 reads it:
+///   `a prop=value ! b ! c`         elements, properties (whitespace around "=" allowed),
+///                                  values unquoted, "double" or 'single' quoted
+///   `a ! video/x-raw,width=8 ! b`  bare caps between two "!" = an implicit capsfilter,
+///   `a ! "video/x-raw, x=1" ! b`   quoted caps too
+///   `t. ! b`, `t.src_0 ! b`        a new chain starting from the element named t
+///   `a ! t.`, `a ! mux.sink_1`     a chain ending in the element named t
+///   chains side by side, separated by whitespace (newlines included); references may
+///   name an element declared later, or an unnamed one by its default name (`tee0.`).
+///
+/// Errors: errc::parse_error for malformed text, errc::limit_exceeded for a limit.
+/// Every message starts with "line:column: " of the offending token, e.g.
+/// `1:9: expected an element or caps after "!", found the end of the description`.
+result<pipeline_desc> parse_launch(std::string_view text, const parse_limits& limits = {});
+
+}  // namespace tessera::core

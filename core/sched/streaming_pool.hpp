@@ -1,0 +1,31 @@
+#pragma once
+/// The threads every pipeline's streaming tasks run on: one asio::thread_pool
+/// sized to the machine (hardware_concurrency, at least 2), shared by all pipelines
+/// of the process. No element owns a thread; a task is a coroutine on this pool.
+
+#include <boost/asio/any_io_executor.hpp>
+#include <boost/asio/thread_pool.hpp>
+
+#include <cstddef>
+
+namespace tessera::core {
+
+class streaming_pool {
+ public:
+  explicit streaming_pool(std::size_t threads);
+  ~streaming_pool();
+  streaming_pool(const streaming_pool&) = delete;
+  streaming_pool& operator=(const streaming_pool&) = delete;
+
+  boost::asio::any_io_executor executor() noexcept { return pool_.get_executor(); }
+  std::size_t size() const noexcept { return threads_; }
+
+  /// The process-wide pool, created on first use.
+  static streaming_pool& shared();
+
+ private:
+  std::size_t threads_;
+  boost::asio::thread_pool pool_;
+};
+
+}  // namespace tessera::core

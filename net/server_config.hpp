@@ -1,0 +1,43 @@
+#pragma once
+/// Listening address and every bound the HTTP/WebSocket server enforces (SPEC section 8).
+
+#include "net/error.hpp"
+
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <string>
+
+namespace tessera::net {
+
+/// The server's configuration: a plain value, copied into the server at construction.
+/// Defaults are the product's limits; tests shrink the timeouts. `validate()` names the
+/// first field that is out of range.
+struct server_config {
+  std::string bind_address = "127.0.0.1";  ///< IPv4 or IPv6 literal
+  std::uint16_t port = 8080;                ///< 0 = ephemeral; server::port() gives the bound one
+
+  std::size_t max_body_bytes = 1 << 20;            ///< request body; larger -> 413
+  std::size_t max_header_bytes = 16 * 1024;        ///< request line + fields; larger -> 431
+  std::size_t max_websocket_message_bytes = 1 << 20;  ///< larger -> close code 1009
+  std::size_t max_pipelined_requests = 8;  ///< requests read ahead while one is answered
+  std::size_t max_connections = 1024;      ///< further accepted sockets are closed at once
+  std::size_t send_queue_messages = 8;     ///< default bounded send queue per client (messages)
+
+  /// From the first byte of a request to its last header byte; also the wait for the
+  /// first request on a new connection. A client that trickles headers is dropped.
+  std::chrono::milliseconds header_timeout{std::chrono::seconds(15)};
+  /// Reading a request body once its header is complete.
+  std::chrono::milliseconds body_timeout{std::chrono::seconds(30)};
+  /// A keep-alive connection with no request in flight is closed after this.
+  std::chrono::milliseconds idle_timeout{std::chrono::seconds(60)};
+  /// Writing one HTTP response or one streamed part.
+  std::chrono::milliseconds write_timeout{std::chrono::seconds(30)};
+  /// After stop(), connections still open after this are closed by force.
+  std::chrono::milliseconds shutdown_grace{std::chrono::seconds(1)};
+
+  /// Checks every field; the error names the field and the value.
+  result<void> validate() const;
+};
+
+}  // namespace tessera::net

@@ -1,0 +1,125 @@
+// tessera launch: one pipeline, run locally to EOS, like gst-launch-1.0 (SPEC section 2).
+//   exit 0: EOS; 1: runtime error (one line on stderr); 2: bad usage, or a description
+//   that does not parse, link or negotiate.
+// Ctrl-C sends EOS so the sinks finish cleanly; a second Ctrl-C exits at once.
+#include "server/commands.hpp"
+
+#include "core/graph/pipeline_builder.hpp"
+#include "server/stats_json.hpp"
+
+#include <boost/json/serialize.hpp>
+#include <spdlog/spdlog.h>
+
+#include <atomic>
+#include <chrono>
+#include <csignal>
+#include <cstdio>
+#include <iostream>
+#include <string>
+
+namespace tessera::server {
+
+namespace {
+
+volatile std::sig_atomic_t interrupts = 0;
+extern "C" void on_sigint(int) { interrupts = interrupts + 1; }
+
+constexpr const char* launch_usage =
+    "usage: tessera launch [--stats] [--cache-size BYTES] [--swap-dir DIR] \"<description>\"\n"
+    "\n"
+    "Runs one pipeline to end of stream, like gst-launch-1.0. Example:\n"
+    "  tessera launch \"testsrc num-buffers=100 ! invert ! fakesink\"\n"
+    "\n"
+    "  --stats            print one JSON object with counters on stdout at the end\n"
+    "  --cache-size BYTES tile cache budget\n"
+    "  --swap-dir DIR     where swapped-out tiles go\n"
+    "exit status: 0 end of stream, 1 runtime error, 2 bad usage or a description that\n"
+    "does not parse, link or negotiate\n";
+
+int usage_error(const std::string& msg) {
+  std::fprintf(stderr, "tessera launch: %s\n%s", msg.c_str(), launch_usage);
+  return 2;
+}
+
+}  // namespace
+
+int run_launch(std::span<const std::string_view> args) {
+  bool stats = false;
+  std::string description;
+  for (std::size_t i = 0; i < args.size(); ++i) {
+    const auto a = args[i];
+    if (a == "-h" || a == "--help") {
+      std::fputs(launch_usage, stdout);
+      return 0;
+    }
+    if (a == "--stats") {
+      stats = true;
+    } else if (a == "--cache-size" || a == "--swap-dir") {
+      if (i + 1 >= args.size()) return usage_error(std::string(a) + " needs a value");
+      ++i;  // consumed by the tile cache (issue "Tiles")
+    } else if (a.starts_with("--cache-size=") || a.starts_with("--swap-dir=")) {
+    } else if (a.starts_with("--")) {
+      return usage_error("unknown option " + std::string(a));
+    } else {
+      // Like gst-launch, the description may come as several arguments.
+      if (!description.empty()) description += ' ';
+      description += a;
+    }
+  }
+  if (description.empty()) return usage_error("no pipeline description");
+
+  spdlog::set_level(spdlog::level::warn);
+  auto built = core::build_pipeline(description, core::element_registry::builtin(), "pipeline0");
+  if (!built) {
+    std::fprintf(stderr, "tessera launch: %s\n", built.error().message.c_str());
+    return 2;
+  }
+  core::pipeline& p = **built;
+  const auto started = std::chrono::steady_clock::now();
+  std::signal(SIGINT, on_sigint);
+  std::signal(SIGTERM, on_sigint);
+
+  int status = 0;
+  if (p.set_state(core::state::playing) == core::state_change::failure) status = -1;
+  bool eos_sent = false;
+  while (status == 0) {
+    if (interrupts > 0 && !eos_sent) {
+      eos_sent = true;
+      p.send_eos();
+    }
+    if (interrupts > 1) {
+      status = 1;
+      std::fputs("tessera launch: interrupted\n", stderr);
+      break;
+    }
+    auto m = p.bus().pop(std::chrono::milliseconds(50));
+    if (!m) continue;
+    if (m->type == core::message_type::eos) break;
+    if (m->type == core::message_type::error) {
+      status = -1;
+      std::fprintf(stderr, "tessera launch: ERROR from element %s: %s\n", m->source.c_str(),
+                   m->get_string("message").value_or("").c_str());
+      status = m->get_string("code").value_or("") == "not negotiated" ? 2 : 1;
+    } else if (m->type == core::message_type::warning) {
+      std::fprintf(stderr, "tessera launch: WARNING from element %s: %s\n", m->source.c_str(),
+                   m->get_string("message").value_or("").c_str());
+    }
+  }
+  if (status == -1) {
+    // set_state failed: the reason is on the bus.
+    status = 1;
+    while (auto m = p.bus().pop(std::chrono::milliseconds(0)))
+      if (m->type == core::message_type::error) {
+        std::fprintf(stderr, "tessera launch: ERROR from element %s: %s\n", m->source.c_str(),
+                     m->get_string("message").value_or("").c_str());
+        if (m->get_string("code").value_or("") == "not negotiated") status = 2;
+        break;
+      }
+  }
+  const double elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+  p.set_state(core::state::null_state);
+  if (stats) std::cout << boost::json::serialize(pipeline_stats(p, elapsed)) << std::endl;
+  return status;
+}
+
+}  // namespace tessera::server

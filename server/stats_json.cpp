@@ -1,0 +1,47 @@
+#include "server/stats_json.hpp"
+
+#include "core/base/base_sink.hpp"
+#include "core/base/base_transform.hpp"
+#include "core/memory/counters.hpp"
+
+namespace tessera::server {
+
+boost::json::object pipeline_stats(const core::pipeline& p, double elapsed_s) {
+  using core::pad_direction;
+  std::uint64_t buffers = 0, bytes = 0, processed = 0, dropped = 0;
+  boost::json::object elements;
+  for (core::element* e : p.elements()) {
+    if (e->is_sink()) {
+      for (auto& pad : e->pads())
+        if (pad->direction() == pad_direction::sink) {
+          buffers += pad->counters().buffers.load(std::memory_order_relaxed);
+          bytes += pad->counters().bytes.load(std::memory_order_relaxed);
+        }
+    }
+    // QoS as the sinks see it: buffers rendered, plus buffers dropped as late by
+    // the sinks or skipped by transforms with qos=true.
+    if (auto* t = dynamic_cast<core::base_transform*>(e)) {
+      dropped += t->qos_dropped();
+    } else if (auto* s = dynamic_cast<core::base_sink*>(e)) {
+      processed += s->rendered();
+      dropped += s->dropped();
+    }
+    elements[e->name()] = {{"buffers_in", e->buffers_in()}, {"buffers_out", e->buffers_out()}};
+  }
+  const auto mem = core::memory_counters_snapshot();
+  boost::json::object o;
+  o["elapsed_s"] = elapsed_s;
+  o["buffers"] = buffers;
+  o["bytes"] = bytes;
+  o["memory"] = {{"allocated_bytes", mem.allocated_bytes},
+                 {"copied_bytes", mem.copied_bytes},
+                 {"copies", mem.copies},
+                 {"peak_bytes", mem.peak_bytes},
+                 {"live_bytes", mem.live_bytes}};
+  o["tiles"] = {{"swapped_out_bytes", 0}, {"swapped_in_bytes", 0}, {"cache_hits", 0}, {"cache_misses", 0}};
+  o["qos"] = {{"processed", processed}, {"dropped", dropped}};
+  o["elements"] = std::move(elements);
+  return o;
+}
+
+}  // namespace tessera::server

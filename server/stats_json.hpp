@@ -1,0 +1,15 @@
+#pragma once
+/// The statistics object of `tessera launch --stats` (SPEC section 2), also the
+/// per-pipeline part of /api/v1/stats.
+
+#include "core/graph/pipeline.hpp"
+
+#include <boost/json/object.hpp>
+
+namespace tessera::server {
+
+/// elapsed_s, buffers/bytes received by the sinks, memory, tiles, qos and
+/// per-element counters of `p`.
+boost::json::object pipeline_stats(const core::pipeline& p, double elapsed_s);
+
+}  // namespace tessera::server
