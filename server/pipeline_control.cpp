@@ -1,0 +1,196 @@
+// pipeline_service: the control operations on one pipeline (state, seek, position,
+// EOS, element properties). Each looks its entry up under the registry lock, then
+// works on the entry alone, so a blocking core call holds no service lock.
+#include "server/pipeline_service.hpp"
+
+#include "server/factory_json.hpp"
+
+#include <cmath>
+#include <thread>
+
+namespace tessera::server {
+
+namespace json = boost::json;
+
+namespace {
+
+service_error make_error(service_errc code, std::string message) { return service_error{code, std::move(message)}; }
+
+service_error from_core(const tessera::error& e) {
+  if (e == errc::not_found) return make_error(service_errc::not_found, e.message);
+  if (e == errc::permission_denied) return make_error(service_errc::forbidden, e.message);
+  if (e == errc::bad_state) return make_error(service_errc::conflict, e.message);
+  return make_error(service_errc::invalid_params, e.message);
+}
+
+std::string_view to_string(core::state_change r) {
+  switch (r) {
+    case core::state_change::success: return "success";
+    case core::state_change::async: return "async";
+    case core::state_change::no_preroll: return "no_preroll";
+    case core::state_change::failure: return "failure";
+  }
+  return "failure";
+}
+
+json::value position_value(const core::pipeline& p) {
+  if (auto pos = p.position()) return json::value(static_cast<std::int64_t>(*pos));
+  return nullptr;
+}
+
+}  // namespace
+
+service_result<core::property_value> property_value_from_json(simdjson::dom::element v) {
+  switch (v.type()) {
+    case simdjson::dom::element_type::INT64: return core::property_value{v.get_int64().value_unsafe()};
+    case simdjson::dom::element_type::UINT64: {
+      const std::uint64_t u = v.get_uint64().value_unsafe();
+      return make_error(service_errc::invalid_params, "value " + std::to_string(u) + " is too large");
+    }
+    case simdjson::dom::element_type::DOUBLE: return core::property_value{v.get_double().value_unsafe()};
+    case simdjson::dom::element_type::BOOL: return core::property_value{v.get_bool().value_unsafe()};
+    case simdjson::dom::element_type::STRING:
+      return core::property_value{std::string(v.get_string().value_unsafe())};
+    case simdjson::dom::element_type::NULL_VALUE:
+      return make_error(service_errc::invalid_params, "\"value\" is null; expected a number, boolean or string");
+    case simdjson::dom::element_type::ARRAY:
+    case simdjson::dom::element_type::OBJECT:
+      return make_error(service_errc::invalid_params,
+                        "\"value\" is an array or object; expected a number, boolean or string");
+  }
+  return make_error(service_errc::invalid_params, "\"value\" has an unknown JSON type");
+}
+
+service_result<json::value> pipeline_service::set_state(std::string_view name, std::string_view state_text) {
+  const auto target = core::state_from_string(state_text);
+  if (!target)
+    return make_error(service_errc::invalid_params,
+                      "unknown state \"" + std::string(state_text) + "\" (expected null, ready, paused or playing)");
+  auto found = find(name);
+  if (!found) return found.error();
+  std::shared_ptr<pipeline_entry> entry = *found;
+  core::pipeline& p = entry->pipeline();
+  if (entry->removed()) return make_error(service_errc::not_found, "pipeline \"" + std::string(name) + "\" was deleted");
+
+  const core::state_change r = p.set_state(*target);
+  if (r == core::state_change::no_preroll) entry->live_.store(true);
+  if (r == core::state_change::success && *target <= core::state::ready) entry->live_.store(false);
+  // An asynchronous change (preroll) is waited for, boundedly, so the reply says where
+  // the pipeline is and a following seek or position sees the prerolled state.
+  if (r == core::state_change::async) p.wait_state(options_.state_wait);
+  if (r == core::state_change::failure || p.has_error()) {
+    std::string why = entry->last_error();
+    if (why.empty()) why = "a state change failed";
+    return make_error(service_errc::pipeline_failed, "pipeline \"" + entry->name() + "\" could not go to " +
+                                                         std::string(core::to_string(*target)) + ": " + why);
+  }
+  json::object o;
+  o["name"] = entry->name();
+  o["state"] = std::string(core::to_string(p.current_state()));
+  o["target"] = std::string(core::to_string(p.target_state()));
+  o["pending"] = p.state_pending();
+  o["result"] = std::string(to_string(r));
+  return json::value(std::move(o));
+}
+
+service_result<json::value> pipeline_service::seek(std::string_view name, const seek_params& params) {
+  core::seek_request req;
+  req.flags = core::seek_flags::none;
+  for (const auto& f : params.flags) {
+    if (f == "flush")
+      req.flags = req.flags | core::seek_flags::flush;
+    else if (f == "accurate")
+      req.flags = req.flags | core::seek_flags::accurate;
+    else if (f == "key-unit" || f == "key_unit")
+      req.flags = req.flags | core::seek_flags::key_unit;
+    else
+      return make_error(service_errc::invalid_params,
+                        "unknown seek flag \"" + f + "\" (expected flush, accurate or key-unit)");
+  }
+  if (!std::isfinite(params.rate) || params.rate == 0.0)
+    return make_error(service_errc::invalid_params, "seek rate must be a finite number other than 0");
+  if (params.position_ns < 0) return make_error(service_errc::invalid_params, "position_ns must not be negative");
+  req.rate = params.rate;
+  req.start = params.position_ns;
+
+  auto found = find(name);
+  if (!found) return found.error();
+  std::shared_ptr<pipeline_entry> entry = *found;
+  core::pipeline& p = entry->pipeline();
+  if (auto r = p.seek(req); !r) return from_core(r.error());
+
+  // Like gst_element_get_state after a flushing seek in PAUSED: wait (boundedly) until
+  // the sinks have prerolled the frame at the new position, so a position query right
+  // after the seek reads it. A live pipeline does not preroll in PAUSED: nothing to wait for.
+  if (core::has(req.flags, core::seek_flags::flush) && p.current_state() == core::state::paused &&
+      !entry->live_.load()) {
+    const auto deadline = std::chrono::steady_clock::now() + options_.state_wait;
+    while (!p.position() && !p.has_error() && std::chrono::steady_clock::now() < deadline)
+      std::this_thread::sleep_for(std::chrono::milliseconds(2));
+  }
+  json::array flags;
+  for (const auto& f : params.flags) flags.push_back(json::string(f));
+  json::object o;
+  o["name"] = entry->name();
+  o["position_ns"] = params.position_ns;
+  o["rate"] = params.rate;
+  o["flags"] = std::move(flags);
+  return json::value(std::move(o));
+}
+
+service_result<json::value> pipeline_service::position(std::string_view name) const {
+  auto found = find(name);
+  if (!found) return found.error();
+  const core::pipeline& p = (*found)->pipeline();
+  json::object o;
+  o["name"] = p.name();
+  o["position_ns"] = position_value(p);
+  o["state"] = std::string(core::to_string(p.current_state()));
+  return json::value(std::move(o));
+}
+
+service_result<json::value> pipeline_service::send_eos(std::string_view name) {
+  auto found = find(name);
+  if (!found) return found.error();
+  core::pipeline& p = (*found)->pipeline();
+  if (p.current_state() < core::state::paused)
+    return make_error(service_errc::conflict, "pipeline \"" + p.name() + "\" is " +
+                                                  std::string(core::to_string(p.current_state())) +
+                                                  ": EOS needs paused or playing");
+  p.send_eos();
+  return json::value(json::object{{"name", p.name()}, {"eos", true}});
+}
+
+service_result<json::value> pipeline_service::get_property(std::string_view pipeline, std::string_view element,
+                                                           std::string_view property) const {
+  auto found = find(pipeline);
+  if (!found) return found.error();
+  const core::element* e = (*found)->pipeline().find(element);
+  if (!e)
+    return make_error(service_errc::not_found,
+                      "pipeline \"" + std::string(pipeline) + "\" has no element \"" + std::string(element) + "\"");
+  auto v = e->get_property(property);
+  if (!v) return from_core(v.error());
+  return json::value(json::object{{"pipeline", (*found)->name()},
+                                  {"element", e->name()},
+                                  {"property", std::string(property)},
+                                  {"value", property_value_json(*v)}});
+}
+
+service_result<json::value> pipeline_service::set_property(std::string_view pipeline, std::string_view element,
+                                                           std::string_view property,
+                                                           const core::property_value& value) {
+  auto found = find(pipeline);
+  if (!found) return found.error();
+  core::element* e = (*found)->pipeline().find(element);
+  if (!e)
+    return make_error(service_errc::not_found,
+                      "pipeline \"" + std::string(pipeline) + "\" has no element \"" + std::string(element) + "\"");
+  // Renaming would break the element's URL and every "element.pad" reference.
+  if (property == "name")
+    return make_error(service_errc::conflict, e->name() + ": property \"name\" cannot change once in a pipeline");
+  if (auto r = e->set_property(property, value); !r) return from_core(r.error());
+  return get_property(pipeline, element, property);
+}
+
+}  // namespace tessera::server

@@ -1,0 +1,25 @@
+#pragma once
+/// Pipelines as the remote API shows them (SPEC section 7): the pipeline object with
+/// elements, properties and pads; the Graphviz graph; bus messages. Pure functions of
+/// a pipeline's current state, used by pipeline_service.
+
+#include "core/graph/message.hpp"
+#include "core/graph/pipeline.hpp"
+
+#include <boost/json/object.hpp>
+
+#include <string>
+
+namespace tessera::server {
+
+/// {"name","state","description","elements":[{name, factory, properties, pads}]}
+boost::json::object pipeline_json(const core::pipeline& p);
+
+/// The pipeline as a Graphviz digraph: one cluster per element with its pads, one
+/// edge per link labelled with the negotiated caps.
+std::string pipeline_dot(const core::pipeline& p);
+
+/// {"pipeline","type","source","timestamp_ns", <fields>}
+boost::json::object bus_message_json(const std::string& pipeline, const core::message& m);
+
+}  // namespace tessera::server

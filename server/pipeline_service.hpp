@@ -1,0 +1,265 @@
+#pragma once
+/// The one registry of pipelines behind the remote API (SPEC section 7), shared by the
+/// REST routes and the JSON-RPC endpoint so both see the same pipelines and give the
+/// same answers and errors.
+///
+/// Every operation is a plain synchronous call that is safe from any thread. Some of
+/// them block (a state change joins streaming tasks, deleting a pipeline sets it to
+/// NULL first), so coroutines on the net io threads call them through `run()`, which
+/// executes the call on the service's own small control thread pool and resumes the
+/// caller on its own executor: an io thread never waits on core, and a slow state
+/// change holds one control thread, not a connection strand's thread. (We chose a pool
+/// over bounding each call with a timeout because a core state change cannot be
+/// abandoned half-way; the pool bounds how many run at once instead.)
+///
+///   auto job = [&svc, name] { return svc.set_state(name, "playing"); };
+///   service_result<boost::json::value> r = co_await svc.run(std::move(job));
+///
+/// Errors are `service_error`: a kind plus a message naming the problem; the kind maps
+/// to an HTTP status (REST) and to a JSON-RPC error code (rpc). The JSON-RPC codes:
+///   invalid_params   -32602 (standard)   HTTP 400
+///   internal         -32000              HTTP 500
+///   not_found        -32001              HTTP 404
+///   conflict         -32002              HTTP 409 (duplicate name, wrong state)
+///   limit_exceeded   -32003              HTTP 429 (too many pipelines)
+///   forbidden        -32004              HTTP 403 (outside --media-root)
+///   pipeline_failed  -32005              HTTP 422 (a state change failed; the reason
+///                                                   is the pipeline's error message)
+///
+/// Ownership: the service owns its pipelines through `shared_ptr<pipeline_entry>`; a
+/// handler (or a stream) that holds an entry keeps its pipeline alive after it was
+/// deleted from the registry; `pipeline_entry::removed()` and `on_removed()` tell it.
+/// The service must outlive every io thread that calls it (serve_command destroys the
+/// net server and joins the io threads first).
+
+#include "core/elements/web/websink.hpp"
+#include "core/graph/element_factory.hpp"
+#include "core/graph/message.hpp"
+#include "core/graph/pipeline.hpp"
+
+#include <boost/asio/awaitable.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/thread_pool.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/json/object.hpp>
+#include <boost/json/value.hpp>
+#include <boost/system/result.hpp>
+#include <simdjson.h>
+
+#include <atomic>
+#include <chrono>
+#include <cstdint>
+#include <filesystem>
+#include <functional>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <type_traits>
+#include <vector>
+
+namespace tessera::server {
+
+/// What went wrong, as the API's clients need to tell it apart.
+enum class service_errc { invalid_params, forbidden, not_found, conflict, limit_exceeded, pipeline_failed, internal };
+
+struct service_error {
+  service_errc code = service_errc::internal;
+  std::string message;
+
+  unsigned http_status() const noexcept;
+  int rpc_code() const noexcept;
+  std::string_view name() const noexcept;  ///< "not_found", ...
+};
+
+/// Thrown only by service_result::value() on an error.
+[[noreturn]] void throw_exception_from_error(const service_error& e, const boost::source_location& loc);
+
+template <class T>
+using service_result = boost::system::result<T, service_error>;
+
+/// Bounds and policy for the API's pipelines (SPEC section 8), from `tessera serve`.
+struct service_options {
+  std::size_t max_pipelines = 64;
+  std::size_t max_elements = 256;                         ///< per pipeline
+  std::uint64_t max_frame_pixels = 64ull * 1024 * 1024;   ///< per frame
+  std::size_t max_subscribers_per_sink = 256;             ///< caps each websink's max-subscribers
+  std::optional<std::filesystem::path> media_root;        ///< filesrc/filesink confinement
+  std::size_t control_threads = 2;                        ///< the pool `run()` uses
+  /// How long set_state waits for an asynchronous change (preroll) before answering
+  /// with the state reached so far.
+  std::chrono::milliseconds state_wait{std::chrono::seconds(5)};
+};
+
+/// One pipeline of the registry. Thread safety: every member from any thread.
+/// Neither copyable nor movable; shared by the registry and whoever uses it.
+class pipeline_entry {
+ public:
+  pipeline_entry(std::unique_ptr<core::pipeline> p, std::chrono::steady_clock::time_point created);
+  ~pipeline_entry();
+  pipeline_entry(const pipeline_entry&) = delete;
+  pipeline_entry& operator=(const pipeline_entry&) = delete;
+
+  const std::string& name() const noexcept { return pipeline_->name(); }
+  core::pipeline& pipeline() const noexcept { return *pipeline_; }
+  std::chrono::steady_clock::time_point created() const noexcept { return created_; }
+
+  /// True once deleted from the registry (the pipeline is then in NULL, or going there).
+  bool removed() const;
+  /// Calls `fn` once when the entry is deleted (on the deleting thread, after the
+  /// pipeline reached NULL), or at once if it already was. `fn` must not block.
+  /// Returns an id for cancel_on_removed (0 when called at once).
+  std::uint64_t on_removed(std::function<void()> fn);
+  void cancel_on_removed(std::uint64_t id);
+  /// The text of the last error message on this pipeline's bus ("" if none).
+  std::string last_error() const;
+
+ private:
+  friend class pipeline_service;
+  /// Shared with the bus subscription, which may run on a streaming thread while the
+  /// entry goes away.
+  struct error_slot {
+    std::mutex mutex;
+    std::string text;
+  };
+  void mark_removed();
+
+  std::chrono::steady_clock::time_point created_;
+  std::uint64_t bus_subscription_ = 0;
+  std::atomic<bool> live_{false};  // the last state change was answered no_preroll
+  const std::shared_ptr<error_slot> errors_ = std::make_shared<error_slot>();
+  mutable std::mutex mutex_;  // removed_, removal_callbacks_
+  bool removed_ = false;
+  std::uint64_t next_callback_id_ = 1;
+  std::vector<std::pair<std::uint64_t, std::function<void()>>> removal_callbacks_;
+  std::unique_ptr<core::pipeline> pipeline_;  // last: destroyed first, while the rest is alive
+};
+
+/// A websink of a pipeline, for the streaming routes. `entry` keeps the pipeline (and
+/// so `sink`) alive while held.
+struct sink_ref {
+  std::shared_ptr<pipeline_entry> entry;
+  core::websink* sink = nullptr;
+};
+
+/// Parameters of a seek (SPEC 7: position_ns, flags, rate).
+struct seek_params {
+  std::int64_t position_ns = 0;
+  std::vector<std::string> flags{"flush"};  ///< "flush", "accurate", "key-unit"
+  double rate = 1.0;
+};
+
+/// A JSON request value as a property value: numbers, booleans, strings (fractions as
+/// "30/1", enums by nick). Objects, arrays and null are invalid_params.
+service_result<core::property_value> property_value_from_json(simdjson::dom::element v);
+
+/// The registry. See the file comment. Not copyable or movable.
+class pipeline_service {
+ public:
+  using bus_callback = std::function<void(const std::string& pipeline, const core::message& m)>;
+
+  explicit pipeline_service(service_options options = {},
+                            core::element_registry& registry = core::element_registry::builtin());
+  /// Calls shutdown(), then joins the control pool.
+  ~pipeline_service();
+  pipeline_service(const pipeline_service&) = delete;
+  pipeline_service& operator=(const pipeline_service&) = delete;
+
+  const service_options& options() const noexcept { return options_; }
+
+  /// Runs `fn()` on the control pool and resumes the caller on its executor with the
+  /// result. `fn` is moved into the pool; capture by value.
+  template <class F>
+  boost::asio::awaitable<std::invoke_result_t<F&>> run(F fn) {
+    return boost::asio::co_spawn(pool_.get_executor(), call(std::move(fn)), boost::asio::use_awaitable);
+  }
+
+  // --- factories (GET /api/v1/factories[/{f}], factory.list/describe) ---
+  /// {"factories":[{name, long_name, klass, description}, ...]}
+  boost::json::value factories() const;
+  service_result<boost::json::value> factory(std::string_view name) const;
+
+  // --- pipelines ---
+  /// {"pipelines":[{name, state, description}, ...]} in creation order.
+  boost::json::value list() const;
+  /// Builds and registers a pipeline (state NULL). An empty name picks p0, p1, ...
+  /// Returns the description (as describe()).
+  service_result<boost::json::value> create(std::string name, std::string_view description);
+  /// SPEC 7's pipeline object: name, state, description, elements with properties and pads.
+  service_result<boost::json::value> describe(std::string_view pipeline) const;
+  /// Sets the pipeline to NULL, removes it and runs its removal callbacks.
+  /// Returns {"name":..,"deleted":true}.
+  service_result<boost::json::value> remove(std::string_view pipeline);
+  /// `state` is null|ready|paused|playing. Waits up to options().state_wait for an
+  /// asynchronous change. Returns {"name", "state", "pending", "result"}.
+  service_result<boost::json::value> set_state(std::string_view pipeline, std::string_view state);
+  /// Returns {"name", "position_ns", "rate", "flags"}.
+  service_result<boost::json::value> seek(std::string_view pipeline, const seek_params& params);
+  /// Returns {"name", "position_ns": N or null, "state"}.
+  service_result<boost::json::value> position(std::string_view pipeline) const;
+  /// Returns {"name", "eos": true}.
+  service_result<boost::json::value> send_eos(std::string_view pipeline);
+
+  // --- element properties ---
+  /// Returns {"pipeline", "element", "property", "value"}.
+  service_result<boost::json::value> get_property(std::string_view pipeline, std::string_view element,
+                                                  std::string_view property) const;
+  /// Type, range and mutability are checked by core; returns as get_property, with the
+  /// value as stored.
+  service_result<boost::json::value> set_property(std::string_view pipeline, std::string_view element,
+                                                  std::string_view property, const core::property_value& value);
+
+  /// The pipeline as a Graphviz digraph (elements, pads, links with negotiated caps).
+  service_result<std::string> graph_dot(std::string_view pipeline) const;
+
+  /// {"pipelines": N, "memory": {...}, "per_pipeline": {name: launch --stats object}}
+  boost::json::object stats() const;
+  std::size_t size() const;
+
+  // --- for the streaming and JSON-RPC parts ---
+  service_result<std::shared_ptr<pipeline_entry>> find(std::string_view pipeline) const;
+  /// The websink called `element` in `pipeline`; not_found for an unknown pipeline or
+  /// element, invalid_params for an element that is not a websink.
+  service_result<sink_ref> find_websink(std::string_view pipeline, std::string_view element) const;
+
+  /// Every bus message of every pipeline (present and future) goes to `fn`, on the
+  /// posting (streaming or control) thread: it must be quick, thread-safe and must not
+  /// block. Messages of a pipeline stop once it is deleted (its last ones, the state
+  /// changes to NULL, are still delivered). `fn` may call unsubscribe_bus. A call
+  /// already under way on another thread may still finish after unsubscribe_bus
+  /// returns, so `fn` should hold what it uses by value or weak_ptr.
+  std::uint64_t subscribe_bus(bus_callback fn);
+  void unsubscribe_bus(std::uint64_t id);
+  /// {"pipeline", "type", "source", "timestamp_ns", <the message's fields>}: the params
+  /// of JSON-RPC's bus.message notification.
+  static boost::json::object message_json(const std::string& pipeline, const core::message& m);
+
+  /// Refuses new pipelines, sets every pipeline to NULL and removes them all.
+  /// Idempotent; blocking (call from the main thread or via run()).
+  void shutdown();
+
+ private:
+  struct bus_hub;
+
+  template <class F>
+  static boost::asio::awaitable<std::invoke_result_t<F&>> call(F fn) {
+    co_return fn();
+  }
+
+  service_result<std::shared_ptr<pipeline_entry>> find_locked(std::string_view pipeline) const;
+  std::string next_name_locked() const;
+  void finish_removal(const std::shared_ptr<pipeline_entry>& entry);
+
+  const service_options options_;
+  core::element_registry& registry_;  // borrowed: the process-wide registry outlives us
+  const std::shared_ptr<bus_hub> hub_;
+  mutable std::mutex mutex_;  // entries_, order_, shut_down_
+  std::map<std::string, std::shared_ptr<pipeline_entry>, std::less<>> entries_;
+  std::vector<std::string> order_;  // creation order, for list()
+  bool shut_down_ = false;
+  boost::asio::thread_pool pool_;  // last: joined first on destruction
+};
+
+}  // namespace tessera::server
