@@ -8,6 +8,7 @@
 #include <span>
 #include <string>
 #include <string_view>
+#include <utility>
 
 namespace tessera::net {
 
@@ -26,6 +27,10 @@ struct shared_payload {
 
   /// Takes the string over without copying its characters (aliasing shared_ptr).
   static shared_payload from_string(std::string s);
+  /// Shares bytes someone else owns (e.g. an encoded frame), without copying them.
+  static shared_payload from_shared(std::shared_ptr<const std::byte[]> bytes, std::size_t size) {
+    return {std::move(bytes), size};
+  }
   /// Copies `bytes` into one new allocation.
   static shared_payload copy_of(std::span<const std::byte> bytes);
   static shared_payload copy_of(std::string_view text);
