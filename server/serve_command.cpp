@@ -1,19 +1,121 @@
-// tessera serve: comes with the "Server" issue (net/ is being built). Until then it
-// says so plainly instead of pretending to serve.
+// tessera serve: the HTTP + WebSocket server (SPEC sections 2, 7, 8).
+//
+// configuration (flags over TESSERA_* variables) -> logging -> the pipeline registry
+// -> net::server with the security policy and the routes -> start (prints the URL)
+// -> optional demo pipeline -> run the io threads until SIGINT/SIGTERM -> every
+// pipeline to NULL -> exit 0. Exit 2 on bad usage (including an unsafe bind), 1 when
+// the server cannot start (e.g. the port is taken).
 #include "server/commands.hpp"
 
+#include "net/server.hpp"
+#include "server/pipeline_service.hpp"
+#include "server/rest_routes.hpp"
+#include "server/security_policy.hpp"
+#include "server/serve_config.hpp"
+#include "server/serve_logging.hpp"
+#include "server/stream_metrics.hpp"
+
+#include <boost/asio/io_context.hpp>
+#include <spdlog/spdlog.h>
+
 #include <cstdio>
+#include <thread>
+#include <vector>
 
 namespace tessera::server {
 
+namespace {
+
+constexpr std::string_view demo_description = "testsrc pattern=ball is-live=true ! videoconvert ! websink name=preview";
+
+std::string url_of(const std::string& bind, std::uint16_t port) {
+  // A wildcard bind is reachable on loopback too; show the address a user can open.
+  std::string host = bind == "0.0.0.0" ? "127.0.0.1" : bind == "::" ? "::1" : bind;
+  if (host.find(':') != std::string::npos) host = "[" + host + "]";
+  return "http://" + host + ":" + std::to_string(port) + "/";
+}
+
+void start_demo(pipeline_service& service) {
+  auto created = service.create("demo", demo_description);
+  if (!created) {
+    spdlog::error("demo pipeline: {}", created.error().message);
+    return;
+  }
+  if (auto played = service.set_state("demo", "playing"); !played)
+    spdlog::error("demo pipeline: {}", played.error().message);
+  else
+    spdlog::info("demo pipeline \"demo\" playing: {}", demo_description);
+}
+
+}  // namespace
+
 int run_serve(std::span<const std::string_view> args) {
-  for (auto a : args)
-    if (a == "-h" || a == "--help") {
-      std::puts("tessera serve: not yet built (comes with the \"Server\" issue)");
-      return 0;
-    }
-  std::fputs("tessera serve: not yet built (comes with the \"Server\" issue)\n", stderr);
-  return 1;
+  auto parsed = parse_serve_config(args, process_env());
+  if (!parsed) {
+    std::fprintf(stderr, "tessera serve: %s\n(see tessera serve --help)\n", parsed.error().message.c_str());
+    return 2;
+  }
+  const serve_config config = std::move(*parsed);
+  if (config.show_help) {
+    std::fputs(serve_usage(), stdout);
+    return 0;
+  }
+  configure_logging(config.log_level, config.log_json);
+  if (config.cache_bytes || config.swap_dir)
+    spdlog::info("tile cache budget {} bytes, swap dir {}",
+                 config.cache_bytes ? std::to_string(*config.cache_bytes) : std::string("default"),
+                 config.swap_dir ? config.swap_dir->string() : std::string("default"));
+
+  stream_metrics streams;
+  service_options options;
+  options.max_pipelines = config.max_pipelines;
+  options.max_elements = config.max_elements;
+  options.max_frame_pixels = config.max_frame_pixels;
+  options.max_subscribers_per_sink = config.max_subscribers;
+  options.media_root = config.media_root;
+  pipeline_service service(options);
+
+  boost::asio::io_context ioc(static_cast<int>(config.threads));
+  net::server_config net_config;
+  net_config.bind_address = config.bind;
+  net_config.port = config.port;
+  net_config.max_body_bytes = config.max_request_bytes;
+  net_config.max_websocket_message_bytes = config.max_request_bytes;
+  net::server server(ioc, net_config);
+
+  security_policy policy(config);
+  if (auto ok = server.routes().set_pre_route([&policy](const net::request_context& ctx) { return policy.check(ctx); });
+      !ok) {
+    std::fprintf(stderr, "tessera serve: %s\n", ok.error().message.c_str());
+    return 1;
+  }
+  rest_context rest{service, streams, [&server] { return server.metrics(); }, TESSERA_WEB_ROOT};
+  if (auto ok = add_rest_routes(server.routes(), rest); !ok) {
+    std::fprintf(stderr, "tessera serve: %s\n", ok.error().message.c_str());
+    return 1;
+  }
+  if (auto ok = server.start(); !ok) {
+    std::fprintf(stderr, "tessera serve: %s\n", ok.error().message.c_str());
+    return 1;
+  }
+  policy.set_port(server.port());
+  std::printf("tessera: serving on %s\n", url_of(config.bind, server.port()).c_str());
+  std::fflush(stdout);
+  if (config.media_root) spdlog::info("media root {}", config.media_root->string());
+  if (config.token.empty()) spdlog::warn("no --token: the API is open to every local user of this machine");
+
+  if (config.demo) start_demo(service);
+  server.stop_on_signals();
+
+  std::vector<std::thread> threads;
+  for (std::size_t i = 1; i < config.threads; ++i) threads.emplace_back([&ioc] { ioc.run(); });
+  ioc.run();
+  for (auto& t : threads) t.join();
+
+  spdlog::info("stopping: every pipeline to NULL");
+  service.shutdown();
+  std::printf("tessera: stopped\n");
+  return 0;
 }
 
 }  // namespace tessera::server

@@ -1,0 +1,37 @@
+#pragma once
+/// The REST half of the remote API (SPEC section 7), on net's router: factories,
+/// pipelines and their control, element properties, the graph, stats, /metrics,
+/// /healthz and the web UI's files. The stream routes (MJPEG, WebSocket frames) and
+/// /api/v1/rpc are registered elsewhere on the same router.
+///
+/// Every reply is JSON (except /metrics, the graph and the web files); errors are
+/// `{"error":{"code":<HTTP status>,"message":"..."}}`: 400 for a bad body (naming the
+/// field or the JSON problem), 404 for an unknown pipeline/element/property/factory,
+/// 409 for a duplicate name or an operation the current state refuses, 403 outside
+/// the media root, 422 for a state change the pipeline failed, 429 past the pipeline
+/// limit. Pipeline work runs on the service's control pool (pipeline_service::run).
+
+#include "net/metrics.hpp"
+#include "net/router.hpp"
+#include "server/pipeline_service.hpp"
+#include "server/stream_metrics.hpp"
+
+#include <chrono>
+#include <filesystem>
+#include <functional>
+
+namespace tessera::server {
+
+/// What the routes use. Everything is borrowed and must outlive the router.
+struct rest_context {
+  pipeline_service& service;
+  const stream_metrics& streams;
+  std::function<net::metrics_snapshot()> net_metrics;  ///< e.g. [&srv] { return srv.metrics(); }
+  std::filesystem::path web_root;                      ///< where index.html and its files are
+  std::chrono::steady_clock::time_point started = std::chrono::steady_clock::now();
+};
+
+/// Registers every REST route on `r` (before the server starts).
+net::result<void> add_rest_routes(net::router& r, const rest_context& ctx);
+
+}  // namespace tessera::server

@@ -1,0 +1,67 @@
+#pragma once
+/// The configuration of `tessera serve` (SPEC sections 2 and 8): command-line flags,
+/// each also read from the environment as TESSERA_<FLAG> (upper case, dashes as
+/// underscores: --media-root -> TESSERA_MEDIA_ROOT). A flag given on the command line
+/// wins over its variable; a repeatable flag (--allow-origin) given at least once
+/// replaces the variable's list (comma-separated there).
+///
+/// Parsing also applies the security rule of section 8: a non-loopback bind address
+/// without a token is refused unless --insecure says the user accepts an open server.
+
+#include "core/support/result.hpp"
+
+#include <chrono>
+#include <cstdint>
+#include <filesystem>
+#include <functional>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace tessera::server {
+
+/// What `tessera serve` runs with. A plain value.
+struct serve_config {
+  std::string bind = "127.0.0.1";     ///< IPv4/IPv6 literal ("localhost" is taken as 127.0.0.1)
+  std::uint16_t port = 8080;          ///< 0: an ephemeral port (printed at start)
+  std::string token;                  ///< empty: no authentication (loopback only, or --insecure)
+  std::vector<std::string> allow_origins;  ///< extra Origins (and their hosts) the server accepts
+  std::optional<std::filesystem::path> media_root;  ///< absolute; filesrc/filesink confinement
+  std::optional<std::uint64_t> cache_bytes;         ///< tile cache budget (--cache-size)
+  std::optional<std::filesystem::path> swap_dir;    ///< where swapped-out tiles go
+  std::string log_level = "info";     ///< trace|debug|info|warn|error|critical|off
+  bool log_json = false;              ///< one JSON object per log line
+  bool insecure = false;              ///< allow a non-loopback bind without a token
+  bool demo = false;                  ///< create and play the demo pipeline "demo"
+  std::size_t threads = 2;            ///< io threads serving connections
+
+  // Limits (section 8).
+  std::size_t max_pipelines = 64;
+  std::size_t max_elements = 256;                        ///< per pipeline
+  std::uint64_t max_frame_pixels = 64ull * 1024 * 1024;  ///< per frame
+  std::size_t max_subscribers = 256;                     ///< viewers per websink
+  std::size_t max_request_bytes = 1 << 20;               ///< HTTP body and WebSocket message
+
+  bool show_help = false;  ///< --help was given: print serve_usage() and exit 0
+};
+
+/// Looks an environment variable up; std::getenv in production, a map in tests.
+using env_lookup = std::function<std::optional<std::string>(std::string_view name)>;
+
+/// The process environment.
+env_lookup process_env();
+
+/// Flags (the arguments after "serve") over environment over defaults. Errors name the
+/// flag or variable and the bad value (exit status 2), including the refusal of a
+/// non-loopback bind without a token.
+result<serve_config> parse_serve_config(std::span<const std::string_view> args, const env_lookup& env);
+
+/// The help text of `tessera serve`.
+const char* serve_usage() noexcept;
+
+/// "1048576", "64K", "512M", "2G" (also KiB/MiB/GiB; powers of 1024) as a number.
+std::optional<std::uint64_t> parse_size(std::string_view text);
+
+}  // namespace tessera::server
