@@ -180,7 +180,10 @@ state_change pipeline::advance_locked(std::unique_lock<std::mutex>& lock) {
 
 state_change pipeline::step_all_locked(state next) {
   state_change overall = state_change::success;
-  if (next == state::paused && current_ == state::ready) async_waiting_.clear();
+  if (next == state::paused && current_ == state::ready) {
+    async_waiting_.clear();
+    preroll_epoch_.fetch_add(1);  // prerolls reported from now on belong to this pause
+  }
   for (element* e : sinks_first()) {
     const state_change r = e->set_state_step(next);
     switch (r) {
@@ -206,21 +209,23 @@ void pipeline::async_done(element& sink) {
   // Called from a streaming task, maybe while set_state holds the state mutex and
   // waits for that very task: no lock here.
   in_flight_.fetch_add(1);
-  // Finish the state change off the streaming call that prerolled.
-  post_async_done(&sink);
+  // Finish the state change off the streaming call that prerolled. The epoch ties
+  // this preroll to the pause it belongs to: if that pause is abandoned and a new one
+  // begins before the continuation runs, the stale report must not complete it.
+  post_async_done(&sink, preroll_epoch_.load());
 }
 
-void pipeline::post_async_done(element* sink) {
-  boost::asio::post(executor(), [this, s = sink] {
+void pipeline::post_async_done(element* sink, std::uint64_t epoch) {
+  boost::asio::post(executor(), [this, s = sink, epoch] {
     std::unique_lock lock(state_mutex_, std::try_to_lock);
     if (!lock.owns_lock()) {
       // A state change holds the lock, perhaps joining streaming tasks that need
       // this pool: do not block a pool thread on it; try again in a moment.
       auto retry = std::make_shared<boost::asio::steady_timer>(executor(), std::chrono::milliseconds(1));
-      retry->async_wait([this, s, retry](const boost::system::error_code&) { post_async_done(s); });
+      retry->async_wait([this, s, epoch, retry](const boost::system::error_code&) { post_async_done(s, epoch); });
       return;
     }
-    if (pending_ && async_waiting_.erase(s) && async_waiting_.empty()) {
+    if (pending_ && epoch == preroll_epoch_.load() && async_waiting_.erase(s) && async_waiting_.empty()) {
       pending_ = false;
       const state old = current_;
       set_current_locked(state::paused);

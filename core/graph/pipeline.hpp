@@ -108,7 +108,7 @@ class pipeline {
  private:
   state_change advance_locked(std::unique_lock<std::mutex>& lock);
   void set_current_locked(state s);
-  void post_async_done(element* sink);
+  void post_async_done(element* sink, std::uint64_t epoch);
   state_change step_all_locked(state next);
   std::vector<element*> sinks_first() const;
   std::vector<element*> sinks() const;
@@ -127,6 +127,7 @@ class pipeline {
   bool pending_ = false;          // an async step is waiting for preroll
   bool live_ = false;             // a source answered no_preroll
   std::set<element*> async_waiting_;  // sinks that have not prerolled yet
+  std::atomic<std::uint64_t> preroll_epoch_{0};  // bumped when a READY -> PAUSED step starts
   std::atomic<std::size_t> in_flight_{0};  // async_done continuations not yet run (decremented under state_mutex_)
   // The clock, read lock-free by streaming tasks; written under state_mutex_.
   std::atomic<clock_time> base_time_{0};
