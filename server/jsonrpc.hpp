@@ -41,19 +41,17 @@
 
 namespace tessera::server::jsonrpc {
 
-/// The error codes of the specification and tessera's server errors (-32000..-32099).
+/// The error codes of the specification.
 namespace code {
 inline constexpr int parse_error = -32700;
 inline constexpr int invalid_request = -32600;
 inline constexpr int method_not_found = -32601;
 inline constexpr int invalid_params = -32602;
 inline constexpr int internal_error = -32603;
-inline constexpr int server_error = -32000;  ///< a failure with no more specific code
-inline constexpr int not_found = -32001;     ///< unknown pipeline, element, property, factory
-inline constexpr int bad_request = -32002;   ///< a value the service refused (bad description, read-only property)
-inline constexpr int conflict = -32003;      ///< name taken, wrong state for the call
-inline constexpr int limit_exceeded = -32004;  ///< a configured bound was hit
-inline constexpr int forbidden = -32005;     ///< refused by policy (media-root)
+/// Server errors are -32000..-32099; tessera's own (not found, conflict, ...) are given
+/// by service_error::rpc_code() (server/pipeline_service.hpp).
+inline constexpr int server_error = -32000;
+inline constexpr int server_error_last = -32099;
 }  // namespace code
 
 /// A JSON-RPC Error object: code, message and optional data (null: left out).

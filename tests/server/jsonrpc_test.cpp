@@ -47,7 +47,7 @@ void add_example_methods(dispatcher& d, int& updates) {
   d.add("get_data", {}, [](const params&) -> rpc_result<json::value> { return json::array{"hello", 5}; });
   d.add("echo", {"value"}, [](const params& p) -> rpc_result<json::value> { return p.required_value("value"); });
   d.add("missing_pipeline", {}, [](const params&) -> rpc_result<json::value> {
-    return rpc_error{code::not_found, "no pipeline 'p9'", json::object{{"http_status", 404}}};
+    return rpc_error{-32001, "no pipeline 'p9'", json::object{{"http_status", 404}}};
   });
   d.add("throws", {}, [](const params&) -> rpc_result<json::value> { throw std::runtime_error("boom"); });
 }

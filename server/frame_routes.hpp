@@ -1,0 +1,68 @@
+#pragma once
+/// Frames to browsers (SPEC section 7): the viewers of a pipeline's websink.
+///
+///   GET /api/v1/pipelines/{p}/sinks/{e}/mjpeg   multipart/x-mixed-replace, one JPEG
+///                                               part per frame (plays in an <img>)
+///   WebSocket /api/v1/pipelines/{p}/sinks/{e}/ws  one binary message per JPEG frame
+///
+/// Each viewer is a frame_forwarder subscribed to the websink: the websink calls it on
+/// its streaming thread with the encoded frame, and it try_sends the frame's bytes
+/// (shared, never copied) into the viewer's bounded drop-oldest queue. A slow viewer
+/// loses old frames; the pipeline and the other viewers never wait for it.
+///
+/// Admission: the websink's slot is taken (subscribe) before the response begins, so
+/// max-subscribers is answered with a clean 503 instead of a stream that ends at once;
+/// the sink's last frame is then sent first, so a paused pipeline shows its preroll
+/// frame. Unknown pipeline or element: 404; an element that is not a websink: 400.
+/// The viewer leaves the websink when the client goes, and the stream ends when the
+/// pipeline is deleted.
+
+#include "core/elements/web/frame_subscriber.hpp"
+#include "net/outbound_client.hpp"
+#include "net/router.hpp"
+#include "server/pipeline_service.hpp"
+#include "server/stream_metrics.hpp"
+
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <optional>
+
+namespace tessera::server {
+
+/// One viewer of one websink. Created unattached (frames are ignored) so that the
+/// websink's slot can be reserved before the client's handshake; attach() then starts
+/// the flow. Thread safety: on_frame on the streaming thread, the rest from any thread.
+class frame_forwarder final : public core::frame_subscriber {
+ public:
+  /// `metrics` is borrowed (the server's; it outlives every viewer).
+  explicit frame_forwarder(stream_metrics& metrics) : metrics_(metrics) {}
+
+  /// Sends to `client` from now on, starting with `first` (the sink's last frame) if
+  /// given; a frame not newer than one already sent is skipped, so a frame delivered
+  /// while attaching is neither sent twice nor out of order.
+  void attach(std::shared_ptr<net::outbound_client> client, std::optional<core::encoded_frame> first);
+  /// Closes the client (its queued frames are still written) and stops sending.
+  void close_client();
+
+  void on_frame(const core::encoded_frame& frame) override;
+
+  std::uint64_t frames_queued() const;
+  std::uint64_t frames_dropped() const;
+
+ private:
+  void send_locked(const core::encoded_frame& frame);
+
+  stream_metrics& metrics_;
+  mutable std::mutex mutex_;  // everything below
+  std::shared_ptr<net::outbound_client> client_;
+  std::uint64_t last_sequence_ = 0;  // of the newest frame sent (0: none)
+  std::uint64_t queued_ = 0;
+  std::uint64_t dropped_ = 0;  // old frames the client's queue dropped to take new ones
+};
+
+/// Adds the MJPEG and WebSocket frame routes. `service` and `metrics` are borrowed:
+/// they must outlive the server.
+net::result<void> add_frame_routes(net::router& router, pipeline_service& service, stream_metrics& metrics);
+
+}  // namespace tessera::server

@@ -1,0 +1,46 @@
+#pragma once
+/// The JSON-RPC methods of SPEC section 7, mapped onto pipeline_service.
+///
+///   method               params (by name, or by position in this order)
+///   factory.list         -
+///   factory.describe     factory
+///   pipeline.list        -
+///   pipeline.create      description, name (optional: p0, p1, ...)
+///   pipeline.describe    pipeline
+///   pipeline.delete      pipeline
+///   pipeline.set_state   pipeline, state (null|ready|paused|playing)
+///   pipeline.seek        pipeline, position_ns, flags (default ["flush"]), rate (default 1.0)
+///   pipeline.position    pipeline
+///   pipeline.send_eos    pipeline
+///   element.get          pipeline, element, property
+///   element.set          pipeline, element, property, value
+///   bus.subscribe        pipeline (optional: every pipeline), types (optional: all)
+///   bus.unsubscribe      pipeline (optional: every subscription)
+///   server.stats         -
+///
+/// Results are the service's JSON (the same objects the REST routes answer); its
+/// errors become JSON-RPC errors with service_error::rpc_code() and
+/// data {"kind": "not_found", "http_status": 404}.
+///
+/// The handlers call the service synchronously, and some calls block (state changes):
+/// the caller runs dispatcher::handle on the service's control pool (rpc_route does).
+
+#include "server/jsonrpc.hpp"
+#include "server/pipeline_service.hpp"
+#include "server/rpc_bus.hpp"
+#include "server/stream_metrics.hpp"
+
+namespace tessera::server {
+
+/// `e` as a JSON-RPC error (code from the service, kind and HTTP status as data).
+jsonrpc::rpc_error to_rpc_error(const service_error& e);
+
+/// Registers every method on `d`. `service`, `bus` and `metrics` are borrowed and must
+/// outlive `d` (the connection owns `d` and `bus`; the server owns the others).
+void add_rpc_methods(jsonrpc::dispatcher& d, pipeline_service& service, rpc_bus_subscription& bus,
+                     const stream_metrics& metrics);
+
+/// server.stats: the service's statistics plus the frame streams' counters.
+boost::json::object server_stats_json(const pipeline_service& service, const stream_metrics& metrics);
+
+}  // namespace tessera::server

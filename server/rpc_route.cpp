@@ -1,0 +1,77 @@
+#include "server/rpc_route.hpp"
+
+#include "net/websocket_connection.hpp"
+#include "server/frame_routes.hpp"
+#include "server/jsonrpc.hpp"
+#include "server/rpc_bus.hpp"
+#include "server/rpc_methods.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include <memory>
+#include <optional>
+#include <string>
+
+namespace tessera::server {
+
+namespace asio = boost::asio;
+
+namespace {
+
+/// What one connection owns: its dispatcher (with its parser) and bus subscription.
+/// Shared with the job running on the control pool, which may outlive a read that
+/// ended early (server stopping).
+struct rpc_session {
+  rpc_session(pipeline_service& service, const stream_metrics& metrics, rpc_bus_subscription::sink sink)
+      : bus(service, std::move(sink)) {
+    add_rpc_methods(dispatcher, service, bus, metrics);
+  }
+  jsonrpc::dispatcher dispatcher;
+  rpc_bus_subscription bus;
+};
+
+/// The bus sink of one connection: a try_send that leaves room for replies. Holds the
+/// connection weakly: the subscription may outlive it for a moment.
+rpc_bus_subscription::sink notification_sink(const std::shared_ptr<net::websocket_connection>& conn) {
+  return [weak = std::weak_ptr<net::websocket_connection>(conn)](std::string text) {
+    auto c = weak.lock();
+    if (!c) return false;
+    const auto& q = c->queue();
+    if (q.size() + reply_reserve_messages >= q.capacity()) return false;
+    return c->send_text(std::move(text)) != net::send_result::closed;
+  };
+}
+
+asio::awaitable<void> serve_rpc_connection(pipeline_service& service, const stream_metrics& metrics,
+                                           net::websocket_upgrade& upgrade) {
+  auto accepted = co_await upgrade.accept(rpc_queue_messages);
+  if (!accepted) co_return;  // the client went away during the handshake
+  const std::shared_ptr<net::websocket_connection> conn = std::move(*accepted);
+  auto session = std::make_shared<rpc_session>(service, metrics, notification_sink(conn));
+  for (;;) {
+    auto message = co_await conn->read();
+    if (!message) break;  // closed, server stopping, or over the size limit (1009 sent)
+    // Text and binary frames alike carry JSON text; one reply per message, in order.
+    auto job = [session, text = std::move(message->data)]() { return session->dispatcher.handle(text); };
+    std::optional<std::string> reply = co_await service.run(std::move(job));
+    if (reply) conn->send_text(std::move(*reply));
+  }
+  spdlog::debug("rpc: connection from {} closed ({} notifications sent, {} dropped)",
+                conn->remote().address().to_string(), session->bus.sent(), session->bus.dropped());
+}
+
+}  // namespace
+
+net::result<void> add_rpc_route(net::router& router, pipeline_service& service, const stream_metrics& metrics) {
+  return router.add_websocket("/api/v1/rpc", [&service, &metrics](net::request_context&, net::websocket_upgrade& up) {
+    return serve_rpc_connection(service, metrics, up);
+  });
+}
+
+net::result<void> register_rpc_and_stream_routes(net::router& router, pipeline_service& service,
+                                                  stream_metrics& metrics) {
+  if (auto r = add_rpc_route(router, service, metrics); !r) return r;
+  return add_frame_routes(router, service, metrics);
+}
+
+}  // namespace tessera::server
