@@ -10,6 +10,7 @@
 #include "net/server.hpp"
 #include "server/pipeline_service.hpp"
 #include "server/rest_routes.hpp"
+#include "server/rpc_route.hpp"
 #include "server/security_policy.hpp"
 #include "server/serve_config.hpp"
 #include "server/serve_logging.hpp"
@@ -91,6 +92,10 @@ int run_serve(std::span<const std::string_view> args) {
   }
   rest_context rest{service, streams, [&server] { return server.metrics(); }, TESSERA_WEB_ROOT};
   if (auto ok = add_rest_routes(server.routes(), rest); !ok) {
+    std::fprintf(stderr, "tessera serve: %s\n", ok.error().message.c_str());
+    return 1;
+  }
+  if (auto ok = register_rpc_and_stream_routes(server.routes(), service, streams); !ok) {
     std::fprintf(stderr, "tessera serve: %s\n", ok.error().message.c_str());
     return 1;
   }
