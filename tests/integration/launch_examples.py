@@ -1,0 +1,136 @@
+#!/usr/bin/env python3
+"""`tessera launch` and `tessera inspect` as a user runs them: the pipelines SPEC and
+README show, their --stats JSON, the exit codes 0/1/2 with one clear line on stderr,
+and Ctrl-C (SIGINT) ending a live pipeline through EOS. Every wait is bounded."""
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+
+BUILD = sys.argv[1] if len(sys.argv) > 1 else "build"
+TESSERA = os.path.join(BUILD, "bin", "tessera")
+TIMEOUT = 60  # seconds per command; generous for a loaded 2-core CI machine
+
+failures = []
+
+
+def check(cond, what):
+    if not cond:
+        failures.append(what)
+        print("FAIL:", what, file=sys.stderr)
+
+
+def launch(description, *flags):
+    r = subprocess.run([TESSERA, "launch", *flags, description], capture_output=True, text=True,
+                       timeout=TIMEOUT)
+    return r.returncode, r.stdout, r.stderr
+
+
+def stats_of(out, description):
+    try:
+        return json.loads(out)
+    except json.JSONDecodeError as e:
+        check(False, f"--stats of {description!r} is not one JSON object ({e}): {out[:200]!r}")
+        return None
+
+
+# Pipelines from SPEC section 3 and README, made finite with num-buffers.
+EXAMPLES = [
+    ("testsrc pattern=ball width=640 height=480 num-buffers=5 ! video/x-raw,format=GRAY8 ! invert ! "
+     "websink name=out", 5, 640 * 480),
+    ("testsrc num-buffers=5 ! tee name=t  t. ! queue ! websink name=a  t. ! queue ! invert ! websink name=b",
+     10, None),
+    ("testsrc num-buffers=100 ! video/x-raw,format=GRAY8 ! invert ! fakesink", 100, None),
+    ("fakesrc num-buffers=100 ! tee name=t  t. ! queue ! fakesink  t. ! queue ! fakesink", 200, None),
+    ("testsrc pattern=ball num-buffers=60 ! websink name=out", 60, None),
+    ("testsrc num-buffers=3 ! videoconvert ! video/x-raw,format=RGB ! fakesink", 3, None),
+]
+
+for description, buffers, frame_bytes in EXAMPLES:
+    rc, out, err = launch(description, "--stats")
+    check(rc == 0, f"{description!r} exited {rc}: {err.strip()}")
+    s = stats_of(out, description)
+    if s is None:
+        continue
+    check(s.get("buffers") == buffers, f"{description!r}: buffers {s.get('buffers')}, want {buffers}")
+    if frame_bytes is not None:
+        check(s.get("bytes") == buffers * frame_bytes,
+              f"{description!r}: bytes {s.get('bytes')}, want {buffers * frame_bytes}")
+    for key in ("elapsed_s", "memory", "tiles", "qos", "elements"):
+        check(key in s, f"{description!r}: --stats lacks {key}")
+    for key in ("allocated_bytes", "copied_bytes", "copies", "peak_bytes"):
+        check(key in s.get("memory", {}), f"{description!r}: --stats memory lacks {key}")
+
+# A passthrough chain copies nothing.
+rc, out, err = launch("fakesrc num-buffers=50 size=4096 ! identity ! identity ! fakesink", "--stats")
+s = stats_of(out, "identity chain")
+check(rc == 0 and s is not None and s["memory"]["copies"] == 0, f"identity chain copied: {out[:200]}")
+
+# Bad descriptions: exit 2 with the position or the link problem named.
+for description, needle in [
+    ("testsrc ! invret", '1:11: no element "invret"'),
+    ("testsrc ! ", "1:"),
+    ("testsrc nosuch=1 ! fakesink", "nosuch"),
+    ("testsrc width=abc ! fakesink", "width"),
+    ("testsrc ! audio/x-raw ! fakesink", "testsrc0"),
+]:
+    rc, out, err = launch(description)
+    check(rc == 2, f"{description!r} exited {rc}, want 2")
+    check(needle in err, f"{description!r}: stderr {err.strip()!r} does not name {needle!r}")
+    check(len(err.strip().splitlines()) == 1, f"{description!r}: stderr is not one line: {err!r}")
+
+# A runtime error: exit 1, the element named on one line.
+rc, out, err = launch("testsrc num-buffers=10 ! identity error-after=2 ! fakesink")
+check(rc == 1, f"error-after exited {rc}, want 1")
+check("identity0" in err and len(err.strip().splitlines()) == 1, f"error-after stderr: {err!r}")
+
+# Usage errors: exit 2.
+for args in ([TESSERA, "launch"], [TESSERA, "launch", "--nonsense", "fakesrc ! fakesink"]):
+    r = subprocess.run(args, capture_output=True, text=True, timeout=TIMEOUT)
+    check(r.returncode == 2, f"{args[1:]} exited {r.returncode}, want 2")
+
+# A file round trip through filesrc/filesink: the bytes arrive unchanged.
+with tempfile.TemporaryDirectory() as d:
+    src, dst = os.path.join(d, "in.bin"), os.path.join(d, "out.bin")
+    data = os.urandom(1 << 20)
+    with open(src, "wb") as f:
+        f.write(data)
+    rc, out, err = launch(f'filesrc location="{src}" blocksize=65536 ! filesink location="{dst}"')
+    check(rc == 0, f"file copy exited {rc}: {err.strip()}")
+    with open(dst, "rb") as f:
+        check(f.read() == data, "filesrc ! filesink changed the bytes")
+    rc, out, err = launch(f'filesrc location="{os.path.join(d, "missing")}" ! fakesink')
+    check(rc == 1 and "missing" in err, f"missing file: rc {rc}, stderr {err!r}")
+
+# Ctrl-C: a live pipeline that never ends by itself gets EOS, prints its stats, exits 0.
+p = subprocess.Popen([TESSERA, "launch", "--stats", "testsrc is-live=true ! fakesink"],
+                     stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+time.sleep(1.0)
+p.send_signal(signal.SIGINT)
+try:
+    out, err = p.communicate(timeout=TIMEOUT)
+    check(p.returncode == 0, f"SIGINT: exit {p.returncode}, want 0 ({err.strip()})")
+    s = stats_of(out, "SIGINT run")
+    check(s is not None and s.get("buffers", -1) >= 0, "SIGINT run printed no stats")
+except subprocess.TimeoutExpired:
+    p.kill()
+    check(False, "SIGINT did not end the live pipeline")
+
+# inspect: the catalogue and one element, text and JSON.
+r = subprocess.run([TESSERA, "inspect", "--json"], capture_output=True, text=True, timeout=TIMEOUT)
+names = [f["name"] for f in json.loads(r.stdout)["factories"]]
+for f in ("testsrc", "invert", "videoconvert", "queue", "tee", "websink", "filesrc", "filesink", "identity"):
+    check(f in names, f"inspect --json lacks {f}")
+r = subprocess.run([TESSERA, "inspect", "testsrc"], capture_output=True, text=True, timeout=TIMEOUT)
+check(r.returncode == 0 and "pattern" in r.stdout and "num-buffers" in r.stdout, "inspect testsrc")
+r = subprocess.run([TESSERA, "inspect", "nosuch"], capture_output=True, text=True, timeout=TIMEOUT)
+check(r.returncode != 0 and "nosuch" in r.stderr, f"inspect nosuch: rc {r.returncode} {r.stderr!r}")
+
+if failures:
+    print(f"launch_examples: {len(failures)} failure(s)", file=sys.stderr)
+    sys.exit(1)
+print("launch examples ok")
