@@ -1,0 +1,141 @@
+#include "server/serve_config.hpp"
+
+#include <gtest/gtest.h>
+
+#include <map>
+
+namespace tessera::server {
+namespace {
+
+using env_map = std::map<std::string, std::string, std::less<>>;
+
+env_lookup env_of(env_map vars) {
+  return [vars = std::move(vars)](std::string_view name) -> std::optional<std::string> {
+    auto it = vars.find(name);
+    if (it == vars.end()) return std::nullopt;
+    return it->second;
+  };
+}
+
+result<serve_config> parse(std::vector<std::string_view> args, env_map env = {}) {
+  return parse_serve_config(args, env_of(std::move(env)));
+}
+
+TEST(ServeConfig, DefaultsAreLoopbackAndSectionEightLimits) {
+  auto c = parse({});
+  ASSERT_TRUE(c) << c.error().message;
+  EXPECT_EQ(c->bind, "127.0.0.1");
+  EXPECT_EQ(c->port, 8080);
+  EXPECT_TRUE(c->token.empty());
+  EXPECT_EQ(c->max_pipelines, 64u);
+  EXPECT_EQ(c->max_elements, 256u);
+  EXPECT_EQ(c->max_frame_pixels, 64ull * 1024 * 1024);
+  EXPECT_EQ(c->max_subscribers, 256u);
+  EXPECT_EQ(c->max_request_bytes, 1u << 20);
+  EXPECT_FALSE(c->demo);
+}
+
+TEST(ServeConfig, ReadsFlagsWithSpaceOrEquals) {
+  auto c = parse({"--port", "9000", "--token=abc", "--log-level", "debug", "--log-json", "--max-pipelines=3",
+                  "--max-frame-pixels", "1M", "--cache-size", "256M"});
+  ASSERT_TRUE(c) << c.error().message;
+  EXPECT_EQ(c->port, 9000);
+  EXPECT_EQ(c->token, "abc");
+  EXPECT_EQ(c->log_level, "debug");
+  EXPECT_TRUE(c->log_json);
+  EXPECT_EQ(c->max_pipelines, 3u);
+  EXPECT_EQ(c->max_frame_pixels, 1u << 20);
+  EXPECT_EQ(c->cache_bytes, 256ull << 20);
+}
+
+TEST(ServeConfig, EveryFlagAlsoReadsItsEnvironmentVariable) {
+  auto c = parse({}, {{"TESSERA_PORT", "7000"}, {"TESSERA_TOKEN", "t"}, {"TESSERA_LOG_JSON", "1"},
+                      {"TESSERA_MAX_PIPELINES", "5"}, {"TESSERA_DEMO", "true"},
+                      {"TESSERA_ALLOW_ORIGIN", "http://a.example,https://b.example:8443"}});
+  ASSERT_TRUE(c) << c.error().message;
+  EXPECT_EQ(c->port, 7000);
+  EXPECT_EQ(c->token, "t");
+  EXPECT_TRUE(c->log_json);
+  EXPECT_TRUE(c->demo);
+  EXPECT_EQ(c->max_pipelines, 5u);
+  EXPECT_EQ(c->allow_origins, (std::vector<std::string>{"http://a.example", "https://b.example:8443"}));
+}
+
+TEST(ServeConfig, FlagsWinOverTheEnvironment) {
+  auto c = parse({"--port", "9001", "--allow-origin", "http://c.example"},
+                 {{"TESSERA_PORT", "7000"}, {"TESSERA_ALLOW_ORIGIN", "http://a.example"}});
+  ASSERT_TRUE(c) << c.error().message;
+  EXPECT_EQ(c->port, 9001);
+  EXPECT_EQ(c->allow_origins, std::vector<std::string>{"http://c.example"});
+}
+
+TEST(ServeConfig, AllowOriginRepeats) {
+  auto c = parse({"--allow-origin", "http://a.example", "--allow-origin=http://b.example"});
+  ASSERT_TRUE(c) << c.error().message;
+  EXPECT_EQ(c->allow_origins.size(), 2u);
+}
+
+TEST(ServeConfig, RefusesNonLoopbackBindWithoutToken) {
+  auto c = parse({"--bind", "0.0.0.0"});
+  ASSERT_FALSE(c);
+  EXPECT_NE(c.error().message.find("without a token"), std::string::npos) << c.error().message;
+  EXPECT_NE(c.error().message.find("--insecure"), std::string::npos);
+}
+
+TEST(ServeConfig, RefusesNonLoopbackBindFromTheEnvironmentToo) {
+  EXPECT_FALSE(parse({}, {{"TESSERA_BIND", "::"}}));
+}
+
+TEST(ServeConfig, AcceptsNonLoopbackBindWithTokenOrInsecure) {
+  EXPECT_TRUE(parse({"--bind", "0.0.0.0", "--token", "x"}));
+  EXPECT_TRUE(parse({"--bind", "0.0.0.0", "--insecure"}));
+  EXPECT_TRUE(parse({"--bind", "::1"}));
+  auto local = parse({"--bind", "localhost"});
+  ASSERT_TRUE(local);
+  EXPECT_EQ(local->bind, "127.0.0.1");
+}
+
+TEST(ServeConfig, BadValuesNameTheFlagAndTheValue) {
+  const std::vector<std::vector<std::string_view>> bad = {
+      {"--port", "70000"}, {"--port", "x"},           {"--bind", "example.com"}, {"--log-level", "loud"},
+      {"--max-pipelines", "0"}, {"--cache-size", "lots"}, {"--allow-origin", "not an origin"},
+      {"--media-root", "/definitely/not/here"}, {"--token", ""}, {"--log-json=maybe"}};
+  for (const auto& args : bad) {
+    auto c = parse(args);
+    ASSERT_FALSE(c) << args[0];
+    EXPECT_NE(c.error().message.find(std::string(args[0]).substr(0, std::string(args[0]).find('='))),
+              std::string::npos)
+        << c.error().message;
+  }
+}
+
+TEST(ServeConfig, BadEnvironmentValuesNameTheVariable) {
+  auto c = parse({}, {{"TESSERA_PORT", "abc"}});
+  ASSERT_FALSE(c);
+  EXPECT_NE(c.error().message.find("TESSERA_PORT=abc"), std::string::npos) << c.error().message;
+}
+
+TEST(ServeConfig, UnknownOptionsAndMissingValuesAreErrors) {
+  EXPECT_FALSE(parse({"--frobnicate"}));
+  EXPECT_FALSE(parse({"--port"}));
+  EXPECT_FALSE(parse({"stray"}));
+}
+
+TEST(ServeConfig, HelpIsNotAnError) {
+  auto c = parse({"--help"});
+  ASSERT_TRUE(c);
+  EXPECT_TRUE(c->show_help);
+}
+
+TEST(ServeConfig, SizesTakeBinarySuffixes) {
+  EXPECT_EQ(parse_size("1024"), 1024u);
+  EXPECT_EQ(parse_size("64K"), 64u << 10);
+  EXPECT_EQ(parse_size("2MiB"), 2u << 20);
+  EXPECT_EQ(parse_size("1g"), 1ull << 30);
+  EXPECT_FALSE(parse_size("12X"));
+  EXPECT_FALSE(parse_size(""));
+  EXPECT_FALSE(parse_size("99999999999999999999T"));
+}
+
+}  // namespace
+}  // namespace tessera::server
