@@ -136,10 +136,8 @@ asio::awaitable<void> serve_mjpeg(pipeline_service& service, stream_metrics& met
     (void)start.refuse(std::move(*a.refusal));
     co_return;
   }
-  net::header_map extra;
-  extra.set("Cache-Control", "no-cache, no-store, must-revalidate");
-  extra.set("Pragma", "no-cache");
-  auto writer = co_await start.begin(net::stream_format::multipart("image/jpeg"), std::move(extra));
+  // (net adds the no-cache fields every live stream needs.)
+  auto writer = co_await start.begin(net::stream_format::multipart("image/jpeg"));
   if (!writer) co_return;  // the client is gone; the slot leaves the websink
   a.slot->attach(*writer);
   co_await (*writer)->wait_closed();
