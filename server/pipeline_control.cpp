@@ -78,7 +78,9 @@ service_result<json::value> pipeline_service::set_state(std::string_view name, s
   // An asynchronous change (preroll) is waited for, boundedly, so the reply says where
   // the pipeline is and a following seek or position sees the prerolled state.
   if (r == core::state_change::async) p.wait_state(options_.state_wait);
-  if (r == core::state_change::failure || p.has_error()) {
+  // A streaming error counts only for a way up: going down (to READY or NULL) is how a
+  // client recovers from one, and must not be refused for it.
+  if (r == core::state_change::failure || (*target >= core::state::paused && p.has_error())) {
     std::string why = entry->last_error();
     if (why.empty()) why = "a state change failed";
     return make_error(service_errc::pipeline_failed, "pipeline \"" + entry->name() + "\" could not go to " +
