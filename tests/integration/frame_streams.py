@@ -1,0 +1,342 @@
+#!/usr/bin/env python3
+"""Frames to browsers as a viewer gets them (SPEC sections 7 and 8): WebSocket
+.../sinks/{e}/ws (one binary JPEG per message) and MJPEG .../sinks/{e}/mjpeg
+(multipart/x-mixed-replace), JPEG sizes read from the SOF marker, a resize while
+playing, the preroll frame of a paused pipeline, a stalled viewer that does not stall
+another, the max-subscribers refusal, 404/400, Origin and token checks, and the stream
+ending when its pipeline is deleted. A real `tessera serve --port 0`; bounded waits."""
+
+import asyncio
+import http.client
+import json
+import os
+import socket
+import struct
+import subprocess
+import sys
+import tempfile
+import time
+
+try:
+    import websockets
+except ImportError:  # a python3 without the Debian package first in PATH (pyenv)
+    if sys.executable != "/usr/bin/python3" and os.path.exists("/usr/bin/python3"):
+        os.execv("/usr/bin/python3", ["/usr/bin/python3", *sys.argv])
+    raise
+
+BUILD = sys.argv[1] if len(sys.argv) > 1 else "build"
+TESSERA = os.path.join(BUILD, "bin", "tessera")
+WAIT = 30  # seconds for any one frame or reply; generous for a loaded 2-core machine
+
+failures = []
+checks = 0
+
+
+def check(cond, what):
+    global checks
+    checks += 1
+    if not cond:
+        failures.append(what)
+        print("FAIL:", what, file=sys.stderr)
+
+
+class Server:
+    """`tessera serve --port 0 ...`; output to a file (never a full pipe), URL read from it."""
+
+    def __init__(self, *flags):
+        self.log = tempfile.TemporaryFile(mode="w+")
+        self.proc = subprocess.Popen([TESSERA, "serve", "--port", "0", *flags], stdout=self.log,
+                                     stderr=subprocess.STDOUT, text=True)
+        deadline = time.monotonic() + WAIT
+        while time.monotonic() < deadline and self.proc.poll() is None:
+            self.log.seek(0)
+            found = [l for l in self.log.read().splitlines() if "serving on http://" in l]
+            if found:
+                self.http = found[0].split("serving on ")[1].strip().rstrip("/")
+                self.port = int(self.http.rsplit(":", 1)[1])
+                self.ws = "ws" + self.http[len("http"):]
+                return
+            time.sleep(0.05)
+        self.stop()
+        raise SystemExit("tessera serve did not start")
+
+    def stop(self):
+        if self.proc.poll() is None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(timeout=WAIT)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+        check(self.proc.returncode == 0, f"tessera serve exited {self.proc.returncode}")
+
+    def rest(self, method, path, body=None, headers=None):
+        conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=WAIT)
+        conn.request(method, path, body=json.dumps(body) if body is not None else None, headers=headers or {})
+        r = conn.getresponse()
+        data = r.read()
+        conn.close()
+        return r.status, (json.loads(data) if data else None)
+
+    def pipeline(self, name, description, state):
+        status, body = self.rest("POST", "/api/v1/pipelines", {"name": name, "description": description})
+        check(status == 201, f"create {name}: {status} {body}")
+        status, body = self.rest("PUT", f"/api/v1/pipelines/{name}/state", {"state": state})
+        check(status == 200 and body.get("state") == state, f"{name} to {state}: {status} {body}")
+
+
+def jpeg_size(data):
+    """(width, height) from the SOF0/SOF1/SOF2 marker of a complete JPEG, else None."""
+    if len(data) < 4 or data[:2] != b"\xff\xd8" or data[-2:] != b"\xff\xd9":
+        return None
+    i = 2
+    while i + 4 <= len(data):
+        if data[i] != 0xFF:
+            return None
+        marker = data[i + 1]
+        length = struct.unpack(">H", data[i + 2:i + 4])[0]
+        if marker in (0xC0, 0xC1, 0xC2):
+            height, width = struct.unpack(">HH", data[i + 5:i + 9])
+            return width, height
+        i += 2 + length
+    return None
+
+
+async def ws_frames(url, count, **kw):
+    async with websockets.connect(url, max_size=None, **kw) as ws:
+        return [await asyncio.wait_for(ws.recv(), WAIT) for _ in range(count)]
+
+
+async def ws_refused(url, **kw):
+    """The HTTP status an upgrade was refused with (None when accepted)."""
+    try:
+        async with websockets.connect(url, **kw):
+            return None
+    except websockets.exceptions.InvalidStatusCode as e:
+        return e.status_code
+
+
+class Mjpeg:
+    """A raw-socket MJPEG viewer: the response head, then one part at a time."""
+
+    def __init__(self, port, path, rcvbuf=None):
+        self.sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        if rcvbuf:
+            self.sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, rcvbuf)
+        self.sock.settimeout(WAIT)
+        self.sock.connect(("127.0.0.1", port))
+        self.sock.sendall(f"GET {path} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\n\r\n".encode())
+        self.buf = b""
+
+    def _until(self, token):
+        while token not in self.buf:
+            chunk = self.sock.recv(65536)
+            if not chunk:
+                raise EOFError("stream ended")
+            self.buf += chunk
+        head, _, self.buf = self.buf.partition(token)
+        return head
+
+    def _exactly(self, n):
+        while len(self.buf) < n:
+            chunk = self.sock.recv(65536)
+            if not chunk:
+                raise EOFError("stream ended")
+            self.buf += chunk
+        data, self.buf = self.buf[:n], self.buf[n:]
+        return data
+
+    def head(self):
+        lines = self._until(b"\r\n\r\n").decode().split("\r\n")
+        status = int(lines[0].split()[1])
+        fields = {k.strip().lower(): v.strip() for k, _, v in (l.partition(":") for l in lines[1:])}
+        return status, fields
+
+    def part(self, boundary):
+        """(part headers, bytes) of the next part."""
+        self._until(b"--" + boundary.encode() + b"\r\n")
+        fields = {k.strip().lower(): v.strip()
+                  for k, _, v in (l.partition(":") for l in self._until(b"\r\n\r\n").decode().split("\r\n"))}
+        data = self._exactly(int(fields["content-length"]))
+        return fields, data
+
+    def close(self):
+        self.sock.close()
+
+
+def ws_frames_are_jpegs_of_the_negotiated_size(srv):
+    srv.pipeline("cam", "testsrc is-live=true pattern=ball width=176 height=144 ! websink name=out", "playing")
+    url = srv.ws + "/api/v1/pipelines/cam/sinks/out/ws"
+    frames = asyncio.run(ws_frames(url, 5))
+    for f in frames:
+        check(isinstance(f, bytes), f"a WebSocket frame is a {type(f).__name__}, want binary")
+        check(jpeg_size(f) == (176, 144), f"WebSocket JPEG size {jpeg_size(f)}, want (176, 144)")
+
+    async def resize():
+        async with websockets.connect(url, max_size=None) as ws:
+            await asyncio.wait_for(ws.recv(), WAIT)
+            for prop, value in (("width", 320), ("height", 240)):
+                status, body = srv.rest("PUT", f"/api/v1/pipelines/cam/elements/out/properties/{prop}",
+                                        {"value": value})
+                check(status == 200, f"set {prop}: {status} {body}")
+            for _ in range(200):  # bounded: frames until the new size shows
+                if jpeg_size(await asyncio.wait_for(ws.recv(), WAIT)) == (320, 240):
+                    return True
+            return False
+    check(asyncio.run(resize()), "websink width/height changed while playing: frames never became 320x240")
+
+
+def mjpeg_parts_are_jpegs(srv):
+    v = Mjpeg(srv.port, "/api/v1/pipelines/cam/sinks/out/mjpeg")
+    status, fields = v.head()
+    check(status == 200, f"MJPEG status {status}")
+    ctype = fields.get("content-type", "")
+    check(ctype.startswith("multipart/x-mixed-replace") and "boundary=" in ctype, f"MJPEG Content-Type {ctype!r}")
+    boundary = ctype.split("boundary=", 1)[1].strip('"')
+    for _ in range(4):
+        part_fields, data = v.part(boundary)
+        check(part_fields.get("content-type") == "image/jpeg", f"MJPEG part Content-Type {part_fields}")
+        check(jpeg_size(data) == (320, 240), f"MJPEG JPEG size {jpeg_size(data)}, want (320, 240)")
+    v.close()
+
+
+def stalled_viewer_does_not_stall_another(srv):
+    # Big incompressible frames, so the stalled viewer's socket buffers fill quickly.
+    srv.pipeline("snow", "testsrc is-live=true pattern=snow width=640 height=480 ! websink name=out", "playing")
+    stalled = Mjpeg(srv.port, "/api/v1/pipelines/snow/sinks/out/mjpeg", rcvbuf=4096)  # never read
+
+    async def watch():
+        async with websockets.connect(srv.ws + "/api/v1/pipelines/snow/sinks/out/ws", max_size=None) as ws:
+            for _ in range(60):
+                if jpeg_size(await asyncio.wait_for(ws.recv(), WAIT)) != (640, 480):
+                    return False
+            # The stalled viewer's queue must have dropped old frames by now or soon.
+            for _ in range(300):
+                if dropped_frames(srv) > 0:
+                    return True
+                await asyncio.wait_for(ws.recv(), WAIT)  # keep reading: time passes by frames
+            return None
+    result = asyncio.run(watch())
+    check(result is not False, "the reading viewer got a frame of the wrong size")
+    check(result is True, "the stalled viewer's queue never dropped a frame")
+    stalled.close()
+    status, _ = srv.rest("DELETE", "/api/v1/pipelines/snow")
+    check(status == 200, f"delete snow: {status}")
+
+
+def dropped_frames(srv):
+    """tessera_stream_dropped_frames_total from /metrics."""
+    conn = http.client.HTTPConnection("127.0.0.1", srv.port, timeout=WAIT)
+    conn.request("GET", "/metrics")
+    text = conn.getresponse().read().decode()
+    conn.close()
+    for line in text.splitlines():
+        if line.startswith("tessera_stream_dropped_frames_total "):
+            return float(line.split()[1])
+    check(False, "/metrics has no tessera_stream_dropped_frames_total")
+    return -1
+
+
+def paused_pipeline_shows_its_preroll_frame(srv):
+    srv.pipeline("still", "testsrc width=64 height=48 ! websink name=out", "paused")
+
+    async def watch():
+        async with websockets.connect(srv.ws + "/api/v1/pipelines/still/sinks/out/ws", max_size=None) as ws:
+            first = await asyncio.wait_for(ws.recv(), WAIT)
+            check(jpeg_size(first) == (64, 48), f"preroll frame size {jpeg_size(first)}")
+            status, body = srv.rest("POST", "/api/v1/pipelines/still/seek", {"position_ns": 1_000_000_000})
+            check(status == 200, f"seek in PAUSED: {status} {body}")
+            second = await asyncio.wait_for(ws.recv(), WAIT)  # the frame at the new position
+            check(jpeg_size(second) == (64, 48), "a seek in PAUSED shows a new frame")
+            # Deleting the pipeline ends the stream.
+            status, _ = srv.rest("DELETE", "/api/v1/pipelines/still")
+            check(status == 200, "delete still")
+            try:
+                while True:
+                    await asyncio.wait_for(ws.recv(), WAIT)
+            except websockets.exceptions.ConnectionClosed:
+                return True
+    check(asyncio.run(watch()) is True, "the stream did not end when its pipeline was deleted")
+
+
+def subscriber_limit_and_errors(srv):
+    srv.pipeline("lim", "testsrc is-live=true width=32 height=32 ! videoconvert name=plain ! "
+                        "websink name=out max-subscribers=1", "playing")
+    base = srv.ws + "/api/v1/pipelines/lim/sinks"
+
+    async def limit():
+        async with websockets.connect(base + "/out/ws", max_size=None) as first:
+            await asyncio.wait_for(first.recv(), WAIT)
+            check(await ws_refused(base + "/out/ws") == 503, "a second WebSocket viewer past max-subscribers=1")
+            v = Mjpeg(srv.port, "/api/v1/pipelines/lim/sinks/out/mjpeg")
+            status, fields = v.head()
+            body = json.loads(v._exactly(int(fields.get("content-length", "0"))))
+            v.close()
+            check(status == 503, f"an MJPEG viewer past max-subscribers: {status}")
+            check("max-subscribers" in body["error"]["message"], f"limit refusal body: {body}")
+        # The slot is free again once the server saw the first viewer go (bounded retry).
+        for _ in range(100):
+            try:
+                frames = await ws_frames(base + "/out/ws", 1)
+                return jpeg_size(frames[0]) == (32, 32)
+            except websockets.exceptions.InvalidStatusCode:
+                await asyncio.sleep(0.1)
+        return False
+    check(asyncio.run(limit()), "the slot was not freed after the first viewer left")
+
+    for path, want in (("/api/v1/pipelines/none/sinks/out", 404), ("/api/v1/pipelines/lim/sinks/none", 404),
+                       ("/api/v1/pipelines/lim/sinks/plain", 400)):
+        status, body = srv.rest("GET", path + "/mjpeg")
+        check(status == want and body and body["error"]["message"], f"GET {path}/mjpeg: {status} {body}")
+        check(asyncio.run(ws_refused(srv.ws + path + "/ws")) == want, f"WebSocket {path}/ws not {want}")
+
+    # Cross-site WebSocket hijacking: a foreign Origin is refused, the server's own is not.
+    url = base + "/out/ws"
+    check(asyncio.run(ws_refused(url, origin="http://evil.example")) == 403, "foreign Origin on /ws")
+    check(asyncio.run(ws_refused(srv.ws + "/api/v1/rpc", origin="http://evil.example")) == 403,
+          "foreign Origin on /api/v1/rpc")
+    frames = asyncio.run(ws_frames(url, 1, origin=srv.http))
+    check(jpeg_size(frames[0]) == (32, 32), "the server's own Origin is accepted")
+    srv.rest("DELETE", "/api/v1/pipelines/lim")
+
+
+def token_on_streams():
+    srv = Server("--token", "t0k")
+    try:
+        auth = {"Authorization": "Bearer t0k"}
+        status, _ = srv.rest("POST", "/api/v1/pipelines", {"name": "a", "description":
+                                                          "testsrc is-live=true width=16 height=16 ! websink name=o"},
+                             auth)
+        check(status == 201, f"create with the token: {status}")
+        srv.rest("PUT", "/api/v1/pipelines/a/state", {"state": "playing"}, auth)
+        url = srv.ws + "/api/v1/pipelines/a/sinks/o/ws"
+        check(asyncio.run(ws_refused(url)) == 401, "frames WebSocket without the token")
+        check(jpeg_size(asyncio.run(ws_frames(url + "?token=t0k", 1))[0]) == (16, 16), "frames with ?token=")
+        v = Mjpeg(srv.port, "/api/v1/pipelines/a/sinks/o/mjpeg")
+        check(v.head()[0] == 401, "MJPEG without the token")
+        v.close()
+        v = Mjpeg(srv.port, "/api/v1/pipelines/a/sinks/o/mjpeg?token=t0k")
+        status, fields = v.head()
+        check(status == 200, f"MJPEG with ?token=: {status}")
+        boundary = fields.get("content-type", "").split("boundary=", 1)[-1]
+        check(jpeg_size(v.part(boundary)[1]) == (16, 16), "MJPEG frame with ?token=")
+        v.close()
+    finally:
+        srv.stop()
+
+
+srv = Server()
+try:
+    ws_frames_are_jpegs_of_the_negotiated_size(srv)
+    mjpeg_parts_are_jpegs(srv)
+    paused_pipeline_shows_its_preroll_frame(srv)
+    subscriber_limit_and_errors(srv)
+    stalled_viewer_does_not_stall_another(srv)
+finally:
+    srv.stop()
+token_on_streams()
+
+if failures:
+    print(f"frame_streams: {len(failures)} failure(s)", file=sys.stderr)
+    sys.exit(1)
+print(f"frame_streams: ok ({checks} checks)")
