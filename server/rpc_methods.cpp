@@ -12,14 +12,6 @@ jsonrpc::rpc_error to_rpc_error(const service_error& e) {
   return {e.rpc_code(), e.message, json::object{{"kind", e.name()}, {"http_status", e.http_status()}}};
 }
 
-json::object server_stats_json(const pipeline_service& service, const stream_metrics& metrics) {
-  json::object o = service.stats();
-  o["streams"] = json::object{{"frames_streamed", stream_metrics::read(metrics.frames_streamed)},
-                              {"subscribers", stream_metrics::read(metrics.subscribers)},
-                              {"dropped_frames", stream_metrics::read(metrics.dropped_frames)}};
-  return o;
-}
-
 namespace {
 
 /// The service's answer as the method's result. A -32602 from the service says
@@ -150,8 +142,8 @@ void add_element_methods(jsonrpc::dispatcher& d, pipeline_service& svc) {
         });
 }
 
-void add_bus_and_server_methods(jsonrpc::dispatcher& d, pipeline_service& svc, rpc_bus_subscription& bus,
-                                const stream_metrics& metrics) {
+void add_bus_and_server_methods(jsonrpc::dispatcher& d, rpc_bus_subscription& bus,
+                                server_stats_source server_stats) {
   d.add("bus.subscribe", {"pipeline", "types"}, [&bus](const params& p) -> rpc_result<json::value> {
     param_reader in(p);
     auto name = in.optional_string("pipeline");
@@ -165,19 +157,19 @@ void add_bus_and_server_methods(jsonrpc::dispatcher& d, pipeline_service& svc, r
     if (!in.ok()) return in.error();
     return bus.unsubscribe(std::move(name));
   });
-  d.add("server.stats", {}, [&svc, &metrics](const params&) -> rpc_result<json::value> {
-    return server_stats_json(svc, metrics);
+  d.add("server.stats", {}, [stats = std::move(server_stats)](const params&) -> rpc_result<json::value> {
+    return stats();
   });
 }
 
 }  // namespace
 
 void add_rpc_methods(jsonrpc::dispatcher& d, pipeline_service& service, rpc_bus_subscription& bus,
-                     const stream_metrics& metrics) {
+                     server_stats_source server_stats) {
   add_factory_methods(d, service);
   add_pipeline_methods(d, service);
   add_element_methods(d, service);
-  add_bus_and_server_methods(d, service, bus, metrics);
+  add_bus_and_server_methods(d, bus, std::move(server_stats));
 }
 
 }  // namespace tessera::server

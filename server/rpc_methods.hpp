@@ -28,19 +28,22 @@
 #include "server/jsonrpc.hpp"
 #include "server/pipeline_service.hpp"
 #include "server/rpc_bus.hpp"
-#include "server/stream_metrics.hpp"
+
+#include <boost/json/object.hpp>
+
+#include <functional>
 
 namespace tessera::server {
 
 /// `e` as a JSON-RPC error (code from the service, kind and HTTP status as data).
 jsonrpc::rpc_error to_rpc_error(const service_error& e);
 
-/// Registers every method on `d`. `service`, `bus` and `metrics` are borrowed and must
-/// outlive `d` (the connection owns `d` and `bus`; the server owns the others).
-void add_rpc_methods(jsonrpc::dispatcher& d, pipeline_service& service, rpc_bus_subscription& bus,
-                     const stream_metrics& metrics);
+/// What server.stats answers: the object of GET /api/v1/stats (server_metrics.hpp).
+using server_stats_source = std::function<boost::json::object()>;
 
-/// server.stats: the service's statistics plus the frame streams' counters.
-boost::json::object server_stats_json(const pipeline_service& service, const stream_metrics& metrics);
+/// Registers every method on `d`. `service` and `bus` are borrowed and must outlive `d`
+/// (the connection owns `d` and `bus`; the server owns the service).
+void add_rpc_methods(jsonrpc::dispatcher& d, pipeline_service& service, rpc_bus_subscription& bus,
+                     server_stats_source server_stats);
 
 }  // namespace tessera::server

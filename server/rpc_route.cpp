@@ -5,6 +5,7 @@
 #include "server/jsonrpc.hpp"
 #include "server/rpc_bus.hpp"
 #include "server/rpc_methods.hpp"
+#include "server/server_metrics.hpp"
 
 #include <spdlog/spdlog.h>
 
@@ -22,9 +23,9 @@ namespace {
 /// Shared with the job running on the control pool, which may outlive a read that
 /// ended early (server stopping).
 struct rpc_session {
-  rpc_session(pipeline_service& service, const stream_metrics& metrics, rpc_bus_subscription::sink sink)
+  rpc_session(pipeline_service& service, const server_stats_source& server_stats, rpc_bus_subscription::sink sink)
       : bus(service, std::move(sink)) {
-    add_rpc_methods(dispatcher, service, bus, metrics);
+    add_rpc_methods(dispatcher, service, bus, server_stats);
   }
   jsonrpc::dispatcher dispatcher;
   rpc_bus_subscription bus;
@@ -42,12 +43,12 @@ rpc_bus_subscription::sink notification_sink(const std::shared_ptr<net::websocke
   };
 }
 
-asio::awaitable<void> serve_rpc_connection(pipeline_service& service, const stream_metrics& metrics,
+asio::awaitable<void> serve_rpc_connection(pipeline_service& service, const server_stats_source& server_stats,
                                            net::websocket_upgrade& upgrade) {
   auto accepted = co_await upgrade.accept(rpc_queue_messages);
   if (!accepted) co_return;  // the client went away during the handshake
   const std::shared_ptr<net::websocket_connection> conn = std::move(*accepted);
-  auto session = std::make_shared<rpc_session>(service, metrics, notification_sink(conn));
+  auto session = std::make_shared<rpc_session>(service, server_stats, notification_sink(conn));
   for (;;) {
     auto message = co_await conn->read();
     if (!message) break;  // closed, server stopping, or over the size limit (1009 sent)
@@ -62,16 +63,21 @@ asio::awaitable<void> serve_rpc_connection(pipeline_service& service, const stre
 
 }  // namespace
 
-net::result<void> add_rpc_route(net::router& router, pipeline_service& service, const stream_metrics& metrics) {
-  return router.add_websocket("/api/v1/rpc", [&service, &metrics](net::request_context&, net::websocket_upgrade& up) {
-    return serve_rpc_connection(service, metrics, up);
+net::result<void> add_rpc_route(net::router& router, pipeline_service& service, server_stats_source server_stats) {
+  return router.add_websocket("/api/v1/rpc", [&service, stats = std::move(server_stats)](
+                                                 net::request_context&, net::websocket_upgrade& up) {
+    return serve_rpc_connection(service, stats, up);
   });
 }
 
-net::result<void> register_rpc_and_stream_routes(net::router& router, pipeline_service& service,
-                                                  stream_metrics& metrics) {
-  if (auto r = add_rpc_route(router, service, metrics); !r) return r;
-  return add_frame_routes(router, service, metrics);
+net::result<void> register_rpc_and_stream_routes(net::router& router, const rest_context& rest,
+                                                  stream_metrics& streams) {
+  auto server_stats = [&service = rest.service, &streams, net_metrics = rest.net_metrics, started = rest.started] {
+    const net::metrics_snapshot net = net_metrics();
+    return server_stats_json(metrics_sources{service, net, streams, started});
+  };
+  if (auto r = add_rpc_route(router, rest.service, std::move(server_stats)); !r) return r;
+  return add_frame_routes(router, rest.service, streams);
 }
 
 }  // namespace tessera::server

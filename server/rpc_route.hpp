@@ -13,6 +13,8 @@
 
 #include "net/router.hpp"
 #include "server/pipeline_service.hpp"
+#include "server/rest_routes.hpp"
+#include "server/rpc_methods.hpp"
 #include "server/stream_metrics.hpp"
 
 #include <cstddef>
@@ -24,13 +26,15 @@ inline constexpr std::size_t rpc_queue_messages = 256;
 /// Places of that queue notifications leave free for replies.
 inline constexpr std::size_t reply_reserve_messages = 16;
 
-/// Adds WebSocket /api/v1/rpc. `service` and `metrics` are borrowed: they must outlive
-/// the server (and so every connection).
-net::result<void> add_rpc_route(net::router& router, pipeline_service& service, const stream_metrics& metrics);
+/// Adds WebSocket /api/v1/rpc. `service` is borrowed: it must outlive the server (and
+/// so every connection); `server_stats` answers server.stats.
+net::result<void> add_rpc_route(net::router& router, pipeline_service& service, server_stats_source server_stats);
 
 /// Adds /api/v1/rpc and the frame streams (frame_routes.hpp): what `tessera serve`
-/// calls once, next to its REST routes.
-net::result<void> register_rpc_and_stream_routes(net::router& router, pipeline_service& service,
-                                                  stream_metrics& metrics);
+/// calls once, next to its REST routes, with the same context (server.stats answers
+/// what GET /api/v1/stats does). `rest` is copied; what it refers to, and `streams`,
+/// must outlive the server.
+net::result<void> register_rpc_and_stream_routes(net::router& router, const rest_context& rest,
+                                                  stream_metrics& streams);
 
 }  // namespace tessera::server

@@ -95,7 +95,7 @@ int run_serve(std::span<const std::string_view> args) {
     std::fprintf(stderr, "tessera serve: %s\n", ok.error().message.c_str());
     return 1;
   }
-  if (auto ok = register_rpc_and_stream_routes(server.routes(), service, streams); !ok) {
+  if (auto ok = register_rpc_and_stream_routes(server.routes(), rest, streams); !ok) {
     std::fprintf(stderr, "tessera serve: %s\n", ok.error().message.c_str());
     return 1;
   }

@@ -170,7 +170,8 @@ async def every_method(url, media_root):
         check((await rpc.result("pipeline.send_eos", {"pipeline": "sk"}))["eos"] is True, "pipeline.send_eos")
 
         stats = await rpc.result("server.stats")
-        check(stats["pipelines"] == 3 and "streams" in stats and "memory" in stats, f"server.stats: {stats}")
+        check(stats["pipelines"] == 3 and all(k in stats for k in ("streams", "memory", "http", "uptime_s")),
+              f"server.stats is not the object of GET /api/v1/stats: {stats}")
         for name in ("cam", "sk", unnamed["name"]):
             check((await rpc.result("pipeline.delete", {"pipeline": name}))["deleted"] is True, f"delete {name}")
         check((await rpc.result("pipeline.list"))["pipelines"] == [], "pipelines left after delete")
