@@ -10,6 +10,7 @@ void register_builtin_elements(element_registry& r) {
   register_video_elements(r);
   register_file_elements(r);
   register_web_elements(r);
+  register_codec_elements(r);
 }
 
 }  // namespace tessera::core

@@ -11,5 +11,6 @@ void register_flow_elements(element_registry& r);   ///< queue, tee
 void register_video_elements(element_registry& r);  ///< testsrc, invert, videoconvert, ...
 void register_file_elements(element_registry& r);   ///< filesrc, filesink
 void register_web_elements(element_registry& r);    ///< websink
+void register_codec_elements(element_registry& r);  ///< jpegenc, jpegdec
 
 }  // namespace tessera::core

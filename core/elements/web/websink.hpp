@@ -21,7 +21,7 @@
 
 #include "core/base/base_sink.hpp"
 #include "core/elements/web/frame_subscriber.hpp"
-#include "core/elements/web/jpeg_encoder.hpp"
+#include "core/elements/codec/jpeg_encoder.hpp"
 
 #include <memory>
 #include <mutex>
