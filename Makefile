@@ -28,6 +28,9 @@ test-tsan: deps
 	cmake --build --preset tsan -j $(JOBS)
 	ctest --preset tsan -j $(JOBS) -L concurrency
 
+test-browser: build
+	tests/browser/run build
+
 bench: build
 	@scripts/install-deps bench
 	scripts/run-benchmarks
