@@ -11,6 +11,7 @@ void register_builtin_elements(element_registry& r) {
   register_file_elements(r);
   register_web_elements(r);
   register_codec_elements(r);
+  register_audio_elements(r);
 }
 
 }  // namespace tessera::core

@@ -12,5 +12,6 @@ void register_video_elements(element_registry& r);  ///< testsrc, invert, videoc
 void register_file_elements(element_registry& r);   ///< filesrc, filesink
 void register_web_elements(element_registry& r);    ///< websink
 void register_codec_elements(element_registry& r);  ///< jpegenc, jpegdec
+void register_audio_elements(element_registry& r);  ///< audiotestsrc, audioconvert, volume
 
 }  // namespace tessera::core
