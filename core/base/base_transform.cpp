@@ -45,6 +45,7 @@ caps base_transform::query_caps(pad& p, const caps* filter) {
 }
 
 result<caps> base_transform::find_transform(const caps& in) {
+  if (auto ok = check_input_caps(in); !ok) return ok.error();
   const caps possible = transform_caps(pad_direction::sink, in).intersect(srcpad_->templ().caps);
   if (possible.is_empty())
     return fail(errc::not_negotiated, name() + " cannot transform " + in.to_string());
@@ -266,6 +267,11 @@ flow base_transform::chain(pad&, buffer&& in) {
     }
   }
 
+  if (metadata_only_ && has_transform_ip()) {
+    if (const flow f = transform_ip(in); f != flow::ok) return f;
+    return srcpad_->push(std::move(in));
+  }
+
   const auto out_size = output_size(in.size());
   if (!out_size)
     return fail_flow(errc::not_negotiated, name() + ": cannot size the output of a " + std::to_string(in.size()) +
@@ -307,7 +313,11 @@ bool base_transform::event(pad& p, core::event ev) {
   if (&p == sinkpad_) {
     if (auto* c = ev.get<event_caps>()) {
       if (!accept_caps(p, c->caps)) {
-        post_error(errc::not_negotiated, name() + " does not accept caps " + c->caps.to_string());
+        // The subclass's own reason says more than "does not accept" (a crop
+        // larger than the frame), when it has one.
+        auto why = check_input_caps(c->caps);
+        post_error(errc::not_negotiated,
+                   why ? name() + " does not accept caps " + c->caps.to_string() : why.error().message);
         return false;
       }
       p.set_current_caps(c->caps);

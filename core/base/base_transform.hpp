@@ -8,7 +8,10 @@
 ///  - in-place: transform_ip on the input when it is writable; a non-writable input
 ///    gets an output buffer by pad-alloc from downstream, the data is copied in
 ///    (counted) and transformed there;
-///  - copy-transform: pad-alloc an output of transform_size() and transform().
+///  - copy-transform: pad-alloc an output of transform_size() and transform();
+///  - metadata-only (`set_metadata_only`): transform_ip changes what the input refers
+///    to (a sub-region, its permissions), never its bytes, so it runs on every
+///    input, writable or not, and nothing is allocated (crop).
 /// Negotiation: a caps event on the sink pad runs find_transform(): transform_caps()
 /// the input, prefer the input caps unchanged if downstream accepts them
 /// (passthrough), else intersect with what downstream accepts, fixate_caps() and
@@ -60,6 +63,9 @@ class base_transform : public element {
   // --- negotiation hooks ---
   /// Caps on the other pad for caps `c` on the pad of direction `dir`. Default: same.
   virtual caps transform_caps(pad_direction dir, const caps& c);
+  /// Refuses fixed input caps for a reason of the subclass's own, in its own words
+  /// (a crop larger than the frame); checked first by find_transform. Default: ok.
+  virtual result<void> check_input_caps(const caps& in) { (void)in; return {}; }
   /// Fixes `othercaps` given fixed `c` on the pad of direction `dir`.
   virtual result<caps> fixate_caps(pad_direction dir, const caps& c, const caps& othercaps);
   virtual result<void> set_caps(const caps& in, const caps& out) { (void)in; (void)out; return {}; }
@@ -79,6 +85,7 @@ class base_transform : public element {
   /// Configuration choices of the subclass (constructor time).
   void set_passthrough_on_same_caps(bool v) noexcept { passthrough_on_same_caps_ = v; }
   void set_in_place(bool v) noexcept { in_place_ = v; }
+  void set_metadata_only(bool v) noexcept { metadata_only_ = v; }
   /// Redo negotiation before the next buffer (e.g. a property changed the output).
   void reconfigure() noexcept { reconfigure_.store(true, std::memory_order_relaxed); }
 
@@ -104,6 +111,7 @@ class base_transform : public element {
   std::size_t prop_qos_;
   bool passthrough_on_same_caps_ = false;
   bool in_place_ = false;
+  bool metadata_only_ = false;
   caps in_caps_;
   caps out_caps_;
   bool negotiated_ = false;

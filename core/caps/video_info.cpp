@@ -113,7 +113,30 @@ result<video_info> video_info::from_structure(const structure& s) {
                   "video/x-raw caps: layout " + *l + " is not one of linear, tiled");
     }
   }
-  return make(*format, *width, *height, framerate, layout);
+  auto info = make(*format, *width, *height, framerate, layout);
+  if (!info || !s.has_field("stride")) return info;
+  auto stride = detail::fixed_int(s, "stride", 1, std::numeric_limits<std::int64_t>::max());
+  if (!stride) return stride.error();
+  return info->with_stride(static_cast<std::size_t>(*stride));
+}
+
+result<video_info> video_info::with_stride(std::size_t stride) const {
+  if (stride < row_bytes()) {
+    return fail(errc::invalid_argument, "video/x-raw caps: stride " + std::to_string(stride) +
+                                            " is smaller than a row of " + std::to_string(width_) + " " +
+                                            std::string(to_string(format_)) + " pixels (" +
+                                            std::to_string(row_bytes()) + " bytes)");
+  }
+  __extension__ typedef unsigned __int128 u128;
+  const u128 size = static_cast<u128>(stride) * static_cast<u128>(height_ - 1) + row_bytes();
+  if (size > static_cast<u128>(std::numeric_limits<std::ptrdiff_t>::max())) {
+    return fail(errc::invalid_argument, "video frame " + std::to_string(width_) + "x" + std::to_string(height_) +
+                                            " with stride " + std::to_string(stride) + " is too large to address");
+  }
+  video_info info = *this;
+  info.stride_ = stride;
+  info.size_ = static_cast<std::size_t>(size);
+  return info;
 }
 
 std::optional<std::chrono::nanoseconds> video_info::frame_duration() const noexcept {
@@ -133,6 +156,7 @@ caps video_info::to_caps() const {
   (void)s.set("height", static_cast<std::int64_t>(height_));
   (void)s.set("framerate", framerate_);
   (void)s.set("layout", std::string(to_string(layout_)));
+  if (!is_packed()) (void)s.set("stride", static_cast<std::int64_t>(stride_));
   return caps(std::move(s));
 }
 

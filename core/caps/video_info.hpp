@@ -26,18 +26,24 @@ std::size_t bytes_per_pixel(video_format f) noexcept;
 enum class video_layout : std::uint8_t { linear, tiled };
 std::string_view to_string(video_layout l) noexcept;
 
-/// Format, size and rate of raw video frames, with the derived row stride and
-/// frame size. Rows are packed (stride = width * bytes per pixel) and frames are
-/// stride * height bytes, whatever the layout: a tiled frame holds the same
-/// bytes, split into tiles by the tile manager.
+/// Format, size and rate of raw video frames, with the row stride and frame size.
+/// Rows are packed (stride = width * bytes per pixel) unless the caps carry a
+/// `stride` field (bytes from one row to the next, >= width * bytes per pixel):
+/// that is how a frame that is a sub-region of a larger one (crop, without a copy)
+/// is described, PipeWire's {offset, size, stride} chunk with the offset in the
+/// buffer. A frame is stride * (height - 1) + width * bytes per pixel bytes: the
+/// last row needs no padding after it, so a sub-region ending inside its parent's
+/// last row still holds a whole frame (for packed rows this is stride * height).
+/// Whatever the layout: a tiled frame holds the same bytes, split into tiles by the
+/// tile manager.
 ///
 /// Built only through from_caps / from_structure / make, so the derived sizes are
 /// always consistent. A plain value: copy freely, const access from any thread.
 class video_info {
  public:
   /// From fixed video/x-raw caps (one structure). format, width and height must
-  /// be present and fixed; framerate (default 0/1: unknown or variable) and layout
-  /// (default linear) may be absent. Other fields are ignored. Errors
+  /// be present and fixed; framerate (default 0/1: unknown or variable), layout
+  /// (default linear) and stride (default packed) may be absent. Other fields are ignored. Errors
   /// (errc::invalid_argument) name the field: "video/x-raw caps lack a fixed width".
   static result<video_info> from_caps(const caps& c);
   static result<video_info> from_structure(const structure& s);
@@ -45,6 +51,9 @@ class video_info {
   static result<video_info> make(video_format format, std::int64_t width, std::int64_t height,
                                  fraction framerate = fraction(),
                                  video_layout layout = video_layout::linear);
+  /// The same frames with rows `stride` bytes apart; stride >= row_bytes()
+  /// (errc::invalid_argument otherwise, or when the frame becomes too large).
+  result<video_info> with_stride(std::size_t stride) const;
 
   video_format format() const noexcept { return format_; }
   std::int32_t width() const noexcept { return width_; }    ///< pixels
@@ -52,12 +61,17 @@ class video_info {
   fraction framerate() const noexcept { return framerate_; }  ///< frames per second; 0/1 = unknown
   video_layout layout() const noexcept { return layout_; }
   std::size_t bytes_per_pixel() const noexcept { return core::bytes_per_pixel(format_); }
-  std::size_t stride() const noexcept { return stride_; }  ///< bytes per row
+  std::size_t stride() const noexcept { return stride_; }  ///< bytes from one row to the next
+  /// Bytes of pixels in one row: width * bytes per pixel.
+  std::size_t row_bytes() const noexcept { return static_cast<std::size_t>(width_) * bytes_per_pixel(); }
+  /// Rows follow each other without padding (stride == row_bytes()).
+  bool is_packed() const noexcept { return stride_ == row_bytes(); }
   std::size_t size() const noexcept { return size_; }      ///< bytes per frame
   /// 1/framerate, rounded to the nearest nanosecond; empty when the rate is 0/1.
   std::optional<std::chrono::nanoseconds> frame_duration() const noexcept;
 
   /// Fixed caps: video/x-raw,format=..,width=..,height=..,framerate=..,layout=..
+  /// (and stride=.. when the rows are not packed).
   caps to_caps() const;
 
   friend bool operator==(const video_info&, const video_info&) = default;

@@ -63,7 +63,14 @@ flow invert::transform_ip(buffer& b) {
                                                  std::to_string(info_->size()) + " bytes)");
   auto map = b.map(map_access::readwrite);
   if (!map) return fail_flow(errc::not_writable, name() + ": cannot map a frame for writing: " + map.error().message);
-  invert_pixels(reinterpret_cast<std::uint8_t*>(map->data()), info_->size(), info_->format());
+  auto* data = reinterpret_cast<std::uint8_t*>(map->data());
+  if (info_->is_packed()) {
+    invert_pixels(data, info_->size(), info_->format());
+    return flow::ok;
+  }
+  // Rows with padding (a cropped frame): the bytes between rows are not ours.
+  for (std::size_t y = 0; y < static_cast<std::size_t>(info_->height()); ++y)
+    invert_pixels(data + y * info_->stride(), info_->row_bytes(), info_->format());
   return flow::ok;
 }
 

@@ -70,6 +70,7 @@ caps videoconvert::transform_caps(pad_direction, const caps& c) {
     for (video_format f : order) items.emplace_back(std::string(to_string(f)));
     structure t = s;
     if (auto list = value::make_list(std::move(items)); list) (void)t.set("format", std::move(list).value());
+    t.remove_field("stride");  // converted rows are packed, whatever the input's
     out.merge(std::move(t));
   }
   return out;
@@ -139,9 +140,17 @@ flow videoconvert::transform(const buffer& in, buffer& out) {
                      name() + ": frame buffers too small (" + std::to_string(src_map->size()) + " in, " +
                          std::to_string(dst_map->size()) + " out; need " + std::to_string(in_info_->size()) + " and " +
                          std::to_string(out_info_->size()) + ")");
-  const std::size_t pixels = static_cast<std::size_t>(in_info_->width()) * static_cast<std::size_t>(in_info_->height());
-  convert_pixels(reinterpret_cast<const std::uint8_t*>(src_map->data()), in_info_->format(),
-                 reinterpret_cast<std::uint8_t*>(dst_map->data()), out_info_->format(), pixels);
+  const auto* src_bytes = reinterpret_cast<const std::uint8_t*>(src_map->data());
+  auto* dst_bytes = reinterpret_cast<std::uint8_t*>(dst_map->data());
+  if (in_info_->is_packed() && out_info_->is_packed()) {
+    const std::size_t pixels = static_cast<std::size_t>(in_info_->width()) * static_cast<std::size_t>(in_info_->height());
+    convert_pixels(src_bytes, in_info_->format(), dst_bytes, out_info_->format(), pixels);
+    return flow::ok;
+  }
+  // Rows with padding (a cropped frame): one row at a time.
+  for (std::size_t y = 0; y < static_cast<std::size_t>(in_info_->height()); ++y)
+    convert_pixels(src_bytes + y * in_info_->stride(), in_info_->format(), dst_bytes + y * out_info_->stride(),
+                   out_info_->format(), static_cast<std::size_t>(in_info_->width()));
   return flow::ok;
 }
 
