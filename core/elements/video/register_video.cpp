@@ -1,6 +1,5 @@
 #include "core/elements/builtin_elements.hpp"
 #include "core/elements/video/crop.hpp"
-#include "core/elements/video/drawbox.hpp"
 #include "core/elements/video/invert.hpp"
 #include "core/elements/video/testsrc.hpp"
 #include "core/elements/video/videoconvert.hpp"
@@ -10,7 +9,6 @@ namespace tessera::core {
 void register_video_elements(element_registry& r) {
   r.add(testsrc::factory());
   r.add(invert::factory());
-  r.add(drawbox::factory());
   r.add(videoconvert::factory());
   r.add(crop::factory());
 }
