@@ -30,7 +30,10 @@ base_sink::base_sink(const element_factory& f, std::string name)
 flow base_sink::chain(pad& p, buffer&& b) {
   (void)p;
   if (is_valid_time(b.pts)) last_pts_.store(b.pts, std::memory_order_relaxed);
-  if (current_state() == state::playing && !props().get_bool(prop_sync_)) [[likely]] {
+  // Buffers still held (e.g. the preroll buffer, when PLAYING came in the middle of an
+  // upstream chain call that pushes several) go first: only then may one skip the queue.
+  if (current_state() == state::playing && !props().get_bool(prop_sync_) &&
+      !holding_.load(std::memory_order_relaxed)) [[likely]] {
     return render_now(b);
   }
   return defer_buffer(std::move(b));
@@ -58,6 +61,7 @@ flow base_sink::defer_buffer(buffer&& b) {
   {
     std::lock_guard lock(mutex_);
     held_.push_back(std::move(b));
+    holding_.store(!held_.empty(), std::memory_order_relaxed);
   }
   ctx->defer(*this);
   return flow::ok;
@@ -96,14 +100,17 @@ flow base_sink::resume() {
     std::lock_guard lock(mutex_);
     if (sinkpad_->flushing()) {
       held_.clear();
+      holding_.store(false, std::memory_order_relaxed);
       return flow::flushing;
     }
     if (held_.empty()) return flow::ok;
     b = std::move(held_.front());
     held_.pop_front();
+    holding_.store(!held_.empty(), std::memory_order_relaxed);
     if (current_state() != state::playing) {
       // Left PLAYING while we waited (READY: flushing handled above): hold it again.
       held_.push_front(std::move(b));
+      holding_.store(!held_.empty(), std::memory_order_relaxed);
       if (auto* ctx = task_context::current()) ctx->defer(*this);
       return flow::ok;
     }
@@ -142,6 +149,7 @@ bool base_sink::event(pad& p, core::event ev) {
     {
       std::lock_guard lock(mutex_);
       held_.clear();
+      holding_.store(false, std::memory_order_relaxed);
     }
     wake_.notify();
     return true;
@@ -218,6 +226,7 @@ state_change base_sink::change_state(state from, state to) {
       got_eos_ = false;
       eos_posted_ = false;
       held_.clear();
+      holding_.store(false, std::memory_order_relaxed);
     }
     last_pts_.store(time_none, std::memory_order_relaxed);
     return props().get_bool(prop_async_) ? state_change::async : state_change::success;
@@ -237,6 +246,7 @@ state_change base_sink::change_state(state from, state to) {
     {
       std::lock_guard lock(mutex_);
       held_.clear();
+      holding_.store(false, std::memory_order_relaxed);
     }
     wake_.notify();
     return element::change_state(from, to);

@@ -65,6 +65,7 @@ class base_sink : public element, private deferred_waiter {
   wakeup wake_;
   mutable std::mutex mutex_;  // held_, prerolled_, eos state
   std::deque<buffer> held_;
+  std::atomic<bool> holding_{false};  // !held_.empty(), for chain's lock-free fast path
   bool prerolled_ = false;
   bool got_eos_ = false;
   bool eos_posted_ = false;

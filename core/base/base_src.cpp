@@ -31,6 +31,9 @@ segment base_src::current_segment() const {
 flow base_src::fill_range(std::uint64_t, std::size_t, buffer&) { return flow::not_linked; }
 
 flow base_src::getrange(pad&, std::uint64_t offset, std::size_t size, buffer& out) {
+  // An EOS sent to the pipeline reaches the sources; in pull mode there is no task to
+  // push it, so the next range pulled ends the stream (GstBaseSrc does the same).
+  if (eos_requested_.exchange(false)) return flow::eos;
   return fill_range(offset, size, out);
 }
 

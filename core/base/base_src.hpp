@@ -27,6 +27,7 @@
 
 #include <atomic>
 #include <mutex>
+#include <optional>
 
 namespace tessera::core {
 
@@ -42,6 +43,9 @@ class base_src : public element {
 
   pad& srcpad() const noexcept { return *srcpad_; }
   core::segment current_segment() const;
+  /// Bytes in the stream when known (GstBaseSrc's get_size): what an element pulling
+  /// ranges from this source (rawvideoparse) turns into a duration. Any thread.
+  virtual std::optional<std::uint64_t> size_bytes() { return std::nullopt; }
 
  protected:
   // --- for subclasses ---

@@ -12,6 +12,7 @@ void register_builtin_elements(element_registry& r) {
   register_web_elements(r);
   register_codec_elements(r);
   register_audio_elements(r);
+  register_parse_elements(r);
 }
 
 }  // namespace tessera::core

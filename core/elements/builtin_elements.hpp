@@ -13,5 +13,6 @@ void register_file_elements(element_registry& r);   ///< filesrc, filesink
 void register_web_elements(element_registry& r);    ///< websink
 void register_codec_elements(element_registry& r);  ///< jpegenc, jpegdec
 void register_audio_elements(element_registry& r);  ///< audiotestsrc, audioconvert, volume
+void register_parse_elements(element_registry& r);  ///< rawvideoparse
 
 }  // namespace tessera::core

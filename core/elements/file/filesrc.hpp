@@ -32,6 +32,8 @@ class filesrc final : public base_src {
  public:
   filesrc(const element_factory& f, std::string name);
   static std::unique_ptr<element_factory> factory();
+  /// The file's size now (fstat), while it is open and a regular file.
+  std::optional<std::uint64_t> size_bytes() override;
 
  protected:
   flow create(buffer& out) override;
