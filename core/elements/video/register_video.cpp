@@ -3,6 +3,7 @@
 #include "core/elements/video/invert.hpp"
 #include "core/elements/video/testsrc.hpp"
 #include "core/elements/video/videoconvert.hpp"
+#include "core/elements/video/videoscale.hpp"
 
 namespace tessera::core {
 
@@ -10,6 +11,7 @@ void register_video_elements(element_registry& r) {
   r.add(testsrc::factory());
   r.add(invert::factory());
   r.add(videoconvert::factory());
+  r.add(videoscale::factory());
   r.add(crop::factory());
 }
 

@@ -1,0 +1,220 @@
+#include "core/elements/video/scale_kernels.hpp"
+
+#include "core/elements/video/video_pixels.hpp"
+
+#include <algorithm>
+#include <cstring>
+
+namespace tessera::core {
+
+namespace {
+
+// Source positions (see the header for the mapping) in 64 bits: (2x + 1) * in * 256
+// fits easily for 31-bit sizes.
+
+/// floor((x + 0.5) * in / out), clamped to [0, in - 1].
+std::uint32_t nearest_source(std::int64_t x, std::int64_t in, std::int64_t out) noexcept {
+  return static_cast<std::uint32_t>(std::min((2 * x + 1) * in / (2 * out), in - 1));
+}
+
+struct linear_tap {
+  std::uint32_t index;   ///< left/upper source pixel
+  std::uint32_t weight;  ///< of the right/lower one, 1/256
+};
+
+/// (x + 0.5) * in / out - 0.5 rounded to 1/256, split into pixel and weight; clamped
+/// so both taps are inside the frame (the weight is 0 at the edges).
+linear_tap linear_source(std::int64_t x, std::int64_t in, std::int64_t out) noexcept {
+  const std::int64_t num = ((2 * x + 1) * in - out) * 256;  // position * 2 * out * 256
+  if (num <= 0) return {0, 0};
+  const std::int64_t pos = (num + out) / (2 * out);
+  const std::int64_t index = pos >> 8;
+  if (index >= in - 1) return {static_cast<std::uint32_t>(in - 1), 0};
+  return {static_cast<std::uint32_t>(index), static_cast<std::uint32_t>(pos & 255)};
+}
+
+// The pixel loops. __restrict: source and destination never overlap, so they
+// vectorize without run-time alias checks; TESSERA_VIDEO_KERNEL: see video_pixels.hpp.
+// The horizontal loops read whole 32-bit words at the table offsets (vector gathers);
+// the bytes of a word beyond the pixel are masked off or land in the scratch row's
+// padding.
+
+constexpr std::uint32_t even_bytes = 0x00ff00ffu;
+constexpr std::uint32_t half = 0x00800080u;  // 128 in each 16-bit lane: rounding
+
+/// Two packed 4-byte pixels mixed bytewise: (p * (256 - w) + q * w + 128) / 256 per
+/// byte, two bytes at a time in 16-bit lanes of one word (no lane overflows:
+/// 255 * 256 + 128 < 65536).
+inline std::uint32_t lerp_bytes(std::uint32_t p, std::uint32_t q, std::uint32_t w) noexcept {
+  const std::uint32_t wu = 256 - w;
+  const std::uint32_t lo = (((p & even_bytes) * wu + (q & even_bytes) * w + half) >> 8) & even_bytes;
+  const std::uint32_t hi = (((p >> 8) & even_bytes) * wu + ((q >> 8) & even_bytes) * w + half) & ~even_bytes;
+  return lo | hi;
+}
+
+inline std::uint32_t load_word(const std::uint8_t* p) noexcept {
+  std::uint32_t w;
+  std::memcpy(&w, p, 4);
+  return w;
+}
+
+/// out[i] = round((upper[i] * (256 - w) + lower[i] * w) / 256): one contiguous vector loop.
+TESSERA_VIDEO_KERNEL void blend_rows(const std::uint8_t* __restrict upper, const std::uint8_t* __restrict lower,
+                                     std::uint32_t w, std::uint8_t* __restrict out, std::size_t n) noexcept {
+  const std::uint32_t wu = 256 - w;
+  for (std::size_t i = 0; i < n; ++i) out[i] = static_cast<std::uint8_t>((upper[i] * wu + lower[i] * w + 128) >> 8);
+}
+
+/// RGBA: each output pixel mixes the words at offset[x] and offset[x] + 4.
+TESSERA_VIDEO_KERNEL void interpolate_rgba(const std::uint8_t* __restrict row, const std::uint32_t* __restrict offset,
+                                           const std::uint32_t* __restrict weight, std::uint32_t* __restrict out,
+                                           std::size_t pixels) noexcept {
+  for (std::size_t x = 0; x < pixels; ++x)
+    out[x] = lerp_bytes(load_word(row + offset[x]), load_word(row + offset[x] + 4), weight[x]);
+}
+
+/// RGB: as RGBA with pixels 3 bytes apart; the fourth byte of each word is junk,
+/// dropped by pack_rgb.
+TESSERA_VIDEO_KERNEL void interpolate_rgb(const std::uint8_t* __restrict row, const std::uint32_t* __restrict offset,
+                                          const std::uint32_t* __restrict weight, std::uint32_t* __restrict out,
+                                          std::size_t pixels) noexcept {
+  for (std::size_t x = 0; x < pixels; ++x)
+    out[x] = lerp_bytes(load_word(row + offset[x]), load_word(row + offset[x] + 3), weight[x]);
+}
+
+TESSERA_VIDEO_KERNEL void pack_rgb(const std::uint8_t* __restrict words, std::uint8_t* __restrict out,
+                                   std::size_t pixels) noexcept {
+  for (std::size_t x = 0; x < pixels; ++x) {
+    out[3 * x] = words[4 * x];
+    out[3 * x + 1] = words[4 * x + 1];
+    out[3 * x + 2] = words[4 * x + 2];
+  }
+}
+
+/// GRAY8: the word at offset[x] holds the pixel and its right neighbour in bytes 0 and 1.
+TESSERA_VIDEO_KERNEL void interpolate_gray(const std::uint8_t* __restrict row, const std::uint32_t* __restrict offset,
+                                           const std::uint32_t* __restrict weight, std::uint8_t* __restrict out,
+                                           std::size_t pixels) noexcept {
+  for (std::size_t x = 0; x < pixels; ++x) {
+    const std::uint32_t p = load_word(row + offset[x]);
+    const std::uint32_t w = weight[x];
+    out[x] = static_cast<std::uint8_t>(((p & 0xff) * (256 - w) + ((p >> 8) & 0xff) * w + 128) >> 8);
+  }
+}
+
+TESSERA_VIDEO_KERNEL void pick_rgba(const std::uint8_t* __restrict row, const std::uint32_t* __restrict offset,
+                                    std::uint32_t* __restrict out, std::size_t pixels) noexcept {
+  for (std::size_t x = 0; x < pixels; ++x) out[x] = load_word(row + offset[x]);
+}
+
+TESSERA_VIDEO_KERNEL void pick_rgb(const std::uint8_t* __restrict row, const std::uint32_t* __restrict offset,
+                                   std::uint8_t* __restrict out, std::size_t pixels) noexcept {
+  for (std::size_t x = 0; x < pixels; ++x) {
+    const std::uint8_t* p = row + offset[x];
+    out[3 * x] = p[0];
+    out[3 * x + 1] = p[1];
+    out[3 * x + 2] = p[2];
+  }
+}
+
+TESSERA_VIDEO_KERNEL void pick_gray(const std::uint8_t* __restrict row, const std::uint32_t* __restrict offset,
+                                    std::uint8_t* __restrict out, std::size_t pixels) noexcept {
+  for (std::size_t x = 0; x < pixels; ++x) out[x] = row[offset[x]];
+}
+
+}  // namespace
+
+frame_scaler::frame_scaler(scale_method method, std::size_t bpp, std::int32_t in_w, std::int32_t in_h,
+                           std::int32_t out_w, std::int32_t out_h)
+    : method_(method), bpp_(bpp), in_w_(in_w), in_h_(in_h), out_w_(out_w), out_h_(out_h) {
+  const auto rows = static_cast<std::size_t>(out_h);
+  const auto cols = static_cast<std::size_t>(out_w);
+  const auto step = static_cast<std::uint32_t>(bpp);
+  row_index_.resize(rows);
+  col_offset_.resize(cols);
+  if (method == scale_method::nearest) {
+    for (std::size_t y = 0; y < rows; ++y) row_index_[y] = nearest_source(static_cast<std::int64_t>(y), in_h, out_h);
+    for (std::size_t x = 0; x < cols; ++x) col_offset_[x] = nearest_source(static_cast<std::int64_t>(x), in_w, out_w) * step;
+    return;
+  }
+  row_weight_.resize(rows);
+  for (std::size_t y = 0; y < rows; ++y) {
+    const linear_tap t = linear_source(static_cast<std::int64_t>(y), in_h, out_h);
+    row_index_[y] = t.index;
+    row_weight_[y] = t.weight;
+  }
+  col_weight_.resize(cols);
+  for (std::size_t x = 0; x < cols; ++x) {
+    const linear_tap t = linear_source(static_cast<std::int64_t>(x), in_w, out_w);
+    col_offset_[x] = t.index * step;
+    col_weight_[x] = t.weight;
+  }
+  // A row plus one zeroed pixel and word: the right neighbour of the last pixel
+  // (read with weight 0) and the tail of its 32-bit load.
+  blended_.assign((static_cast<std::size_t>(in_w) + 1) * bpp + 4, 0);
+  if (bpp == 3) words_.resize(cols);
+}
+
+void frame_scaler::scale(const std::uint8_t* src, std::size_t src_stride, std::uint8_t* dst, std::size_t dst_stride) {
+  if (method_ == scale_method::nearest) return nearest(src, src_stride, dst, dst_stride);
+  bilinear(src, src_stride, dst, dst_stride);
+}
+
+void frame_scaler::nearest(const std::uint8_t* src, std::size_t src_stride, std::uint8_t* dst,
+                           std::size_t dst_stride) const {
+  const auto cols = static_cast<std::size_t>(out_w_);
+  const std::size_t out_bytes = cols * bpp_;
+  for (std::size_t y = 0; y < row_index_.size(); ++y) {
+    std::uint8_t* out = dst + y * dst_stride;
+    if (y > 0 && row_index_[y] == row_index_[y - 1]) {
+      // Upscaling repeats source rows: copy the row just made.
+      std::memcpy(out, out - dst_stride, out_bytes);
+      continue;
+    }
+    const std::uint8_t* in = src + static_cast<std::size_t>(row_index_[y]) * src_stride;
+    switch (bpp_) {
+      case 4: {
+        // Whole words, stored through memcpy: the destination row may be unaligned.
+        std::uint32_t* words = reinterpret_cast<std::uint32_t*>(out);
+        if (reinterpret_cast<std::uintptr_t>(out) % alignof(std::uint32_t) == 0) {
+          pick_rgba(in, col_offset_.data(), words, cols);
+        } else {
+          for (std::size_t x = 0; x < cols; ++x) std::memcpy(out + 4 * x, in + col_offset_[x], 4);
+        }
+        break;
+      }
+      case 3: pick_rgb(in, col_offset_.data(), out, cols); break;
+      default: pick_gray(in, col_offset_.data(), out, cols); break;
+    }
+  }
+}
+
+void frame_scaler::bilinear(const std::uint8_t* src, std::size_t src_stride, std::uint8_t* dst,
+                            std::size_t dst_stride) {
+  const std::size_t in_bytes = static_cast<std::size_t>(in_w_) * bpp_;
+  const auto cols = static_cast<std::size_t>(out_w_);
+  for (std::size_t y = 0; y < row_index_.size(); ++y) {
+    const std::uint32_t upper = row_index_[y];
+    const std::uint32_t lower = std::min(upper + 1, static_cast<std::uint32_t>(in_h_ - 1));
+    blend_rows(src + upper * src_stride, src + lower * src_stride, row_weight_[y], blended_.data(), in_bytes);
+    std::uint8_t* out = dst + y * dst_stride;
+    switch (bpp_) {
+      case 4:
+        if (reinterpret_cast<std::uintptr_t>(out) % alignof(std::uint32_t) == 0) {
+          interpolate_rgba(blended_.data(), col_offset_.data(), col_weight_.data(), reinterpret_cast<std::uint32_t*>(out), cols);
+        } else {
+          words_.resize(cols);
+          interpolate_rgba(blended_.data(), col_offset_.data(), col_weight_.data(), words_.data(), cols);
+          std::memcpy(out, words_.data(), cols * 4);
+        }
+        break;
+      case 3:
+        interpolate_rgb(blended_.data(), col_offset_.data(), col_weight_.data(), words_.data(), cols);
+        pack_rgb(reinterpret_cast<const std::uint8_t*>(words_.data()), out, cols);
+        break;
+      default: interpolate_gray(blended_.data(), col_offset_.data(), col_weight_.data(), out, cols); break;
+    }
+  }
+}
+
+}  // namespace tessera::core
