@@ -117,6 +117,7 @@ result<void> base_transform::handle_downstream_caps_change(const caps& new_out) 
 result<allocation> base_transform::buffer_alloc(pad& sinkpad, std::size_t size, const caps& c) {
   (void)sinkpad;
   upstream_allocates_ = true;
+  bump(upstream_allocs_);
   const auto local = [&](const caps& with) -> result<allocation> {
     auto b = buffer::allocate(size);
     if (!b) return b.error();

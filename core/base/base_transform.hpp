@@ -55,6 +55,9 @@ class base_transform : public element {
   bool is_in_place() const noexcept { return in_place_; }
   std::uint64_t qos_processed() const noexcept { return processed_.load(std::memory_order_relaxed); }
   std::uint64_t qos_dropped() const noexcept { return dropped_.load(std::memory_order_relaxed); }
+  /// buffer_alloc calls received from upstream since the element was created (the
+  /// design's use cases: whether upstream allocates through us).
+  std::uint64_t upstream_buffer_allocs() const noexcept { return upstream_allocs_.load(std::memory_order_relaxed); }
 
   /// The "qos" property every transform has, to append to a factory's list.
   static property_spec qos_property(bool def = false);
@@ -127,6 +130,7 @@ class base_transform : public element {
   std::atomic<clock_time> earliest_time_{time_none};
   std::atomic<std::uint64_t> processed_{0};
   std::atomic<std::uint64_t> dropped_{0};
+  std::atomic<std::uint64_t> upstream_allocs_{0};
 };
 
 }  // namespace tessera::core

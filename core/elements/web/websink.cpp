@@ -84,11 +84,13 @@ std::optional<caps> websink::resized(const caps& c) const {
 }
 
 result<allocation> websink::buffer_alloc(pad&, std::size_t size, const caps& c) {
+  allocs_.fetch_add(1, std::memory_order_relaxed);
   if (auto other = resized(c)) {
     auto vi = video_info::from_caps(*other);
     if (auto ok = parent() ? parent()->check_frame_size(vi->width(), vi->height()) : result<void>(); !ok)
       return ok.error();
-    auto b = buffer::allocate(vi->size());
+    // A size-0 request is a transform asking only which caps we want (its probe).
+    auto b = buffer::allocate(size == 0 ? 0 : vi->size());
     if (!b) return b.error();
     return allocation{std::move(b).value(), *other};
   }

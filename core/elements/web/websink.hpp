@@ -41,6 +41,8 @@ class websink final : public base_sink {
   std::size_t subscriber_count() const;
   std::optional<encoded_frame> last_frame() const;
   std::uint64_t frames_encoded() const noexcept { return encoded_.load(std::memory_order_relaxed); }
+  /// buffer_alloc calls answered (upstream asking for buffers, or probing).
+  std::uint64_t buffer_allocs() const noexcept { return allocs_.load(std::memory_order_relaxed); }
 
   result<allocation> buffer_alloc(pad& sinkpad, std::size_t size, const caps& c) override;
   bool may_change_caps_on_alloc(const pad&) const override { return true; }
@@ -65,6 +67,7 @@ class websink final : public base_sink {
   bool jpeg_input_ = false;
   std::uint64_t sequence_ = 0;
   std::atomic<std::uint64_t> encoded_{0};
+  std::atomic<std::uint64_t> allocs_{0};
 };
 
 }  // namespace tessera::core
