@@ -54,7 +54,7 @@ std::unique_ptr<element_factory> rawvideoparse::factory() {
        int_property("height", "Frame height in pixels", 240, 1, int32_max, mutability::ready),
        enum_property("format", "Pixel format of the frames", "RGBA", std::move(formats), mutability::ready),
        fraction_property("framerate", "Frames per second: sets each frame's pts and duration, and seek offsets",
-                         {25, 1}, {1, static_cast<std::int32_t>(int32_max)}, {static_cast<std::int32_t>(int32_max), 1},
+                         {25, 1}, {1, 1000}, {static_cast<std::int32_t>(int32_max), 1},
                          mutability::ready)});
 }
 

@@ -4,9 +4,12 @@
 #include "core/elements/file/filesrc.hpp"
 #include "core/elements/flow/queue.hpp"
 #include "core/graph/pipeline_builder.hpp"
+#include "core/sched/task_context.hpp"
 #include "tests/core/elements/file_test_support.hpp"
 #include "tests/core/support/test_helpers.hpp"
 
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/io_context.hpp>
 #include <gtest/gtest.h>
 
 #include <atomic>
@@ -365,6 +368,7 @@ TEST(Rawvideoparse, BadPropertiesAreRefusedWithTheAllowedRange) {
   auto rate = parse.set_property_from_string("framerate", "0/1");
   ASSERT_FALSE(rate);
   EXPECT_NE(rate.error().message.find("framerate"), std::string::npos) << rate.error().message;
+  EXPECT_NE(rate.error().message.find("[0.001, 2147483647]"), std::string::npos) << rate.error().message;
   auto format = parse.set_property_from_string("format", "NV12");
   ASSERT_FALSE(format);
   EXPECT_NE(format.error().message.find("GRAY8"), std::string::npos) << format.error().message;
@@ -380,6 +384,43 @@ TEST(Rawvideoparse, FrameLargerThanThePipelineLimitFailsToStart) {
   auto err = wait_for_error(*p);
   ASSERT_TRUE(err);
   EXPECT_NE(err->get_string("message").value_or("").find("rawvideoparse0"), std::string::npos);
+}
+
+// The sink side of push mode: one input buffer holding several frames is pushed
+// frame by frame in one chain call. If PLAYING arrives after the first (the preroll
+// frame, held by the sink) the later ones must not overtake it.
+TEST(Rawvideoparse, SinkKeepsFrameOrderWhenPlayingStartsInTheMiddleOfAChainCall) {
+  auto made = test_registry().make("framesink");
+  ASSERT_TRUE(made);
+  auto& s = static_cast<frame_sink&>(**made);
+  ASSERT_EQ(s.set_state_step(state::ready), state_change::success);
+  ASSERT_NE(s.set_state_step(state::paused), state_change::failure);
+  task_context ctx;
+  auto frame = [](std::size_t k) {
+    buffer b = buffer::allocate(frame_bytes).value();
+    auto m = b.map(map_access::write).value();
+    for (std::size_t i = 0; i < frame_bytes; ++i) m.data()[i] = pixel(k, i);
+    b.pts = static_cast<clock_time>(k);
+    b.offset = k;
+    return b;
+  };
+  {
+    task_context::scope in_task(ctx);
+    ASSERT_EQ(s.chain(s.sinkpad(), frame(0)), flow::ok);  // the preroll frame: held
+    ASSERT_EQ(s.set_state_step(state::playing), state_change::success);
+    ASSERT_EQ(s.chain(s.sinkpad(), frame(1)), flow::ok);
+    ASSERT_EQ(s.chain(s.sinkpad(), frame(2)), flow::ok);
+  }
+  boost::asio::io_context io;
+  flow drained = flow::error;
+  boost::asio::co_spawn(io, ctx.drain(flow::ok), [&](std::exception_ptr, flow f) { drained = f; });
+  io.run_for(5s);
+  EXPECT_EQ(drained, flow::ok);
+  const auto got = s.frames();
+  ASSERT_EQ(got.size(), 3u);
+  for (std::size_t k = 0; k < 3; ++k) EXPECT_EQ(got[k].offset, k);
+  (void)s.set_state_step(state::paused);
+  (void)s.set_state_step(state::ready);
 }
 
 TEST(Rawvideoparse, SourceCapsFollowTheProperties) {
