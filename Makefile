@@ -14,14 +14,21 @@ build: deps
 	cmake --preset release >/dev/null
 	cmake --build --preset release -j $(JOBS)
 
+# Every test: unit (ctest), integration (the real binary over HTTP/WebSocket/JSON-RPC)
+# and the web UI in headless Chromium.
 test: build
 	ctest --preset release -j $(JOBS)
 	scripts/run-integration-tests build
+	tests/browser/run build
 
+# Unit tests, then the server and launch driven by the same integration tests, under
+# ASan+UBSan. A sanitizer report exits 99, which no test expects from tessera.
 test-asan: deps
 	cmake --preset asan >/dev/null
 	cmake --build --preset asan -j $(JOBS)
 	ctest --preset asan -j $(JOBS)
+	ASAN_OPTIONS=exitcode=99 UBSAN_OPTIONS=exitcode=99:print_stacktrace=1 \
+	  scripts/run-integration-tests build-asan
 
 test-tsan: deps
 	cmake --preset tsan >/dev/null
