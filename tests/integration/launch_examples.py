@@ -3,8 +3,10 @@
 README show, their --stats JSON, the exit codes 0/1/2 with one clear line on stderr,
 and Ctrl-C (SIGINT) ending a live pipeline through EOS. Every wait is bounded."""
 
+import atexit
 import json
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -38,7 +40,11 @@ def stats_of(out, description):
         return None
 
 
-# Pipelines from SPEC section 3 and README, made finite with num-buffers.
+# Pipelines from SPEC section 3 and README, made finite with num-buffers (README's
+# /tmp/out.mjpeg goes to a temporary directory here).
+README_DIR = tempfile.mkdtemp(prefix="tessera-readme-")
+atexit.register(shutil.rmtree, README_DIR, ignore_errors=True)
+README_MJPEG = os.path.join(README_DIR, "out.mjpeg")
 EXAMPLES = [
     ("testsrc pattern=ball width=640 height=480 num-buffers=5 ! video/x-raw,format=GRAY8 ! invert ! "
      "websink name=out", 5, 640 * 480),
@@ -48,6 +54,8 @@ EXAMPLES = [
     ("fakesrc num-buffers=100 ! tee name=t  t. ! queue ! fakesink  t. ! queue ! fakesink", 200, None),
     ("testsrc pattern=ball num-buffers=60 ! websink name=out", 60, None),
     ("testsrc num-buffers=3 ! videoconvert ! video/x-raw,format=RGB ! fakesink", 3, None),
+    ("audiotestsrc num-buffers=10 ! audioconvert ! volume volume=0.5 ! fakesink", 10, None),
+    (f"testsrc num-buffers=30 ! jpegenc quality=80 ! filesink location={README_MJPEG}", 30, None),
 ]
 
 for description, buffers, frame_bytes in EXAMPLES:
