@@ -256,6 +256,46 @@ TEST(Rawvideoparse, SeekInPullModeContinuesFromTheFrameHoldingThePosition) {
   }
 }
 
+TEST(Rawvideoparse, NonFlushingSeekInPullModeGoesOnFromTheNewFrameAfterThePrerolledOne) {
+  temp_dir dir;
+  write_file(dir / "v.gray", frames_file_bytes(12));
+  auto p = build("filesrc location=" + quoted(dir / "v.gray") + " ! " + parse_props() + " ! framesink");
+  ASSERT_TRUE(p);
+  p->set_state(state::paused);
+  ASSERT_EQ(p->wait_state(10s), state::paused);  // frame 0 is held by the sink
+  seek_request r;
+  r.start = pts_of(7, 30, 1);
+  r.flags = seek_flags::none;
+  ASSERT_TRUE(p->seek(r));
+  run_to_eos(*p);
+  const auto got = sink(*p)->frames();
+  ASSERT_EQ(got.size(), 6u);
+  EXPECT_EQ(got[0].offset, 0u);
+  EXPECT_EQ(got[0].bytes, expected_frame(0));
+  for (std::size_t i = 1; i < got.size(); ++i) {
+    EXPECT_EQ(got[i].offset, 6 + i);
+    EXPECT_EQ(got[i].bytes, expected_frame(6 + i));
+    EXPECT_EQ(got[i].pts, pts_of(static_cast<std::int64_t>(6 + i), 30, 1));
+  }
+  EXPECT_TRUE(got[1].discont);
+}
+
+TEST(Rawvideoparse, EosSentToThePipelineEndsAPullModeStream) {
+  temp_dir dir;
+  write_file(dir / "v.gray", frames_file_bytes(300));
+  auto p = build("filesrc location=" + quoted(dir / "v.gray") + " ! " + parse_props() + " ! framesink sync=true");
+  ASSERT_TRUE(p);
+  ASSERT_NE(p->set_state(state::playing), state_change::failure);
+  ASSERT_TRUE(test::eventually([&] { return sink(*p)->count() >= 3; }));
+  // filesrc has no task in pull mode: the EOS ends the stream at the next range pulled.
+  p->send_eos();
+  auto end = wait_for_end(*p);
+  ASSERT_TRUE(end);
+  EXPECT_EQ(end->type, message_type::eos);
+  EXPECT_LT(sink(*p)->count(), 300u);
+  expect_frames(sink(*p)->frames(), 0, sink(*p)->count());
+}
+
 TEST(Rawvideoparse, SeekInPushModeBecomesAByteSeekUpstream) {
   temp_dir dir;
   write_file(dir / "v.gray", frames_file_bytes(10));
