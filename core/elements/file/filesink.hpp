@@ -5,6 +5,8 @@
 /// closed on PAUSED -> READY; a failed write or close posts an error naming the
 /// path and the system's reason. A buffer of several memories is written with one
 /// writev, each memory mapped for reading where it lies (no gathering copy).
+/// Tiled video (caps layout=tiled) is written as the frame's rows, each row pieced
+/// together from the tiles it crosses in the writev list, again without gathering.
 /// `sync` defaults to false: bytes are written as they arrive.
 ///
 /// With a media root on the pipeline, `location` is a relative path confined to it
@@ -16,8 +18,10 @@
 
 #include "core/base/base_sink.hpp"
 #include "core/support/unique_fd.hpp"
+#include "core/tiles/tile_geometry.hpp"
 
 #include <mutex>
+#include <optional>
 #include <string>
 
 namespace tessera::core {
@@ -32,6 +36,7 @@ class filesink final : public base_sink {
 
  protected:
   flow render(buffer& b) override;
+  void on_caps(const caps& c) override;
   state_change change_state(state from, state to) override;
   result<void> check_property(std::size_t index, const property_value& v) const override;
 
@@ -39,12 +44,14 @@ class filesink final : public base_sink {
   result<void> open();
   void close();
   flow write_error(int err);
+  flow render_tiled(buffer& b);
 
   std::size_t prop_location_, prop_append_;
   mutable std::mutex mutex_;  // everything below
   unique_fd fd_;
   std::string path_;  // the location that was opened, for messages
   std::uint64_t bytes_written_ = 0;
+  std::optional<tile_grid> tile_grid_;  // set while the caps say layout=tiled
 };
 
 }  // namespace tessera::core

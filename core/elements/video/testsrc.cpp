@@ -2,6 +2,7 @@
 
 #include "core/graph/element_factory.hpp"
 #include "core/graph/pipeline.hpp"
+#include "core/tiles/tiled_frame.hpp"
 
 #include <cstdint>
 #include <limits>
@@ -15,6 +16,11 @@ constexpr std::int64_t int32_max = std::numeric_limits<std::int32_t>::max();
 constexpr const char* template_text =
     "video/x-raw,format={RGBA,RGB,GRAY8},width=[1,2147483647],height=[1,2147483647],"
     "framerate=[0/1,2147483647/1],layout=linear";
+
+// What the src pad offers: linear frames, or tiled ones (tiled=true).
+constexpr const char* src_template_text =
+    "video/x-raw,format={RGBA,RGB,GRAY8},width=[1,2147483647],height=[1,2147483647],"
+    "framerate=[0/1,2147483647/1],layout={linear,tiled}";
 
 }  // namespace
 
@@ -33,7 +39,7 @@ std::unique_ptr<element_factory> testsrc::factory() {
                                      {static_cast<std::int64_t>(video_format::gray8), "GRAY8", "8-bit grey"}};
   return make_factory<testsrc>(
       "testsrc", "Video test source", "Source/Video", "Produces raw video test patterns",
-      {pad_template{"src", pad_direction::src, pad_presence::always, template_caps()}},
+      {pad_template{"src", pad_direction::src, pad_presence::always, caps::parse(src_template_text).value()}},
       {enum_property("pattern", "Test pattern to draw", "smpte", std::move(patterns)),
        int_property("width", "Frame width in pixels (preferred when downstream allows it)", 320, 1, int32_max),
        int_property("height", "Frame height in pixels (preferred when downstream allows it)", 240, 1, int32_max),
@@ -48,7 +54,9 @@ std::unique_ptr<element_factory> testsrc::factory() {
        int_property("foreground-color", "Foreground colour as big-endian ARGB (solid, ball)", 0xffffffffll, 0,
                     0xffffffffll),
        int_property("background-color", "Background colour as big-endian ARGB (ball)", 0xff000000ll, 0,
-                    0xffffffffll)});
+                    0xffffffffll),
+       bool_property("tiled", "Produce tiled frames (layout=tiled: one memory per 64x64 tile)", false,
+                     mutability::ready)});
 }
 
 testsrc::testsrc(const element_factory& f, std::string name)
@@ -62,7 +70,8 @@ testsrc::testsrc(const element_factory& f, std::string name)
       prop_is_live_(property_index("is-live")),
       prop_peer_alloc_(property_index("peer-alloc")),
       prop_foreground_(property_index("foreground-color")),
-      prop_background_(property_index("background-color")) {}
+      prop_background_(property_index("background-color")),
+      prop_tiled_(property_index("tiled")) {}
 
 void testsrc::property_changed(std::size_t index) {
   if (index == prop_width_ || index == prop_height_ || index == prop_format_ || index == prop_framerate_)
@@ -84,13 +93,14 @@ caps testsrc::property_caps() const {
   (void)s.set("width", props().get_int(prop_width_));
   (void)s.set("height", props().get_int(prop_height_));
   (void)s.set("framerate", property_framerate());
-  (void)s.set("layout", "linear");
+  (void)s.set("layout", props().get_bool(prop_tiled_) ? "tiled" : "linear");
   return caps(std::move(s));
 }
 
 result<caps> testsrc::fixate_caps(const caps& allowed) {
   const caps preferred = property_caps();
-  const caps both = allowed.intersect(preferred, intersect_mode::first);
+  // In the order of our own caps: the same fields whatever order downstream lists them.
+  const caps both = preferred.intersect(allowed, intersect_mode::first);
   if (!both.is_empty()) return both.fixate();
   // Downstream wants something else: its first choice, as close to ours as it allows.
   const structure& want = *preferred.structure_at(0);
@@ -141,8 +151,12 @@ result<void> testsrc::set_caps(const caps& c) {
   if (auto r = check_frame_size(*w, *h); !r) return r;
   auto info = video_info::from_caps(c);
   if (!info) return fail(errc::not_negotiated, name() + ": " + info.error().message);
-  if (info->layout() != video_layout::linear)
-    return fail(errc::not_negotiated, name() + " produces linear frames only, not " + c.to_string());
+  tile_grid_.reset();
+  if (info->layout() == video_layout::tiled) {
+    auto g = frame_tile_grid(*info);
+    if (!g) return fail(errc::not_negotiated, name() + ": " + g.error().message);
+    tile_grid_ = *g;
+  }
   if (info_ && info_->framerate() != info->framerate()) {
     // Timestamps go on from where the old rate left them.
     origin_time_ = frame_time(next_frame_);
@@ -208,7 +222,25 @@ flow testsrc::own_buffer(buffer& out) {
   return flow::ok;
 }
 
+flow testsrc::tiled_buffer(buffer& out) {
+  const tile_grid& g = *tile_grid_;
+  if (!pool_ || pool_->block_size() != g.tile_bytes()) {
+    pool_config cfg;
+    cfg.name = name() + " tile pool";
+    cfg.block_size = g.tile_bytes();
+    auto p = pool_allocator::create(cfg);
+    if (!p) return fail_flow(errc::no_memory, name() + ": " + p.error().message);
+    pool_ = std::move(p).value();
+  }
+  auto b = allocate_tiled_frame(g, *pool_);
+  if (!b) return fail_flow(errc::no_memory, name() + ": " + b.error().message);
+  out = std::move(*b);
+  return flow::ok;
+}
+
 flow testsrc::obtain_buffer(buffer& out) {
+  // Tiled frames are this source's own: pad-alloc hands out single-memory buffers.
+  if (tile_grid_) return tiled_buffer(out);
   if (!props().get_bool(prop_peer_alloc_)) return own_buffer(out);
   auto r = srcpad().alloc_buffer(info_->size(), caps_);
   if (!r) {
@@ -246,7 +278,16 @@ flow testsrc::create(buffer& out) {
   if (is_valid_time(stop_time_) && frame_time(next_frame_) >= stop_time_) return flow::eos;
 
   if (const flow f = obtain_buffer(out); f != flow::ok) return f;  // may renegotiate: info_ can change
-  {
+  if (tile_grid_) {
+    // Drawn linearly (the patterns copy rows down), then placed into the tiles.
+    tiled_scratch_.resize(info_->size());
+    const frame_view view{tiled_scratch_.data(), info_->width(), info_->height(), info_->stride(), info_->format()};
+    painter_.paint(static_cast<test_pattern>(props().get_enum(prop_pattern_)), view, next_frame_,
+                   color_from_argb(static_cast<std::uint32_t>(props().get_int(prop_foreground_))),
+                   color_from_argb(static_cast<std::uint32_t>(props().get_int(prop_background_))));
+    if (auto r = scatter_rows(out, *tile_grid_, std::as_bytes(std::span(tiled_scratch_)), info_->stride()); !r)
+      return fail_flow(errc::invalid_argument, name() + ": " + r.error().message);
+  } else {
     auto map = out.map(map_access::write);
     if (!map) return fail_flow(errc::invalid_argument, name() + ": cannot map a frame: " + map.error().message);
     const frame_view view{reinterpret_cast<std::uint8_t*>(map->data()), info_->width(), info_->height(),

@@ -18,7 +18,9 @@
 /// buffer comes from downstream by pad-alloc; when downstream answers with other caps
 /// (a resized sink) that are fixed and within the template, the source renegotiates to
 /// them and draws at the new size. With peer-alloc=false frames come from the
-/// source's own pool and downstream is never asked.
+/// source's own pool and downstream is never asked. With tiled=true frames are tiled
+/// (caps layout=tiled, core/tiles/tiled_frame.hpp): one pooled memory per tile, the
+/// same pixels as the linear frame, never pad-allocated.
 ///
 /// Thread safety: create() and the negotiation hooks run in the source's streaming
 /// task; properties may be written from any thread.
@@ -27,9 +29,11 @@
 #include "core/caps/video_info.hpp"
 #include "core/elements/video/test_patterns.hpp"
 #include "core/memory/pool_allocator.hpp"
+#include "core/tiles/tile_geometry.hpp"
 
 #include <memory>
 #include <optional>
+#include <vector>
 
 namespace tessera::core {
 
@@ -59,9 +63,10 @@ class testsrc final : public base_src {
   result<void> check_frame_size(std::int64_t width, std::int64_t height) const;
   flow obtain_buffer(buffer& out);
   flow own_buffer(buffer& out);
+  flow tiled_buffer(buffer& out);
 
   std::size_t prop_pattern_, prop_width_, prop_height_, prop_format_, prop_framerate_, prop_num_buffers_,
-      prop_is_live_, prop_peer_alloc_, prop_foreground_, prop_background_;
+      prop_is_live_, prop_peer_alloc_, prop_foreground_, prop_background_, prop_tiled_;
 
   // Streaming state (the task, or start/seek while the task is stopped).
   caps caps_;
@@ -76,6 +81,8 @@ class testsrc final : public base_src {
   bool warned_bad_alloc_caps_ = false;
   std::unique_ptr<pool_allocator> pool_;
   pattern_painter painter_;
+  std::optional<tile_grid> tile_grid_;        ///< set when the caps say layout=tiled
+  std::vector<std::uint8_t> tiled_scratch_;   ///< a tiled frame drawn linearly first
 };
 
 }  // namespace tessera::core
