@@ -412,20 +412,29 @@ bool rawvideoparse::seek_in_push_mode(const seek_request& r) {
 
 // ---------------------------------------------------------------- queries
 
+// Queries come from other threads, maybe while READY -> PAUSED sets the frame size:
+// they read it under the lock it is written under (`configured_`).
+
 std::optional<clock_time> rawvideoparse::query_position() const {
-  if (current_state() < state::paused || frame_size_ == 0) return std::nullopt;
   std::lock_guard lock(mutex_);
+  if (!configured_) return std::nullopt;
   return frame_pts(next_frame_);
 }
 
 std::optional<clock_time> rawvideoparse::query_duration() const {
-  if (current_state() < state::paused || frame_size_ == 0) return std::nullopt;
+  std::size_t frame_size = 0;
+  {
+    std::lock_guard lock(mutex_);
+    if (!configured_) return std::nullopt;
+    frame_size = frame_size_;
+  }
   pad* peer = sinkpad_->peer();
   auto* src = peer ? dynamic_cast<base_src*>(&peer->parent()) : nullptr;
   if (!src) return std::nullopt;
   const auto bytes = src->size_bytes();
   if (!bytes) return std::nullopt;
-  return frame_pts(*bytes / frame_size_);
+  std::lock_guard lock(mutex_);
+  return frame_pts(*bytes / frame_size);
 }
 
 // ---------------------------------------------------------------- state
@@ -445,12 +454,13 @@ state_change rawvideoparse::change_state(state from, state to) {
         return state_change::failure;
       }
     }
-    src_caps_ = info->to_caps();
-    frame_size_ = info->size();
-    fps_num_ = info->framerate().num();
-    fps_den_ = info->framerate().den();
     {
       std::lock_guard lock(mutex_);
+      src_caps_ = info->to_caps();
+      frame_size_ = info->size();
+      fps_num_ = info->framerate().num();
+      fps_den_ = info->framerate().den();
+      configured_ = true;
       adapter_.clear();
       next_frame_ = 0;
       ++seek_generation_;
@@ -473,6 +483,7 @@ state_change rawvideoparse::change_state(state from, state to) {
     const state_change r = element::change_state(from, to);
     std::lock_guard lock(mutex_);
     adapter_.clear();
+    configured_ = false;
     return r;
   }
   return element::change_state(from, to);

@@ -86,7 +86,8 @@ class rawvideoparse final : public element {
   pad* srcpad_;
   streaming_task task_;  // pull mode only
 
-  // Fixed on READY -> PAUSED, before any data flows; read-only while streaming.
+  // Fixed on READY -> PAUSED (under mutex_), before any data flows; read-only while
+  // streaming, so the data path reads them without the lock.
   caps src_caps_;
   std::size_t frame_size_ = 0;  // bytes
   std::int64_t fps_num_ = 25;
@@ -105,6 +106,7 @@ class rawvideoparse final : public element {
   bool discont_ = true;
   bool flushed_ = true;            // push mode: a flush came since the last upstream segment
   bool task_finished_ = false;     // pull mode: the task ended the stream and is exiting
+  bool configured_ = false;        // the fields above are set (PAUSED and up)
 };
 
 }  // namespace tessera::core
