@@ -109,7 +109,7 @@ void rawvideoparse::stamp(buffer& b, std::uint64_t frame, bool discont) const no
   b.duration = frame_pts(frame + 1) - b.pts;
   b.offset = frame;
   b.offset_end = frame + 1;
-  b.flags = discont ? (b.flags | buffer_flags::discont) : buffer_flags::none;
+  b.flags = discont ? buffer_flags::discont : buffer_flags::none;  // nothing of the input's flags applies to a frame
 }
 
 // ---------------------------------------------------------------- data path
@@ -125,9 +125,10 @@ flow rawvideoparse::send_pending_events() {
     seg = segment_;
   }
   if (caps_needed && !srcpad_->push_event(event_caps{src_caps_})) {
+    // flow::error, not not_negotiated: this message says more than the generic
+    // "streaming stopped, reason not-negotiated" that would follow it.
     if (srcpad_->is_linked() && !srcpad_->peer()->flushing())
-      return fail_flow(errc::not_negotiated, name() + ": downstream refused caps " + src_caps_.to_string(),
-                       flow::not_negotiated);
+      return fail_flow(errc::not_negotiated, name() + ": downstream refused caps " + src_caps_.to_string());
     std::lock_guard lock(mutex_);
     need_caps_ = true;  // flushing: send them again afterwards
   }

@@ -1,5 +1,6 @@
 #include "core/elements/parse/rawvideoparse.hpp"
 
+#include "core/elements/basic/capsfilter.hpp"
 #include "core/elements/basic/fakesrc.hpp"
 #include "core/elements/file/filesrc.hpp"
 #include "core/elements/flow/queue.hpp"
@@ -99,6 +100,7 @@ element_registry& test_registry() {
   static const bool filled = [] {
     r.add(filesrc::factory());
     r.add(fakesrc::factory());
+    r.add(capsfilter::factory());
     r.add(queue::factory());
     r.add(rawvideoparse::factory());
     r.add(frame_sink::factory());
@@ -461,6 +463,14 @@ TEST(Rawvideoparse, SinkKeepsFrameOrderWhenPlayingStartsInTheMiddleOfAChainCall)
   for (std::size_t k = 0; k < 3; ++k) EXPECT_EQ(got[k].offset, k);
   (void)s.set_state_step(state::paused);
   (void)s.set_state_step(state::ready);
+}
+
+TEST(Rawvideoparse, LinkToCapsItDoesNotProduceIsRefused) {
+  auto p = build_pipeline("filesrc location=v.gray ! " + parse_props() + " ! video/x-raw,format=RGBA ! framesink",
+                          test_registry(), "test");
+  ASSERT_FALSE(p);
+  EXPECT_NE(p.error().message.find("no common caps"), std::string::npos) << p.error().message;
+  EXPECT_NE(p.error().message.find("format=GRAY8"), std::string::npos) << p.error().message;
 }
 
 TEST(Rawvideoparse, SourceCapsFollowTheProperties) {
