@@ -121,11 +121,33 @@ flow filesink::write_error(int err) {
 
 void filesink::on_caps(const caps& c) {
   std::optional<tile_grid> grid;
+  std::optional<video_info> strided;
   if (auto info = video_info::from_caps(c); info && info->layout() == video_layout::tiled) {
     if (auto g = frame_tile_grid(*info)) grid = *g;
+  } else if (info && !info->is_packed()) {
+    strided = *info;
   }
   std::lock_guard lock(mutex_);
   tile_grid_ = grid;
+  strided_ = strided;
+}
+
+flow filesink::render_strided(buffer& b) {
+  // Rows with padding between them (a crop's window on a larger frame): the file
+  // gets the rows only, packed, one iovec per row pointing into the buffer.
+  const video_info& info = *strided_;
+  auto map = b.map(map_access::read);
+  if (!map) return fail_flow(errc::bad_state, name() + ": " + map.error().message);
+  if (map->size() < info.size())
+    return fail_flow(errc::invalid_argument, name() + ": a " + std::to_string(map->size()) +
+                                                 "-byte buffer is smaller than a " + std::to_string(info.width()) +
+                                                 "x" + std::to_string(info.height()) + " frame with a stride of " +
+                                                 std::to_string(info.stride()) + " bytes");
+  std::vector<iovec> iov(static_cast<std::size_t>(info.height()));
+  for (std::size_t y = 0; y < iov.size(); ++y) iov[y] = iovec{map->data() + y * info.stride(), info.row_bytes()};
+  if (const int err = write_all(fd_.get(), iov.data(), iov.size()); err != 0) return write_error(err);
+  bytes_written_ += iov.size() * info.row_bytes();
+  return flow::ok;
 }
 
 flow filesink::render_tiled(buffer& b) {
@@ -162,6 +184,7 @@ flow filesink::render(buffer& b) {
   const std::size_t n_mem = b.n_memory();
   if (n_mem == 0) return flow::ok;
   if (tile_grid_) return render_tiled(b);
+  if (strided_) return render_strided(b);
   if (n_mem == 1) {
     auto map = b.map(map_access::read);
     if (!map) return fail_flow(errc::bad_state, name() + ": " + map.error().message);

@@ -7,6 +7,8 @@
 /// writev, each memory mapped for reading where it lies (no gathering copy).
 /// Tiled video (caps layout=tiled) is written as the frame's rows, each row pieced
 /// together from the tiles it crosses in the writev list, again without gathering.
+/// Video whose rows lie a `stride` apart (a crop's window) is written as its rows,
+/// packed, one iovec per row.
 /// `sync` defaults to false: bytes are written as they arrive.
 ///
 /// With a media root on the pipeline, `location` is a relative path confined to it
@@ -17,6 +19,7 @@
 /// and the state change that closes the file meet under `mutex_`.
 
 #include "core/base/base_sink.hpp"
+#include "core/caps/video_info.hpp"
 #include "core/support/unique_fd.hpp"
 #include "core/tiles/tile_geometry.hpp"
 
@@ -45,6 +48,7 @@ class filesink final : public base_sink {
   void close();
   flow write_error(int err);
   flow render_tiled(buffer& b);
+  flow render_strided(buffer& b);
 
   std::size_t prop_location_, prop_append_;
   mutable std::mutex mutex_;  // everything below
@@ -52,6 +56,7 @@ class filesink final : public base_sink {
   std::string path_;  // the location that was opened, for messages
   std::uint64_t bytes_written_ = 0;
   std::optional<tile_grid> tile_grid_;  // set while the caps say layout=tiled
+  std::optional<video_info> strided_;   // set while the caps give rows a stride beyond their pixels
 };
 
 }  // namespace tessera::core

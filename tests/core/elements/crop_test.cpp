@@ -6,6 +6,7 @@
 
 #include "core/elements/web/websink.hpp"
 #include "core/memory/counters.hpp"
+#include "tests/core/elements/file_test_support.hpp"
 #include "tests/core/elements/video_test_support.hpp"
 
 #include <gtest/gtest.h>
@@ -344,6 +345,19 @@ TEST(Crop, WebsinkEncodesTheWindow) {
   EXPECT_EQ(w, cut_w);
   EXPECT_EQ(h, cut_h);
   EXPECT_LE(max_difference(grey, want), 4);
+}
+
+TEST(Crop, FilesinkWritesTheWindowsRowsPacked) {
+  const auto want = expected_window("RGBA", 4);
+  file_test::temp_dir dir;
+  const auto path = dir / "window.rgba";
+  auto p = build(snow("RGBA") + crop_window + " ! filesink location=" + file_test::quoted(path));
+  ASSERT_TRUE(p);
+  EXPECT_TRUE(play_to_eos(*p).eos);
+  p->set_state(state::null_state);
+  const auto written = file_test::read_file(path);
+  ASSERT_EQ(written.size(), want.size());
+  EXPECT_EQ(0, std::memcmp(written.data(), want.data(), want.size()));
 }
 
 }  // namespace
