@@ -1,6 +1,12 @@
 #include "core/tiles/tiled_image.hpp"
 
 #include "core/memory/counters.hpp"
+#include "core/tiles/mem_mgr.hpp"
+
+#include <boost/asio/bind_executor.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/this_coro.hpp>
+#include <boost/asio/use_awaitable.hpp>
 
 #include <algorithm>
 #include <cstring>
@@ -35,7 +41,37 @@ void tile_use::release() noexcept {
 // ------------------------------------------------------------------ tiled_image
 
 tiled_image::tiled_image(tile_grid grid, cow_block_manager& manager)
-    : grid_(grid), manager_(&manager), tiles_(new tile_slot[grid.tile_count()]) {}
+    : grid_(grid), manager_(&manager), mgr_(dynamic_cast<mem_mgr*>(&manager)), tiles_(new tile_slot[grid.tile_count()]) {
+  if (mgr_ != nullptr) {
+    for (std::size_t i = 0; i < grid_.tile_count(); ++i) mgr_->track(tiles_[i]);
+  }
+}
+
+void tiled_image::untrack_all() noexcept {
+  if (mgr_ == nullptr || !tiles_) return;
+  for (std::size_t i = 0; i < grid_.tile_count(); ++i) mgr_->untrack(tiles_[i]);
+}
+
+tiled_image::~tiled_image() { untrack_all(); }
+
+tiled_image& tiled_image::operator=(tiled_image&& other) noexcept {
+  if (this != &other) {
+    untrack_all();
+    grid_ = other.grid_;
+    manager_ = other.manager_;
+    mgr_ = other.mgr_;
+    tiles_ = std::move(other.tiles_);
+    validator_ = std::move(other.validator_);
+  }
+  return *this;
+}
+
+bool tiled_image::is_resident(std::size_t tile) const {
+  if (tile >= grid_.tile_count()) return true;
+  std::lock_guard lock(tiles_[tile].mutex);
+  const cow_storage* s = tiles_[tile].ptr.storage();
+  return s == nullptr || s->resident();
+}
 
 result<tiled_image> tiled_image::create(const tile_tag& tag, std::size_t width, std::size_t height,
                                         const axis_tiling& x, const axis_tiling& y, cow_block_manager& manager) {
@@ -59,6 +95,11 @@ result<void> tiled_image::check_index(std::size_t tile, const char* op) const {
 
 result<void> tiled_image::alloc(std::size_t tile) {
   if (auto r = check_index(tile, "alloc"); !r) return r;
+  std::lock_guard lock(tiles_[tile].mutex);
+  return alloc_locked(tile);
+}
+
+result<void> tiled_image::alloc_locked(std::size_t tile) {
   tile_slot& s = tiles_[tile];
   if (s.ptr.state() != cow_state::unalloc) {
     return fail(errc::bad_state, "tiled image alloc: " + tile_name(tile) + " is already allocated");
@@ -73,6 +114,7 @@ result<void> tiled_image::alloc(std::size_t tile) {
 result<void> tiled_image::unalloc(std::size_t tile) {
   if (auto r = check_index(tile, "unalloc"); !r) return r;
   tile_slot& s = tiles_[tile];
+  std::lock_guard lock(s.mutex);
   if (s.ptr.state() == cow_state::unalloc) return {};
   if (s.ptr.read_uses() + s.ptr.write_uses() > 0) {
     return fail(errc::bad_state, "tiled image unalloc: " + tile_name(tile) + " is in use; release it first");
@@ -101,6 +143,7 @@ result<void> tiled_image::run_validator(std::size_t tile) {
 result<void> tiled_image::validate(std::size_t tile) {
   if (auto r = check_index(tile, "validate"); !r) return r;
   tile_slot& s = tiles_[tile];
+  std::lock_guard lock(s.mutex);
   if (s.ptr.state() == cow_state::unalloc) {
     return fail(errc::bad_state, "tiled image validate: " + tile_name(tile) + " is not allocated; alloc it first");
   }
@@ -117,6 +160,7 @@ result<void> tiled_image::invalidate(std::size_t tile) {
 tile_status tiled_image::query(std::size_t tile) const {
   if (tile >= grid_.tile_count()) return {};
   const tile_slot& s = tiles_[tile];
+  std::lock_guard lock(s.mutex);
   return {s.ptr.state() != cow_state::unalloc, s.valid, s.ptr.state()};
 }
 
@@ -124,11 +168,17 @@ result<tile_use> tiled_image::use(const portion& p, tile_access access, use_flag
   const std::size_t tile = p.tile_index;
   if (auto r = check_index(tile, "use"); !r) return r.error();
   tile_slot& s = tiles_[tile];
+  // Make room first, outside any lock of ours. A failed swap-out keeps the tiles in
+  // memory and is kept by the manager for the element to report; the use goes on.
+  if (mgr_ != nullptr) (void)mgr_->enforce_budget(&s, is_resident(tile) && query(tile).allocated ? 0 : grid_.tile_bytes());
+  std::lock_guard lock(s.mutex);
+  const cow_storage* before = s.ptr.storage();
+  const bool was_resident = before == nullptr || before->resident();
   if (s.ptr.state() == cow_state::unalloc) {
     if (has(flags, use_flags::no_auto_alloc)) {
       return fail(errc::bad_state, "tiled image use: " + tile_name(tile) + " is not allocated (auto-alloc is off)");
     }
-    if (auto r = alloc(tile); !r) return r.error();
+    if (auto r = alloc_locked(tile); !r) return r.error();
   }
   if (!s.valid) {
     if (!has(flags, use_flags::no_auto_validate)) {
@@ -140,6 +190,7 @@ result<tile_use> tiled_image::use(const portion& p, tile_access access, use_flag
       s.valid = true;  // the writer supplies the pixels
     }
   }
+  if (mgr_ != nullptr && before != nullptr) mgr_->touch(s, was_resident);
   if (access == tile_access::write) {
     auto g = s.ptr.write_guard();
     if (!g) return error(g.error().code, "tiled image use: " + tile_name(tile) + ": " + g.error().message);
@@ -156,6 +207,7 @@ result<tiled_image> tiled_image::share() const {
   for (std::size_t i = 0; i < grid_.tile_count(); ++i) {
     tile_slot& to = copy.tiles_[i];
     const tile_slot& from = tiles_[i];
+    std::scoped_lock lock(to.mutex, from.mutex);
     if (auto r = to.ptr.init(); !r) return r.error();
     if (from.ptr.state() == cow_state::unalloc) continue;
     if (auto r = to.ptr.join(from.ptr); !r) {
@@ -244,6 +296,16 @@ result<void> tiled_image::write_rows(std::size_t y, std::size_t rows, std::span<
     py += band;
   }
   return {};
+}
+
+boost::asio::awaitable<result<tile_use>> async_use(tiled_image& image, portion p, tile_access access,
+                                                   use_flags flags) {
+  if (image.manager() == nullptr || image.is_resident(p.tile_index)) co_return image.use(p, access, flags);
+  auto home = co_await boost::asio::this_coro::executor;
+  co_await boost::asio::post(boost::asio::bind_executor(image.manager()->swap_io().get_executor(), boost::asio::use_awaitable));
+  auto used = image.use(p, access, flags);  // the swap-in reads here, on the I/O thread
+  co_await boost::asio::post(boost::asio::bind_executor(home, boost::asio::use_awaitable));
+  co_return used;
 }
 
 }  // namespace tessera::core

@@ -29,7 +29,10 @@
 /// be used from different threads (the cow_ptr rule).
 
 #include "core/memory/cow.hpp"
+#include "core/tiles/managed_tile.hpp"
 #include "core/tiles/tile_geometry.hpp"
+
+#include <boost/asio/awaitable.hpp>
 
 #include <cstddef>
 #include <functional>
@@ -104,14 +107,22 @@ class tile_use {
 class tiled_image {
  public:
   /// A new image, every tile unallocated. `manager` supplies the tiles' storage (the
-  /// process's default or a MemMgr); it must outlive the image and its shares.
+  /// process's default or a MemMgr); it must outlive the image and its shares. With a
+  /// mem_mgr, the tiles count against its budget and cold ones are swapped out before
+  /// each use (see mem_mgr.hpp).
   static result<tiled_image> create(const tile_tag& tag, std::size_t width, std::size_t height,
                                     const axis_tiling& x, const axis_tiling& y,
                                     cow_block_manager& manager = system_block_manager());
 
   tiled_image(tiled_image&&) noexcept = default;
-  tiled_image& operator=(tiled_image&&) noexcept = default;
-  ~tiled_image() = default;
+  tiled_image& operator=(tiled_image&& other) noexcept;
+  /// Leaves the manager's lists; the storage goes with the last image sharing it.
+  ~tiled_image();
+
+  /// The MemMgr of the tiles, nullptr when the image was made with another manager.
+  mem_mgr* manager() const noexcept { return mgr_; }
+  /// Whether using tile `tile` needs no swap-in (unallocated tiles count as resident).
+  bool is_resident(std::size_t tile) const;
 
   const tile_grid& grid() const noexcept { return grid_; }
   std::size_t width() const noexcept { return grid_.width(); }
@@ -161,19 +172,27 @@ class tiled_image {
   result<void> write_rows(std::size_t y, std::size_t rows, std::span<const std::byte> in, std::size_t in_stride);
 
  private:
-  struct tile_slot {
-    cow_ptr ptr;
-    bool valid = false;
-  };
+  using tile_slot = managed_tile;
 
   tiled_image(tile_grid grid, cow_block_manager& manager);
   result<void> check_index(std::size_t tile, const char* op) const;
   result<void> run_validator(std::size_t tile);
+  result<void> alloc_locked(std::size_t tile);
+  void untrack_all() noexcept;
 
   tile_grid grid_;
   cow_block_manager* manager_;  // borrowed; outlives the image (create's contract)
+  mem_mgr* mgr_ = nullptr;      // manager_ when it is a MemMgr
   std::unique_ptr<tile_slot[]> tiles_;
   tile_validator validator_;
 };
+
+/// use() for a coroutine: when the tile is swapped out, the coroutine moves to the
+/// MemMgr's swap I/O thread for the use (and its swap-in) and comes back to its own
+/// executor after, so the thread it was running on goes on with other work meanwhile.
+/// A resident tile is used at once, without leaving the thread. The image must not be
+/// used by anyone else until this completes (the image's one-thread-at-a-time rule).
+boost::asio::awaitable<result<tile_use>> async_use(tiled_image& image, portion p, tile_access access,
+                                                   use_flags flags = use_flags::none);
 
 }  // namespace tessera::core

@@ -1,0 +1,200 @@
+#include "core/tiles/mem_mgr.hpp"
+
+#include "core/memory/counters.hpp"
+#include "core/memory/cow_storage.hpp"
+
+#include <new>
+#include <vector>
+
+namespace tessera::core {
+
+result<std::unique_ptr<mem_mgr>> mem_mgr::create(const mem_mgr_config& config) {
+  if (config.cache_bytes == 0) {
+    return fail(errc::invalid_argument, "tile cache: cache size 0 bytes; it must be at least 1 byte");
+  }
+  auto swap = swap_file::create(config.swap_dir, config.max_swap_bytes);
+  if (!swap) return swap.error();
+  return std::unique_ptr<mem_mgr>(new mem_mgr(config, std::move(*swap)));
+}
+
+mem_mgr::mem_mgr(const mem_mgr_config& config, std::unique_ptr<swap_file> swap)
+    : cache_bytes_(config.cache_bytes), compress_(config.compress), swap_(std::move(swap)) {}
+
+mem_mgr::~mem_mgr() { io_.join(); }
+
+void mem_mgr::set_cache_bytes(std::uint64_t bytes) noexcept {
+  cache_bytes_.store(bytes == 0 ? 1 : bytes, std::memory_order_relaxed);
+}
+
+tile_counters mem_mgr::counters() const noexcept {
+  std::lock_guard lock(mutex_);
+  return counters_;
+}
+
+std::optional<error> mem_mgr::last_swap_error() const {
+  std::lock_guard lock(mutex_);
+  return last_error_;
+}
+
+void mem_mgr::track(managed_tile& t) noexcept {
+  std::lock_guard lock(mutex_);
+  if (t.listed) return;
+  t.mgr = this;
+  lru_.push_back(&t);
+  t.lru_position = std::prev(lru_.end());
+  t.listed = true;
+}
+
+void mem_mgr::untrack(managed_tile& t) noexcept {
+  // The tile's mutex first: an eviction of this tile in progress holds it.
+  std::lock_guard tile_lock(t.mutex);
+  std::lock_guard lock(mutex_);
+  if (!t.listed) return;
+  lru_.erase(t.lru_position);
+  t.listed = false;
+}
+
+void mem_mgr::touch(managed_tile& t, bool was_resident) noexcept {
+  std::lock_guard lock(mutex_);
+  if (was_resident) {
+    ++counters_.cache_hits;
+  } else {
+    ++counters_.cache_misses;
+  }
+  if (t.listed) lru_.splice(lru_.end(), lru_, t.lru_position);
+}
+
+result<void> mem_mgr::enforce_budget(const managed_tile* keep, std::uint64_t incoming_bytes) {
+  const std::uint64_t budget = cache_bytes();
+  return evict_until(budget > incoming_bytes ? budget - incoming_bytes : 0, keep);
+}
+
+result<void> mem_mgr::flush() { return evict_until(0, nullptr); }
+
+result<void> mem_mgr::evict_until(std::uint64_t target, const managed_tile* keep) {
+  std::optional<error> first_error;
+  std::size_t attempts = 0;
+  for (;;) {
+    managed_tile* victim = nullptr;
+    {
+      std::lock_guard lock(mutex_);
+      if (counters_.resident_bytes <= target || attempts >= lru_.size()) break;
+      // The coldest tile nobody is operating on right now. Trying it moves it to the
+      // back, so each tile is tried once per call.
+      for (auto it = lru_.begin(); it != lru_.end() && attempts < lru_.size(); ++it) {
+        managed_tile* t = *it;
+        if (t == keep) continue;
+        ++attempts;
+        if (t->mutex.try_lock()) {
+          victim = t;
+          lru_.splice(lru_.end(), lru_, t->lru_position);
+          break;
+        }
+      }
+    }
+    if (victim == nullptr) break;
+    // Holding the tile's mutex (not ours): evict() takes the storage's lock and calls
+    // swap_out, which takes ours.
+    std::lock_guard tile_lock(victim->mutex, std::adopt_lock);
+    cow_storage* s = victim->ptr.storage();
+    if (s == nullptr || !s->resident() || s->use_count() > 0) continue;
+    if (auto r = s->evict(); !r && r.error() != errc::bad_state && !first_error) first_error = r.error();
+  }
+  if (first_error) {
+    std::lock_guard lock(mutex_);
+    last_error_ = first_error;
+    return *first_error;
+  }
+  return {};
+}
+
+result<std::byte*> mem_mgr::allocate(std::size_t size_bytes, std::size_t alignment) noexcept {
+  void* p = ::operator new(size_bytes, std::align_val_t{alignment}, std::nothrow);
+  if (p == nullptr) {
+    return fail(errc::no_memory, "tile cache: allocating a " + std::to_string(size_bytes) + "-byte tile failed");
+  }
+  count_allocation(size_bytes);
+  std::lock_guard lock(mutex_);
+  counters_.resident_bytes += size_bytes;
+  ++counters_.tiles_resident;
+  counters_.peak_resident_bytes = std::max(counters_.peak_resident_bytes, counters_.resident_bytes);
+  return static_cast<std::byte*>(p);
+}
+
+void mem_mgr::deallocate(std::byte* block, std::size_t size_bytes, std::size_t alignment) noexcept {
+  ::operator delete(block, std::align_val_t{alignment});
+  count_free(size_bytes);
+  std::lock_guard lock(mutex_);
+  counters_.resident_bytes -= size_bytes;
+  --counters_.tiles_resident;
+}
+
+result<void> mem_mgr::swap_out(const cow_storage& storage, std::span<const std::byte> bytes) noexcept {
+  std::vector<std::byte> stored;
+  try {
+    auto how = encode_for_swap(bytes, compress_, stored);
+    if (!how) return how.error();
+    auto offset = swap_->reserve(stored.size());
+    if (!offset) {
+      std::lock_guard lock(mutex_);
+      ++counters_.swap_failures;
+      return offset.error();
+    }
+    if (auto w = swap_->write(*offset, stored); !w) {
+      swap_->release(*offset, stored.size());
+      std::lock_guard lock(mutex_);
+      ++counters_.swap_failures;
+      return w.error();
+    }
+    std::lock_guard lock(mutex_);
+    swapped_[&storage] = swap_record{*offset, stored.size(), *how};
+    counters_.swapped_out_bytes += bytes.size();
+    counters_.stored_bytes += stored.size();
+    ++counters_.swap_outs;
+    ++counters_.tiles_swapped;
+    return {};
+  } catch (const std::bad_alloc&) {
+    return fail(errc::no_memory, "tile cache: no memory to encode a tile for the swap file");
+  }
+}
+
+result<void> mem_mgr::swap_in(const cow_storage& storage, std::span<std::byte> into) noexcept {
+  swap_record record;
+  {
+    std::lock_guard lock(mutex_);
+    auto it = swapped_.find(&storage);
+    if (it == swapped_.end()) {
+      return fail(errc::bad_state, "tile cache: a " + std::to_string(into.size()) +
+                                       "-byte tile has no copy in the swap file");
+    }
+    record = it->second;
+  }
+  try {
+    std::vector<std::byte> stored(record.stored_bytes);
+    if (auto r = swap_->read(record.offset, stored); !r) return r.error();
+    const std::string what = "the " + std::to_string(into.size()) + "-byte tile at offset " +
+                             std::to_string(record.offset) + " of swap file " + swap_->path().string();
+    // On a bad checksum the swap copy stays: the tile is not lost to a retry.
+    if (auto r = decode_from_swap(stored, record.how, into, what); !r) return r.error();
+  } catch (const std::bad_alloc&) {
+    return fail(errc::no_memory, "tile cache: no memory to read a tile back from the swap file");
+  }
+  std::lock_guard lock(mutex_);
+  swapped_.erase(&storage);
+  swap_->release(record.offset, record.stored_bytes);
+  counters_.swapped_in_bytes += into.size();
+  ++counters_.swap_ins;
+  --counters_.tiles_swapped;
+  return {};
+}
+
+void mem_mgr::discard(const cow_storage& storage) noexcept {
+  std::lock_guard lock(mutex_);
+  auto it = swapped_.find(&storage);
+  if (it == swapped_.end()) return;
+  swap_->release(it->second.offset, it->second.stored_bytes);
+  swapped_.erase(it);
+  --counters_.tiles_swapped;
+}
+
+}  // namespace tessera::core

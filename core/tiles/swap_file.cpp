@@ -1,0 +1,167 @@
+#include "core/tiles/swap_file.hpp"
+
+#include <atomic>
+#include <cerrno>
+#include <cstring>
+#include <string>
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+namespace tessera::core {
+namespace {
+
+std::atomic<unsigned> files_created{0};
+
+std::string system_reason(int err) { return std::strerror(err); }
+
+}  // namespace
+
+result<std::unique_ptr<swap_file>> swap_file::create(const std::filesystem::path& dir, std::uint64_t max_bytes) {
+  std::error_code ec;
+  if (!std::filesystem::is_directory(dir, ec)) {
+    return fail(errc::io_error, "swap dir \"" + dir.string() + "\" " +
+                                    (std::filesystem::exists(dir, ec) ? "is not a directory" : "does not exist"));
+  }
+  const auto name = "tessera-swap-" + std::to_string(::getpid()) + "-" +
+                    std::to_string(files_created.fetch_add(1, std::memory_order_relaxed));
+  auto path = dir / name;
+  // O_EXCL and O_NOFOLLOW: never write pixels into a file or through a link that
+  // someone else put there.
+  const int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+  if (fd < 0) {
+    const int err = errno;
+    return fail(err == EACCES || err == EPERM || err == EROFS ? errc::permission_denied : errc::io_error,
+                "swap dir \"" + dir.string() + "\": cannot create swap file " + name + ": " + system_reason(err));
+  }
+  auto* file = new (std::nothrow) swap_file(fd, std::move(path), max_bytes);
+  if (file == nullptr) {
+    ::unlink((dir / name).c_str());
+    ::close(fd);
+    return fail(errc::no_memory, "allocating a swap file object failed");
+  }
+  return std::unique_ptr<swap_file>(file);
+}
+
+swap_file::~swap_file() {
+  ::unlink(path_.c_str());
+  ::close(fd_);
+}
+
+result<std::uint64_t> swap_file::reserve(std::size_t bytes) {
+  std::lock_guard lock(mutex_);
+  for (auto it = free_.begin(); it != free_.end(); ++it) {
+    if (it->second < bytes) continue;
+    const std::uint64_t offset = it->first;
+    const std::uint64_t rest = it->second - bytes;
+    free_.erase(it);
+    if (rest > 0) free_.emplace(offset + bytes, rest);
+    return offset;
+  }
+  if (max_bytes_ != 0 && end_ + bytes > max_bytes_) {
+    return fail(errc::no_memory, "swap file " + path_.string() + " is full: " + std::to_string(bytes) +
+                                     " more bytes would exceed its limit of " + std::to_string(max_bytes_) +
+                                     " bytes");
+  }
+  const std::uint64_t offset = end_;
+  end_ += bytes;
+  return offset;
+}
+
+void swap_file::release(std::uint64_t offset, std::size_t bytes) noexcept {
+  std::lock_guard lock(mutex_);
+  std::uint64_t start = offset;
+  std::uint64_t length = bytes;
+  auto next = free_.lower_bound(offset);
+  if (next != free_.end() && next->first == start + length) {
+    length += next->second;
+    next = free_.erase(next);
+  }
+  if (next != free_.begin()) {
+    auto prev = std::prev(next);
+    if (prev->first + prev->second == start) {
+      start = prev->first;
+      length += prev->second;
+      free_.erase(prev);
+    }
+  }
+  if (start + length == end_) {
+    // Free space at the end: the file shrinks back, so its blocks go back to the disk.
+    end_ = start;
+    (void)::ftruncate(fd_, static_cast<off_t>(end_));
+    return;
+  }
+  free_.emplace(start, length);
+}
+
+void swap_file::fail_writes_after(std::optional<std::uint64_t> bytes) noexcept {
+  std::lock_guard lock(mutex_);
+  write_budget_ = bytes;
+}
+
+void swap_file::set_before_read(std::function<void()> hook) {
+  std::lock_guard lock(mutex_);
+  before_read_ = std::move(hook);
+}
+
+result<void> swap_file::write(std::uint64_t offset, std::span<const std::byte> bytes) noexcept {
+  {
+    std::lock_guard lock(mutex_);
+    if (write_budget_) {
+      if (*write_budget_ < bytes.size()) {
+        return fail(errc::no_memory, "swap file " + path_.string() + ": writing " + std::to_string(bytes.size()) +
+                                         " bytes at " + std::to_string(offset) + " failed: " + system_reason(ENOSPC));
+      }
+      *write_budget_ -= bytes.size();
+    }
+  }
+  std::size_t done = 0;
+  while (done < bytes.size()) {
+    const ssize_t n = ::pwrite(fd_, bytes.data() + done, bytes.size() - done, static_cast<off_t>(offset + done));
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) {
+      const int err = n < 0 ? errno : ENOSPC;
+      return fail(err == ENOSPC || err == EFBIG || err == EDQUOT ? errc::no_memory : errc::io_error,
+                  "swap file " + path_.string() + ": writing " + std::to_string(bytes.size()) + " bytes at " +
+                      std::to_string(offset) + " failed: " + system_reason(err));
+    }
+    done += static_cast<std::size_t>(n);
+  }
+  return {};
+}
+
+result<void> swap_file::read(std::uint64_t offset, std::span<std::byte> into) const noexcept {
+  std::function<void()> hook;
+  {
+    std::lock_guard lock(mutex_);
+    hook = before_read_;
+  }
+  if (hook) hook();
+  std::size_t done = 0;
+  while (done < into.size()) {
+    const ssize_t n = ::pread(fd_, into.data() + done, into.size() - done, static_cast<off_t>(offset + done));
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) {
+      return fail(errc::io_error, "swap file " + path_.string() + ": reading " + std::to_string(into.size()) +
+                                      " bytes at " + std::to_string(offset) + " failed: " +
+                                      (n < 0 ? system_reason(errno) : std::string("the file is too short")));
+    }
+    done += static_cast<std::size_t>(n);
+  }
+  return {};
+}
+
+std::uint64_t swap_file::end_bytes() const noexcept {
+  std::lock_guard lock(mutex_);
+  return end_;
+}
+
+std::uint64_t swap_file::free_bytes() const noexcept {
+  std::lock_guard lock(mutex_);
+  std::uint64_t sum = 0;
+  for (const auto& [offset, length] : free_) sum += length;
+  return sum;
+}
+
+}  // namespace tessera::core

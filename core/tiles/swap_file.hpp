@@ -1,0 +1,80 @@
+#pragma once
+/// The swap file of a MemMgr: one file in the swap directory that holds the bytes of
+/// swapped-out tiles, with a free-space map so that the space of tiles swapped back in
+/// is reused before the file grows.
+///
+/// The file is created with O_CREAT|O_EXCL|O_NOFOLLOW and mode 0600 (no other user can
+/// read the pixels, and a planted symlink or an existing file is refused), and removed
+/// when the object dies (at exit for the process-wide MemMgr).
+
+#include "core/support/result.hpp"
+
+#include <cstddef>
+#include <cstdint>
+#include <filesystem>
+#include <functional>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <span>
+
+namespace tessera::core {
+
+/// A swap file and its extent allocator.
+///
+/// Ownership: owns the file descriptor and the directory entry (unlinked in the
+/// destructor). Not copyable or movable.
+///
+/// Thread safety: all members may be called concurrently; reads and writes of
+/// distinct extents run in parallel (pread/pwrite), the free-space map has a mutex.
+class swap_file {
+ public:
+  /// Creates a new swap file in `dir`. `max_bytes` bounds the file size (0: only the
+  /// disk bounds it). Errors name the directory and the system's reason.
+  static result<std::unique_ptr<swap_file>> create(const std::filesystem::path& dir, std::uint64_t max_bytes);
+  ~swap_file();
+  swap_file(const swap_file&) = delete;
+  swap_file& operator=(const swap_file&) = delete;
+
+  const std::filesystem::path& path() const noexcept { return path_; }
+
+  /// Reserves `bytes` (> 0) of the file: the first free extent that fits, else the
+  /// end of the file. errc::no_memory when the file would outgrow max_bytes.
+  result<std::uint64_t> reserve(std::size_t bytes);
+  /// Gives an extent back; adjacent free extents merge, and free space at the end
+  /// shrinks the file.
+  void release(std::uint64_t offset, std::size_t bytes) noexcept;
+
+  /// Writes all of `bytes` at `offset` (a short write, e.g. a full disk, is an error).
+  result<void> write(std::uint64_t offset, std::span<const std::byte> bytes) noexcept;
+  /// Reads exactly `into.size()` bytes at `offset`.
+  result<void> read(std::uint64_t offset, std::span<std::byte> into) const noexcept;
+
+  /// Bytes from the start of the file to the end of the last used extent.
+  std::uint64_t end_bytes() const noexcept;
+  /// Bytes in free extents below end_bytes().
+  std::uint64_t free_bytes() const noexcept;
+
+  /// Fault injection for tests (a full disk cannot be made on demand): once
+  /// `bytes` more bytes have been written, every write fails as the disk would with
+  /// ENOSPC. `std::nullopt` turns it off.
+  void fail_writes_after(std::optional<std::uint64_t> bytes) noexcept;
+  /// Test hook: runs before every read, on the reading thread (to hold a read back).
+  void set_before_read(std::function<void()> hook);
+
+ private:
+  swap_file(int fd, std::filesystem::path path, std::uint64_t max_bytes) noexcept
+      : fd_(fd), path_(std::move(path)), max_bytes_(max_bytes) {}
+
+  const int fd_;
+  const std::filesystem::path path_;
+  const std::uint64_t max_bytes_;
+  mutable std::mutex mutex_;
+  std::map<std::uint64_t, std::uint64_t> free_;  // offset -> length, guarded by mutex_
+  std::uint64_t end_ = 0;                        // guarded by mutex_
+  std::optional<std::uint64_t> write_budget_;    // guarded by mutex_ (fault injection)
+  std::function<void()> before_read_;            // guarded by mutex_ (test hook)
+};
+
+}  // namespace tessera::core
