@@ -347,6 +347,22 @@ TEST(Crop, WebsinkEncodesTheWindow) {
   EXPECT_LE(max_difference(grey, want), 4);
 }
 
+TEST(Crop, TwoCropsInARowMakeOneWindowOnTheFirstFrame) {
+  auto whole = only_frame(snow("RGBA") + " ! appsink name=out sync=false");
+  ASSERT_TRUE(whole);
+  const auto want = cut(bytes_of(whole->buffer), frame_w, frame_h, 4, {3 + 2, 2, 1, 2});
+  const auto before = memory_counters_snapshot();
+  auto s = only_frame(snow("RGBA") + " ! crop left=3 top=1 ! crop left=2 right=2 bottom=2 ! appsink name=out sync=false");
+  const auto after = memory_counters_snapshot();
+  ASSERT_TRUE(s);
+  const video_info info = info_of(*s);
+  EXPECT_EQ(info.width(), frame_w - 7);
+  EXPECT_EQ(info.height(), frame_h - 3);
+  EXPECT_EQ(info.stride(), static_cast<std::size_t>(frame_w * 4));  // still the source's rows
+  EXPECT_EQ(packed_rows(bytes_of(s->buffer), info), want);
+  EXPECT_EQ(after.copies, before.copies);
+}
+
 TEST(Crop, FilesinkWritesTheWindowsRowsPacked) {
   const auto want = expected_window("RGBA", 4);
   file_test::temp_dir dir;
