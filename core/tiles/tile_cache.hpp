@@ -1,0 +1,32 @@
+#pragma once
+/// The process's tile cache: the one MemMgr that `--cache-size` and `--swap-dir`
+/// configure (SPEC section 4). The server calls configure_tile_cache() once at start;
+/// elements that keep tiled images ask tile_cache() for it, and the stats (`--stats`,
+/// /metrics) read tile_cache_counters().
+///
+/// Thread safety: all functions may be called from any thread. configure_tile_cache()
+/// replaces the manager only while no image uses the old one (the caller's promise:
+/// it is meant for start-up).
+
+#include "core/tiles/mem_mgr.hpp"
+
+#include <cstdint>
+#include <filesystem>
+#include <optional>
+
+namespace tessera::core {
+
+/// Creates the process's MemMgr: `cache_bytes` (empty: default_cache_bytes(), a
+/// quarter of the cgroup or physical memory) and its swap file in `swap_dir` (empty:
+/// the system's temporary directory). Errors are mem_mgr::create's (a missing or
+/// unwritable swap dir, named).
+result<void> configure_tile_cache(std::optional<std::uint64_t> cache_bytes, std::filesystem::path swap_dir);
+
+/// The process's MemMgr, created with the defaults on first use if
+/// configure_tile_cache() was not called; nullptr if that default creation failed.
+mem_mgr* tile_cache();
+
+/// The process's tile counters (all zero before the cache exists).
+tile_counters tile_cache_counters();
+
+}  // namespace tessera::core
