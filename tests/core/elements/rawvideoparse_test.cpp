@@ -1,148 +1,15 @@
 #include "core/elements/parse/rawvideoparse.hpp"
 
-#include "core/elements/basic/capsfilter.hpp"
-#include "core/elements/basic/fakesrc.hpp"
-#include "core/elements/file/filesrc.hpp"
-#include "core/elements/flow/queue.hpp"
-#include "core/graph/pipeline_builder.hpp"
-#include "core/sched/task_context.hpp"
-#include "tests/core/elements/file_test_support.hpp"
+#include "tests/core/elements/rawvideoparse_test_support.hpp"
 #include "tests/core/support/test_helpers.hpp"
 
-#include <boost/asio/co_spawn.hpp>
-#include <boost/asio/io_context.hpp>
 #include <gtest/gtest.h>
-
-#include <atomic>
-#include <mutex>
 
 namespace tessera::core {
 namespace {
 
-using namespace file_test;
+using namespace rawvideoparse_test;
 using namespace std::chrono_literals;
-
-// Frames of 8x4 GRAY8 (32 bytes): byte i of frame k is (k * 16 + i) % 256, so each
-// frame's first byte names it and any shift by a byte shows.
-constexpr std::size_t frame_w = 8;
-constexpr std::size_t frame_h = 4;
-constexpr std::size_t frame_bytes = frame_w * frame_h;
-
-std::byte pixel(std::size_t frame, std::size_t i) { return static_cast<std::byte>((frame * 16 + i) % 256); }
-
-std::vector<std::byte> frames_file_bytes(std::size_t frames, std::size_t extra_bytes = 0) {
-  std::vector<std::byte> v;
-  for (std::size_t k = 0; k < frames; ++k)
-    for (std::size_t i = 0; i < frame_bytes; ++i) v.push_back(pixel(k, i));
-  for (std::size_t i = 0; i < extra_bytes; ++i) v.push_back(std::byte{0xee});
-  return v;
-}
-
-std::vector<std::byte> expected_frame(std::size_t k) {
-  std::vector<std::byte> v(frame_bytes);
-  for (std::size_t i = 0; i < frame_bytes; ++i) v[i] = pixel(k, i);
-  return v;
-}
-
-/// pts of frame k at num/den frames per second, rounded down to the ns.
-clock_time pts_of(std::int64_t k, std::int64_t num, std::int64_t den) {
-  return static_cast<clock_time>((static_cast<__int128>(k) * den * 1'000'000'000) / num);
-}
-
-/// A sink that keeps every rendered frame with its timestamps.
-class frame_sink final : public base_sink {
- public:
-  struct frame {
-    clock_time pts = time_none;
-    clock_time duration = time_none;
-    std::uint64_t offset = 0;
-    bool discont = false;
-    std::vector<std::byte> bytes;
-  };
-
-  frame_sink(const element_factory& f, std::string name) : base_sink(f, std::move(name)) {}
-  static std::unique_ptr<element_factory> factory() {
-    return make_factory<frame_sink>("framesink", "Frame sink", "Sink", "Keeps rendered frames (tests)",
-                                    {pad_template{"sink", pad_direction::sink, pad_presence::always, caps::new_any()}},
-                                    base_sink::common_properties(false));
-  }
-  std::vector<frame> frames() const {
-    std::lock_guard lock(mutex_);
-    return frames_;
-  }
-  std::size_t count() const {
-    std::lock_guard lock(mutex_);
-    return frames_.size();
-  }
-
- protected:
-  flow render(buffer& b) override {
-    frame f;
-    f.pts = b.pts;
-    f.duration = b.duration;
-    f.offset = b.offset;
-    f.discont = (static_cast<std::uint32_t>(b.flags) & static_cast<std::uint32_t>(buffer_flags::discont)) != 0;
-    auto map = b.map(map_access::read);
-    if (!map) return flow::error;
-    f.bytes.assign(map->data(), map->data() + map->size());
-    std::lock_guard lock(mutex_);
-    frames_.push_back(std::move(f));
-    return flow::ok;
-  }
-
- private:
-  mutable std::mutex mutex_;
-  std::vector<frame> frames_;
-};
-
-element_registry& test_registry() {
-  static element_registry r;
-  static const bool filled = [] {
-    r.add(filesrc::factory());
-    r.add(fakesrc::factory());
-    r.add(capsfilter::factory());
-    r.add(queue::factory());
-    r.add(rawvideoparse::factory());
-    r.add(frame_sink::factory());
-    return true;
-  }();
-  (void)filled;
-  return r;
-}
-
-std::unique_ptr<pipeline> build(const std::string& desc) {
-  auto p = build_pipeline(desc, test_registry(), "test");
-  EXPECT_TRUE(p) << (p ? "" : p.error().message);
-  return p ? std::move(p).value() : nullptr;
-}
-
-std::string parse_props(const std::string& framerate = "30/1") {
-  return "rawvideoparse width=8 height=4 format=GRAY8 framerate=" + framerate;
-}
-
-rawvideoparse* parser(pipeline& p) { return static_cast<rawvideoparse*>(p.find("rawvideoparse0")); }
-frame_sink* sink(pipeline& p) { return static_cast<frame_sink*>(p.find("framesink0")); }
-
-/// Checks that `got` holds frames first, first + 1, ... with their bytes and times.
-void expect_frames(const std::vector<frame_sink::frame>& got, std::size_t first, std::size_t count,
-                   std::int64_t num = 30, std::int64_t den = 1) {
-  ASSERT_EQ(got.size(), count);
-  for (std::size_t i = 0; i < count; ++i) {
-    const std::size_t k = first + i;
-    EXPECT_EQ(got[i].bytes, expected_frame(k)) << "frame " << k;
-    EXPECT_EQ(got[i].pts, pts_of(static_cast<std::int64_t>(k), num, den)) << "frame " << k;
-    EXPECT_EQ(got[i].duration, pts_of(static_cast<std::int64_t>(k) + 1, num, den) - pts_of(static_cast<std::int64_t>(k), num, den))
-        << "frame " << k;
-    EXPECT_EQ(got[i].offset, k) << "frame " << k;
-  }
-}
-
-void run_to_eos(pipeline& p) {
-  ASSERT_NE(p.set_state(state::playing), state_change::failure);
-  auto end = wait_for_end(p);
-  ASSERT_TRUE(end) << "no EOS";
-  ASSERT_EQ(end->type, message_type::eos) << end->get_string("message").value_or("");
-}
 
 TEST(Rawvideoparse, PullsEveryFrameFromFilesrcWithItsPts) {
   temp_dir dir;
@@ -157,82 +24,6 @@ TEST(Rawvideoparse, PullsEveryFrameFromFilesrcWithItsPts) {
   EXPECT_TRUE(got[0].discont);
   EXPECT_EQ(parser(*p)->srcpad().current_caps().to_string(),
             "video/x-raw,format=GRAY8,width=8,height=4,framerate=30/1,layout=linear");
-}
-
-TEST(Rawvideoparse, PushModeThroughAQueueReassemblesFramesAcrossBuffers) {
-  temp_dir dir;
-  write_file(dir / "v.gray", frames_file_bytes(9));
-  // 20-byte blocks: most frames straddle two or three buffers.
-  auto p = build("filesrc blocksize=20 location=" + quoted(dir / "v.gray") + " ! queue ! " + parse_props("25/2") +
-                 " ! framesink");
-  ASSERT_TRUE(p);
-  run_to_eos(*p);
-  EXPECT_EQ(parser(*p)->sinkpad().mode(), pad_mode::push);
-  expect_frames(sink(*p)->frames(), 0, 9, 25, 2);
-}
-
-TEST(Rawvideoparse, PushModeSharesInputWhenABufferHoldsWholeFrames) {
-  temp_dir dir;
-  write_file(dir / "v.gray", frames_file_bytes(16));
-  const auto before = memory_counters_snapshot();
-  {
-    auto p = build("filesrc blocksize=" + std::to_string(4 * frame_bytes) + " location=" + quoted(dir / "v.gray") +
-                   " ! queue ! " + parse_props() + " ! framesink");
-    ASSERT_TRUE(p);
-    run_to_eos(*p);
-    expect_frames(sink(*p)->frames(), 0, 16);
-  }
-  EXPECT_EQ(test::counters_since(before).copied_bytes, 0u);
-
-  // Control: frames that straddle buffers are copied once each, and only those.
-  const auto before_spanning = memory_counters_snapshot();
-  {
-    auto p = build("filesrc blocksize=48 location=" + quoted(dir / "v.gray") + " ! queue ! " + parse_props() +
-                   " ! framesink");
-    ASSERT_TRUE(p);
-    run_to_eos(*p);
-    expect_frames(sink(*p)->frames(), 0, 16);
-  }
-  // 48-byte blocks against 32-byte frames: frames 1, 4, 7, ... (every third, from 1)
-  // straddle a block boundary: 16 frames -> frames 1,4,7,10,13 -> 5 copies.
-  EXPECT_EQ(test::counters_since(before_spanning).copied_bytes, 5 * frame_bytes);
-}
-
-TEST(Rawvideoparse, PushModeFromFakesrcTimestampsFrames) {
-  auto p = build("fakesrc num-buffers=6 size=32 filltype=pattern ! " + parse_props() + " ! framesink");
-  ASSERT_TRUE(p);
-  run_to_eos(*p);
-  EXPECT_EQ(parser(*p)->sinkpad().mode(), pad_mode::push);
-  const auto got = sink(*p)->frames();
-  ASSERT_EQ(got.size(), 6u);
-  for (std::size_t k = 0; k < got.size(); ++k) {
-    EXPECT_EQ(got[k].pts, pts_of(static_cast<std::int64_t>(k), 30, 1));
-    ASSERT_EQ(got[k].bytes.size(), frame_bytes);
-    for (std::size_t i = 0; i < frame_bytes; ++i) EXPECT_EQ(got[k].bytes[i], static_cast<std::byte>(i));
-  }
-}
-
-TEST(Rawvideoparse, ShortLastFrameIsDroppedWithAWarningInBothModes) {
-  temp_dir dir;
-  write_file(dir / "v.gray", frames_file_bytes(5, 13));
-  for (const std::string between : {" ! ", " ! queue ! "}) {
-    auto p = build("filesrc blocksize=40 location=" + quoted(dir / "v.gray") + between + parse_props() + " ! framesink");
-    ASSERT_TRUE(p);
-    std::mutex mutex;
-    std::vector<std::string> warnings;  // wait_for_end drops what it does not wait for: listen instead
-    const auto id = p->bus().subscribe([&](const message& m) {
-      if (m.type != message_type::warning) return;
-      std::lock_guard lock(mutex);
-      warnings.push_back(m.get_string("message").value_or(""));
-    });
-    run_to_eos(*p);
-    p->bus().unsubscribe(id);
-    expect_frames(sink(*p)->frames(), 0, 5);
-    std::lock_guard lock(mutex);
-    ASSERT_EQ(warnings.size(), 1u) << between;
-    const std::string& text = warnings[0];
-    EXPECT_NE(text.find("dropping 13 bytes at byte 160"), std::string::npos) << text;
-  }
 }
 
 TEST(Rawvideoparse, SeekInPullModeContinuesFromTheFrameHoldingThePosition) {
@@ -256,6 +47,23 @@ TEST(Rawvideoparse, SeekInPullModeContinuesFromTheFrameHoldingThePosition) {
     EXPECT_TRUE(got[0].discont);
     EXPECT_EQ(parser(*p)->query_position(), pts_of(12, 7, 1));
   }
+}
+
+TEST(Rawvideoparse, SeekAfterTheEndPlaysAgainFromThere) {
+  temp_dir dir;
+  write_file(dir / "v.gray", frames_file_bytes(8));
+  auto p = build("filesrc location=" + quoted(dir / "v.gray") + " ! " + parse_props() + " ! framesink");
+  ASSERT_TRUE(p);
+  run_to_eos(*p);
+  ASSERT_EQ(sink(*p)->count(), 8u);
+  seek_request r;
+  r.start = pts_of(3, 30, 1);
+  ASSERT_TRUE(p->seek(r));
+  auto end = wait_for_end(*p);
+  ASSERT_TRUE(end);
+  ASSERT_EQ(end->type, message_type::eos) << end->get_string("message").value_or("");
+  const auto got = sink(*p)->frames();
+  expect_frames(std::vector<frame_sink::frame>(got.begin() + 8, got.end()), 3, 5);
 }
 
 TEST(Rawvideoparse, NonFlushingSeekInPullModeGoesOnFromTheNewFrameAfterThePrerolledOne) {
@@ -296,37 +104,6 @@ TEST(Rawvideoparse, EosSentToThePipelineEndsAPullModeStream) {
   EXPECT_EQ(end->type, message_type::eos);
   EXPECT_LT(sink(*p)->count(), 300u);
   expect_frames(sink(*p)->frames(), 0, sink(*p)->count());
-}
-
-TEST(Rawvideoparse, SeekInPushModeBecomesAByteSeekUpstream) {
-  temp_dir dir;
-  write_file(dir / "v.gray", frames_file_bytes(10));
-  auto p = build("filesrc blocksize=64 location=" + quoted(dir / "v.gray") + " ! queue ! " + parse_props() +
-                 " ! framesink");
-  ASSERT_TRUE(p);
-  p->set_state(state::paused);
-  ASSERT_EQ(p->wait_state(10s), state::paused);
-  seek_request r;
-  r.start = pts_of(6, 30, 1) + 1000;
-  ASSERT_TRUE(p->seek(r));
-  run_to_eos(*p);
-  EXPECT_EQ(parser(*p)->sinkpad().mode(), pad_mode::push);
-  expect_frames(sink(*p)->frames(), 6, 4);
-}
-
-TEST(Rawvideoparse, SeekInPushModeIsRefusedWhenUpstreamCannotSeek) {
-  auto p = build("fakesrc size=32 filltype=pattern ! " + parse_props() + " ! framesink");
-  ASSERT_TRUE(p);
-  p->set_state(state::paused);
-  ASSERT_EQ(p->wait_state(10s), state::paused);
-  seek_request r;
-  r.start = ns_per_second;
-  EXPECT_FALSE(p->seek(r));
-  const auto warnings = test::pop_all(p->bus(), message_type::warning, 200ms);
-  ASSERT_EQ(warnings.size(), 1u);
-  const std::string text = warnings[0].get_string("message").value_or("");
-  EXPECT_NE(text.find("refused a seek to byte 960"), std::string::npos) << text;
-  p->set_state(state::null_state);
 }
 
 TEST(Rawvideoparse, DurationComesFromTheFileSizeInPullMode) {
@@ -426,43 +203,6 @@ TEST(Rawvideoparse, FrameLargerThanThePipelineLimitFailsToStart) {
   auto err = wait_for_error(*p);
   ASSERT_TRUE(err);
   EXPECT_NE(err->get_string("message").value_or("").find("rawvideoparse0"), std::string::npos);
-}
-
-// The sink side of push mode: one input buffer holding several frames is pushed
-// frame by frame in one chain call. If PLAYING arrives after the first (the preroll
-// frame, held by the sink) the later ones must not overtake it.
-TEST(Rawvideoparse, SinkKeepsFrameOrderWhenPlayingStartsInTheMiddleOfAChainCall) {
-  auto made = test_registry().make("framesink");
-  ASSERT_TRUE(made);
-  auto& s = static_cast<frame_sink&>(**made);
-  ASSERT_EQ(s.set_state_step(state::ready), state_change::success);
-  ASSERT_NE(s.set_state_step(state::paused), state_change::failure);
-  task_context ctx;
-  auto frame = [](std::size_t k) {
-    buffer b = buffer::allocate(frame_bytes).value();
-    auto m = b.map(map_access::write).value();
-    for (std::size_t i = 0; i < frame_bytes; ++i) m.data()[i] = pixel(k, i);
-    b.pts = static_cast<clock_time>(k);
-    b.offset = k;
-    return b;
-  };
-  {
-    task_context::scope in_task(ctx);
-    ASSERT_EQ(s.chain(s.sinkpad(), frame(0)), flow::ok);  // the preroll frame: held
-    ASSERT_EQ(s.set_state_step(state::playing), state_change::success);
-    ASSERT_EQ(s.chain(s.sinkpad(), frame(1)), flow::ok);
-    ASSERT_EQ(s.chain(s.sinkpad(), frame(2)), flow::ok);
-  }
-  boost::asio::io_context io;
-  flow drained = flow::error;
-  boost::asio::co_spawn(io, ctx.drain(flow::ok), [&](std::exception_ptr, flow f) { drained = f; });
-  io.run_for(5s);
-  EXPECT_EQ(drained, flow::ok);
-  const auto got = s.frames();
-  ASSERT_EQ(got.size(), 3u);
-  for (std::size_t k = 0; k < 3; ++k) EXPECT_EQ(got[k].offset, k);
-  (void)s.set_state_step(state::paused);
-  (void)s.set_state_step(state::ready);
 }
 
 TEST(Rawvideoparse, LinkToCapsItDoesNotProduceIsRefused) {
