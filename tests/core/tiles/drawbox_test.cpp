@@ -1,6 +1,6 @@
 #include "core/elements/video/drawbox.hpp"
 
-#include "../elements/video_test_support.hpp"
+#include "tiles_test_support.hpp"
 #include "core/memory/counters.hpp"
 
 #include <gtest/gtest.h>
@@ -18,40 +18,7 @@ namespace tessera::core {
 namespace {
 
 using namespace video_test;
-
-constexpr int tile = 64;  // frame tiles are 64x64 (tiled_frame.hpp)
-
-/// A tiled frame's pixels as packed rows, read tile by tile without the code under test.
-std::vector<std::uint8_t> untile(const buffer& b, int w, int h, int bpp) {
-  const int across = (w + tile - 1) / tile;
-  std::vector<std::uint8_t> out(static_cast<std::size_t>(w) * h * bpp);
-  for (int y = 0; y < h; ++y)
-    for (int x = 0; x < w; ++x) {
-      const auto* t = reinterpret_cast<const std::uint8_t*>(b.peek_memory((y / tile) * across + x / tile).data());
-      std::memcpy(&out[(static_cast<std::size_t>(y) * w + x) * bpp], t + ((y % tile) * tile + x % tile) * bpp, bpp);
-    }
-  return out;
-}
-
-/// The frames of `description` (ending in appsink name=out), as packed rows.
-std::vector<std::vector<std::uint8_t>> frames_of(const std::string& description, bool tiled, int w, int h, int bpp) {
-  auto p = build(description);
-  if (!p) return {};
-  auto r = run_to_eos(*p);
-  EXPECT_TRUE(r.eos) << description << (r.errors.empty() ? "" : ": " + r.errors.front());
-  std::vector<std::vector<std::uint8_t>> out;
-  for (const sample& s : r.samples) {
-    const auto info = video_info::from_caps(s.caps).value();
-    EXPECT_EQ(info.layout(), tiled ? video_layout::tiled : video_layout::linear);
-    if (tiled) {
-      EXPECT_EQ(s.buffer.n_memory(), static_cast<std::size_t>(((w + tile - 1) / tile) * ((h + tile - 1) / tile)));
-      out.push_back(untile(s.buffer, w, h, bpp));
-    } else {
-      out.push_back(bytes_of(s.buffer));
-    }
-  }
-  return out;
-}
+using namespace tiles_test;
 
 /// `frame` with the box filled by `px` (the colour's bytes in the format), clipped.
 std::vector<std::uint8_t> with_box(std::vector<std::uint8_t> frame, int w, int h, int bx, int by, int bw, int bh,
