@@ -1,14 +1,18 @@
 #include "core/elements/video/invert.hpp"
 
-#include "core/elements/video/testsrc.hpp"
 #include "core/graph/element_factory.hpp"
+#include "core/tiles/tiled_frame.hpp"
 
 #include <cstring>
 
 namespace tessera::core {
 
 std::unique_ptr<element_factory> invert::factory() {
-  const caps video = testsrc::template_caps();
+  // testsrc's formats, linear or tiled.
+  const caps video = caps::parse(
+                         "video/x-raw,format={RGBA,RGB,GRAY8},width=[1,2147483647],height=[1,2147483647],"
+                         "framerate=[0/1,2147483647/1],layout={linear,tiled}")
+                         .value();
   return make_factory<invert>("invert", "Invert video", "Filter/Effect/Video",
                               "Inverts the colours of raw video in place (alpha is kept)",
                               {pad_template{"sink", pad_direction::sink, pad_presence::always, video},
@@ -25,6 +29,12 @@ result<void> invert::set_caps(const caps& in, const caps& out) {
   auto info = video_info::from_caps(in);
   if (!info) return fail(errc::not_negotiated, name() + ": " + info.error().message);
   if (!in.is_equal(out)) return fail(errc::not_negotiated, name() + " cannot turn " + in.to_string() + " into " + out.to_string());
+  tile_grid_.reset();
+  if (info->layout() == video_layout::tiled) {
+    auto g = frame_tile_grid(*info);
+    if (!g) return fail(errc::not_negotiated, name() + ": " + g.error().message);
+    tile_grid_ = *g;
+  }
   info_ = *info;
   return {};
 }
@@ -32,6 +42,11 @@ result<void> invert::set_caps(const caps& in, const caps& out) {
 std::optional<std::size_t> invert::get_unit_size(const caps& c) {
   auto info = video_info::from_caps(c);
   if (!info) return std::nullopt;
+  if (info->layout() == video_layout::tiled) {
+    auto g = frame_tile_grid(*info);
+    if (!g) return std::nullopt;
+    return g->tile_count() * g->tile_bytes();
+  }
   return info->size();
 }
 
@@ -72,6 +87,25 @@ flow invert::transform_ip(buffer& b) {
   for (std::size_t y = 0; y < static_cast<std::size_t>(info_->height()); ++y)
     invert_pixels(data + y * info_->stride(), info_->row_bytes(), info_->format());
   return flow::ok;
+}
+
+flow invert::chain(pad& sinkpad, buffer&& b) {
+  if (!tile_grid_) return base_transform::chain(sinkpad, std::move(b));
+  // Tile by tile: each is made writable on its own (a copy only if shared) and its
+  // pixels inverted where they lie; the bytes past a partial edge tile's pixels are
+  // left alone.
+  const tile_grid& g = *tile_grid_;
+  if (auto ok = check_tiled_frame(b, g, name()); !ok) return fail_flow(errc::invalid_argument, ok.error().message);
+  for (std::size_t i = 0; i < g.tile_count(); ++i) {
+    auto map = map_tile(b, i, map_access::readwrite);
+    if (!map) return fail_flow(errc::not_writable, name() + ": tile " + std::to_string(i) + ": " + map.error().message);
+    const tile_rect area = g.tile_area(i);
+    for (std::size_t r = 0; r < area.height; ++r)
+      invert_pixels(reinterpret_cast<std::uint8_t*>(map->data() + r * g.tile_stride_bytes()),
+                    area.width * g.tag().bytes_per_pixel, info_->format());
+  }
+  b.set_perms(b.perms() | perm::write);
+  return srcpad().push(std::move(b));
 }
 
 }  // namespace tessera::core

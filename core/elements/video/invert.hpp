@@ -6,12 +6,14 @@
 /// changed where it lies; a non-writable one (shared after a tee) gets an output
 /// buffer by pad-alloc from downstream, the frame is copied in (counted) and inverted
 /// there, and the original stays untouched. Never passthrough: every frame changes.
-/// The caps are the same on both pads. `qos=true` skips frames downstream reports late.
+/// The caps are the same on both pads. Tiled frames (layout=tiled) are inverted tile
+/// by tile, each tile made writable on its own. `qos=true` skips frames downstream reports late.
 ///
 /// Thread safety: runs in the streaming task; the format is set by set_caps there.
 
 #include "core/base/base_transform.hpp"
 #include "core/caps/video_info.hpp"
+#include "core/tiles/tile_geometry.hpp"
 
 #include <optional>
 
@@ -25,6 +27,8 @@ class invert final : public base_transform {
   /// Inverts `bytes` bytes of `format` pixels at `data` (the whole packed frame).
   static void invert_pixels(std::uint8_t* data, std::size_t bytes, video_format format) noexcept;
 
+  flow chain(pad& sinkpad, buffer&& b) override;
+
  protected:
   bool has_transform_ip() const override { return true; }
   flow transform_ip(buffer& b) override;
@@ -33,6 +37,7 @@ class invert final : public base_transform {
 
  private:
   std::optional<video_info> info_;
+  std::optional<tile_grid> tile_grid_;  ///< set when the caps say layout=tiled
 };
 
 }  // namespace tessera::core
