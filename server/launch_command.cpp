@@ -5,6 +5,8 @@
 #include "server/commands.hpp"
 
 #include "core/graph/pipeline_builder.hpp"
+#include "core/tiles/tile_cache.hpp"
+#include "server/serve_config.hpp"
 #include "server/stats_json.hpp"
 
 #include <boost/json/serialize.hpp>
@@ -14,7 +16,9 @@
 #include <chrono>
 #include <csignal>
 #include <cstdio>
+#include <filesystem>
 #include <iostream>
+#include <optional>
 #include <string>
 
 namespace tessera::server {
@@ -46,6 +50,8 @@ int usage_error(const std::string& msg) {
 int run_launch(std::span<const std::string_view> args) {
   bool stats = false;
   std::string description;
+  std::optional<std::uint64_t> cache_bytes;
+  std::filesystem::path swap_dir;
   for (std::size_t i = 0; i < args.size(); ++i) {
     const auto a = args[i];
     if (a == "-h" || a == "--help") {
@@ -54,10 +60,26 @@ int run_launch(std::span<const std::string_view> args) {
     }
     if (a == "--stats") {
       stats = true;
-    } else if (a == "--cache-size" || a == "--swap-dir") {
-      if (i + 1 >= args.size()) return usage_error(std::string(a) + " needs a value");
-      ++i;  // consumed by the tile cache (issue "Tiles")
-    } else if (a.starts_with("--cache-size=") || a.starts_with("--swap-dir=")) {
+    } else if (a == "--cache-size" || a == "--swap-dir" || a.starts_with("--cache-size=") ||
+               a.starts_with("--swap-dir=")) {
+      const auto eq = a.find('=');
+      const auto flag = a.substr(0, eq);
+      std::string_view value;
+      if (eq != std::string_view::npos) {
+        value = a.substr(eq + 1);
+      } else {
+        if (i + 1 >= args.size()) return usage_error(std::string(a) + " needs a value");
+        value = args[++i];
+      }
+      if (flag == "--swap-dir") {
+        if (value.empty()) return usage_error("--swap-dir needs a directory");
+        swap_dir = std::filesystem::path(value);
+      } else {
+        cache_bytes = parse_size(value);
+        if (!cache_bytes || *cache_bytes == 0)
+          return usage_error("--cache-size " + std::string(value) +
+                             ": expected a number of bytes like 1048576, 64K, 512M or 2G");
+      }
     } else if (a.starts_with("--")) {
       return usage_error("unknown option " + std::string(a));
     } else {
@@ -67,6 +89,10 @@ int run_launch(std::span<const std::string_view> args) {
     }
   }
   if (description.empty()) return usage_error("no pipeline description");
+  if (cache_bytes || !swap_dir.empty()) {
+    if (auto ok = core::configure_tile_cache(cache_bytes, swap_dir); !ok)
+      return usage_error("tile cache: " + ok.error().message);
+  }
 
   spdlog::set_level(spdlog::level::warn);
   auto built = core::build_pipeline(description, core::element_registry::builtin(), "pipeline0");

@@ -7,6 +7,7 @@
 // the server cannot start (e.g. the port is taken).
 #include "server/commands.hpp"
 
+#include "core/tiles/tile_cache.hpp"
 #include "net/server.hpp"
 #include "server/pipeline_service.hpp"
 #include "server/rest_routes.hpp"
@@ -62,10 +63,15 @@ int run_serve(std::span<const std::string_view> args) {
     return 0;
   }
   configure_logging(config.log_level, config.log_json);
-  if (config.cache_bytes || config.swap_dir)
-    spdlog::info("tile cache budget {} bytes, swap dir {}",
-                 config.cache_bytes ? std::to_string(*config.cache_bytes) : std::string("default"),
-                 config.swap_dir ? config.swap_dir->string() : std::string("default"));
+  // The tile cache is made now, not on first use, so a bad --swap-dir stops the
+  // start with a clear message instead of failing the first tiled pipeline.
+  if (auto ok = core::configure_tile_cache(config.cache_bytes, config.swap_dir.value_or(std::filesystem::path{}));
+      !ok) {
+    std::fprintf(stderr, "tessera serve: tile cache: %s\n", ok.error().message.c_str());
+    return 2;
+  }
+  spdlog::info("tile cache budget {} bytes, swap dir {}", core::tile_cache()->cache_bytes(),
+               config.swap_dir ? config.swap_dir->string() : std::string("the system's temporary directory"));
 
   stream_metrics streams;
   service_options options;

@@ -1,6 +1,7 @@
 #include "server/server_metrics.hpp"
 
 #include "core/memory/counters.hpp"
+#include "core/tiles/tile_cache.hpp"
 
 #include <boost/json/array.hpp>
 
@@ -121,6 +122,20 @@ std::string prometheus_text(const metrics_sources& s) {
   e.single("tessera_memory_copies_total", "counter", "Copies made by the memory core.", double(mem.copies));
   e.single("tessera_memory_live_bytes", "gauge", "Bytes held by allocators now.", double(mem.live_bytes));
   e.single("tessera_memory_peak_bytes", "gauge", "Most bytes held by allocators at once.", double(mem.peak_bytes));
+
+  const auto tiles = core::tile_cache_counters();
+  e.single("tessera_tile_cache_hits_total", "counter", "Tile uses that found the tile in memory.", double(tiles.cache_hits));
+  e.single("tessera_tile_cache_misses_total", "counter", "Tile uses that had to swap the tile in.",
+           double(tiles.cache_misses));
+  e.single("tessera_tile_swapped_out_bytes_total", "counter", "Tile bytes swapped out to the swap file.",
+           double(tiles.swapped_out_bytes));
+  e.single("tessera_tile_swapped_in_bytes_total", "counter", "Tile bytes swapped in from the swap file.",
+           double(tiles.swapped_in_bytes));
+  e.single("tessera_tile_swap_failures_total", "counter", "Swap-outs that failed (the tile stayed in memory).",
+           double(tiles.swap_failures));
+  e.single("tessera_tiles_resident", "gauge", "Tiles in memory now.", double(tiles.tiles_resident));
+  e.single("tessera_tile_resident_bytes", "gauge", "Tile bytes in memory now (the cache budget's use).",
+           double(tiles.resident_bytes));
 
   const auto& n = s.net;
   e.single("tessera_http_connections_active", "gauge", "Open connections.", double(n.connections_active));

@@ -3,6 +3,7 @@
 #include "core/base/base_sink.hpp"
 #include "core/base/base_transform.hpp"
 #include "core/memory/counters.hpp"
+#include "core/tiles/tile_cache.hpp"
 
 namespace tessera::server {
 
@@ -38,7 +39,11 @@ boost::json::object pipeline_stats(const core::pipeline& p, double elapsed_s) {
                  {"copies", mem.copies},
                  {"peak_bytes", mem.peak_bytes},
                  {"live_bytes", mem.live_bytes}};
-  o["tiles"] = {{"swapped_out_bytes", 0}, {"swapped_in_bytes", 0}, {"cache_hits", 0}, {"cache_misses", 0}};
+  // Tiles are one process-wide cache (--cache-size), like the memory counters.
+  const auto tiles = core::tile_cache_counters();
+  o["tiles"] = {{"swapped_out_bytes", tiles.swapped_out_bytes}, {"swapped_in_bytes", tiles.swapped_in_bytes},
+                {"cache_hits", tiles.cache_hits},               {"cache_misses", tiles.cache_misses},
+                {"tiles_resident", tiles.tiles_resident},       {"resident_bytes", tiles.resident_bytes}};
   o["qos"] = {{"processed", processed}, {"dropped", dropped}};
   o["elements"] = std::move(elements);
   return o;

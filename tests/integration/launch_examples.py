@@ -95,11 +95,27 @@ for description, needle in [
 rc, out, err = launch("testsrc num-buffers=10 ! identity error-after=2 ! fakesink")
 check(rc == 1, f"error-after exited {rc}, want 1")
 check("identity0" in err and len(err.strip().splitlines()) == 1, f"error-after stderr: {err!r}")
+check("identity0: identity0" not in err, f"error-after names its element twice: {err!r}")
 
 # Usage errors: exit 2.
 for args in ([TESSERA, "launch"], [TESSERA, "launch", "--nonsense", "fakesrc ! fakesink"]):
     r = subprocess.run(args, capture_output=True, text=True, timeout=TIMEOUT)
     check(r.returncode == 2, f"{args[1:]} exited {r.returncode}, want 2")
+
+# The tile cache flags: a bad size or a missing swap dir is a usage error naming it;
+# a good pair runs, and the swap file does not outlive the run (SPEC section 8).
+for flags, needle in [(["--cache-size", "12Q"], "--cache-size 12Q"),
+                      (["--cache-size", "0"], "--cache-size 0"),
+                      (["--swap-dir", "/nonexistent/tessera-swap"], "/nonexistent/tessera-swap")]:
+    rc, out, err = launch("fakesrc num-buffers=1 ! fakesink", *flags)
+    check(rc == 2 and needle in err, f"launch {flags}: exit {rc}, stderr {err.strip()!r}")
+with tempfile.TemporaryDirectory() as d:
+    rc, out, err = launch("testsrc tiled=true num-buffers=3 ! drawbox x=4 y=4 w=16 h=16 ! fakesink",
+                          "--stats", "--cache-size=8M", f"--swap-dir={d}")
+    check(rc == 0, f"launch with --cache-size/--swap-dir exited {rc}: {err.strip()}")
+    s = stats_of(out, "tile cache flags")
+    check(s is not None and "cache_hits" in s.get("tiles", {}), f"tile cache flags: --stats tiles {out!r}")
+    check(os.listdir(d) == [], f"the swap dir still holds {os.listdir(d)} after launch exited")
 
 # A file round trip through filesrc/filesink: the bytes arrive unchanged.
 with tempfile.TemporaryDirectory() as d:
@@ -113,6 +129,15 @@ with tempfile.TemporaryDirectory() as d:
         check(f.read() == data, "filesrc ! filesink changed the bytes")
     rc, out, err = launch(f'filesrc location="{os.path.join(d, "missing")}" ! fakesink')
     check(rc == 1 and "missing" in err, f"missing file: rc {rc}, stderr {err!r}")
+    check("filesrc0: filesrc0" not in err, f"missing file names filesrc0 twice: {err!r}")
+    # A warning (a short last frame) names its element once too.
+    short = os.path.join(d, "short.gray")
+    with open(short, "wb") as f:
+        f.write(bytes(3 * 32 + 5))
+    rc, out, err = launch(f'filesrc location="{short}" ! rawvideoparse width=8 height=4 format=GRAY8 ! fakesink')
+    check(rc == 0 and "rawvideoparse0" in err and "dropping 5 bytes" in err,
+          f"short last frame: rc {rc}, stderr {err!r}")
+    check("rawvideoparse0: rawvideoparse0" not in err, f"the warning names rawvideoparse0 twice: {err!r}")
 
 # Ctrl-C: a live pipeline that never ends by itself gets EOS, prints its stats, exits 0.
 p = subprocess.Popen([TESSERA, "launch", "--stats", "testsrc is-live=true ! fakesink"],

@@ -259,6 +259,11 @@ def test_unsafe_bind_refused():
     r = subprocess.run([BIN, "serve", "--port", "0"], capture_output=True, text=True, timeout=STOP_TIMEOUT_S,
                        env=dict(os.environ, TESSERA_BIND="0.0.0.0"))
     check(r.returncode == 2, "unsafe bind from TESSERA_BIND: %s %r" % (r.returncode, r.stderr))
+    # A swap dir that does not exist stops the start with a message naming it.
+    r = subprocess.run([BIN, "serve", "--port", "0", "--swap-dir", "/nonexistent/tessera-swap"], capture_output=True,
+                       text=True, timeout=STOP_TIMEOUT_S)
+    check(r.returncode == 2 and "/nonexistent/tessera-swap" in r.stderr,
+          "missing swap dir: %s %r" % (r.returncode, r.stderr))
 
 
 def main():
