@@ -46,7 +46,7 @@ result<swap_encoding> encode_for_swap(std::span<const std::byte> raw, bool compr
 }
 
 result<void> decode_from_swap(std::span<const std::byte> stored, const swap_encoding& how,
-                              std::span<std::byte> into, const std::string& what) noexcept {
+                              std::span<std::byte> into, const std::string& what) {
   if (how.compressed) {
     const int n = LZ4_decompress_safe(reinterpret_cast<const char*>(stored.data()), reinterpret_cast<char*>(into.data()),
                                       static_cast<int>(stored.size()), static_cast<int>(into.size()));

@@ -29,6 +29,6 @@ result<swap_encoding> encode_for_swap(std::span<const std::byte> raw, bool compr
 /// Turns `stored` back into exactly `into.size()` raw bytes and verifies the checksum.
 /// A failed decode or a checksum mismatch is errc::io_error naming the `what`.
 result<void> decode_from_swap(std::span<const std::byte> stored, const swap_encoding& how,
-                              std::span<std::byte> into, const std::string& what) noexcept;
+                              std::span<std::byte> into, const std::string& what);
 
 }  // namespace tessera::core

@@ -131,7 +131,7 @@ result<void> swap_file::write(std::uint64_t offset, std::span<const std::byte> b
   return {};
 }
 
-result<void> swap_file::read(std::uint64_t offset, std::span<std::byte> into) const noexcept {
+result<void> swap_file::read(std::uint64_t offset, std::span<std::byte> into) const {
   std::function<void()> hook;
   {
     std::lock_guard lock(mutex_);

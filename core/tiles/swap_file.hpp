@@ -49,7 +49,7 @@ class swap_file {
   /// Writes all of `bytes` at `offset` (a short write, e.g. a full disk, is an error).
   result<void> write(std::uint64_t offset, std::span<const std::byte> bytes) noexcept;
   /// Reads exactly `into.size()` bytes at `offset`.
-  result<void> read(std::uint64_t offset, std::span<std::byte> into) const noexcept;
+  result<void> read(std::uint64_t offset, std::span<std::byte> into) const;
 
   /// Bytes from the start of the file to the end of the last used extent.
   std::uint64_t end_bytes() const noexcept;
