@@ -201,6 +201,26 @@ result<tile_use> tiled_image::use(const portion& p, tile_access access, use_flag
   return tile_use(std::move(*g), p, access);
 }
 
+result<void> tiled_image::map_tile(std::size_t tile, const tiled_image& source, std::size_t source_tile) {
+  if (auto r = check_index(tile, "map_tile"); !r) return r;
+  if (auto r = source.check_index(source_tile, "map_tile (source)"); !r) return r;
+  if (source.grid_.tile_bytes() != grid_.tile_bytes()) {
+    return fail(errc::invalid_argument, "tiled image map_tile: tiles of " + std::to_string(source.grid_.tile_bytes()) +
+                                            " bytes cannot stand for tiles of " + std::to_string(grid_.tile_bytes()));
+  }
+  if (this == &source && tile == source_tile) return {};
+  if (auto r = unalloc(tile); !r) return fail(errc::bad_state, "tiled image map_tile: " + r.error().message);
+  tile_slot& to = tiles_[tile];
+  const tile_slot& from = source.tiles_[source_tile];
+  std::scoped_lock lock(to.mutex, from.mutex);
+  if (from.ptr.state() == cow_state::unalloc) return {};
+  if (auto r = to.ptr.join(from.ptr); !r) {
+    return error(r.error().code, "tiled image map_tile: " + tile_name(tile) + ": " + r.error().message);
+  }
+  to.valid = from.valid;
+  return {};
+}
+
 result<tiled_image> tiled_image::share() const {
   tiled_image copy(grid_, *manager_);
   copy.validator_ = validator_;

@@ -22,6 +22,24 @@
 /// bytes of the storage itself, changed for every image sharing it, no copy; for
 /// repairing shared data).
 ///
+/// The old tile manager's catalogue (design, "Comparison to Existing Image Buffers")
+/// and where each entry went:
+///   tile_manager_new/destroy/level_width/height/bpp   create(), ~tiled_image, width(), height(), tag()
+///   tile_manager_get_tile                             use() with auto-alloc and auto-validate
+///   tile_release                                      tile_use::release(); invalidate(); unalloc()
+///   tile_invalidate_tile, tile_invalidate             invalidate() then unalloc()
+///   tile_is_valid                                     query()
+///   tile_manager_get_tile_coordinates                 tile_grid::tile_area(), focus()
+///   tile_manager_set_validate_proc, set/get_user_data set_validator() (the function carries its data)
+///   tile_manager_map_tile, map_over_tile              map_tile() (COW: the tile's storage is shared)
+///   tile_manager_get_async                            async_use()
+///   tile_data_pointer, ewidth, eheight, bpp, size     tile_use::data(), where(), stride_bytes()
+///   tile_init/attach/detach, tile_alloc, tile_lock    cow_ptr init/join/uninit, alloc(), use()
+///   tile_manager_validate, invalidate_tiles           validate(), invalidate()
+///   tile_swap_add/exit, in/out/delete/compress        mem_mgr::create / ~mem_mgr, swap_in/out,
+///                                                     discard, LZ4 in swap_codec
+///   tile_cache_insert/flush/set_size                  mem_mgr::touch, flush(), set_cache_bytes()
+///
 /// Ownership: the image owns its tile pointers; a tile_use borrows the image and must
 /// not outlive it. Movable (tiles live on the heap and never move).
 ///
@@ -153,6 +171,13 @@ class tiled_image {
   /// pixels to read) and a write or update use makes the tile valid, since the
   /// writer supplies its pixels.
   result<tile_use> use(const portion& p, tile_access access, use_flags flags = use_flags::none);
+
+  /// Makes tile `tile` of this image share the storage of tile `source_tile` of
+  /// `source` (GIMP's map_tile): no bytes are copied; the next write to either copies
+  /// that tile alone. Both images need the same tile size (errc::invalid_argument);
+  /// this tile must not be in use (errc::bad_state). An unallocated source tile leaves
+  /// this one unallocated.
+  result<void> map_tile(std::size_t tile, const tiled_image& source, std::size_t source_tile);
 
   /// A second image with the same grid, validator and manager whose allocated tiles
   /// join this image's storage (no bytes copied). Tiles in a write use are copied

@@ -234,3 +234,30 @@ TEST(TiledImage, UnallocOfASharedTileLeavesTheOtherImageAlone) {
 
 }  // namespace
 }  // namespace tessera::core
+
+namespace tessera::core {
+namespace {
+
+TEST(TiledImageMapTile, SharesOneTilesStorageAndCopiesItOnWrite) {
+  auto a = tiled_image::create(tile_tag{video_format::rgba, 4}, 32, 8, {16, 0}, {8, 0}).value();
+  auto b = tiled_image::create(tile_tag{video_format::rgba, 4}, 48, 8, {16, 0}, {8, 0}).value();
+  { a.use(a.focus({0, 0, 16, 8}).value(), tile_access::write).value().writable_data()[0] = std::byte{0x31}; }
+  const auto before = memory_counters_snapshot().copied_bytes;
+  ASSERT_TRUE(b.map_tile(2, a, 0));
+  EXPECT_EQ(memory_counters_snapshot().copied_bytes, before);
+  EXPECT_EQ(b.query(2).state, cow_state::shared);
+  EXPECT_TRUE(b.query(2).valid);
+  const auto p = b.focus({32, 0, 16, 8}).value();
+  EXPECT_EQ(b.use(p, tile_access::read).value().data()[0], std::byte{0x31});
+  { b.use(p, tile_access::write).value().writable_data()[0] = std::byte{0x32}; }
+  EXPECT_EQ(memory_counters_snapshot().copied_bytes - before, 16u * 8 * 4);  // that tile only
+  EXPECT_EQ(a.use(a.focus({0, 0, 1, 1}).value(), tile_access::read).value().data()[0], std::byte{0x31});
+
+  auto other_size = tiled_image::create(tile_tag{video_format::rgba, 4}, 8, 8, {8, 0}, {8, 0}).value();
+  auto bad = other_size.map_tile(0, a, 0);
+  ASSERT_FALSE(bad);
+  EXPECT_EQ(bad.error(), errc::invalid_argument);
+}
+
+}  // namespace
+}  // namespace tessera::core
