@@ -154,12 +154,20 @@ bool base_sink::event(pad& p, core::event ev) {
     wake_.notify();
     return true;
   }
-  if (ev.is<event_flush_stop>()) {
-    std::lock_guard lock(mutex_);
-    prerolled_ = false;
-    got_eos_ = false;
-    eos_posted_ = false;
-    last_pts_.store(time_none, std::memory_order_relaxed);
+  if (auto* fs = ev.get<event_flush_stop>()) {
+    {
+      std::lock_guard lock(mutex_);
+      prerolled_ = false;
+      got_eos_ = false;
+      eos_posted_ = false;
+      last_pts_.store(time_none, std::memory_order_relaxed);
+      awaiting_segment_.store(true, std::memory_order_relaxed);
+    }
+    // The flushing seek's new segment starts at running time 0: restart the
+    // pipeline's running time with it, before upstream restarts and pushes (the
+    // flush-stop arrives ahead of any new buffer), or every buffer up to the time
+    // already played would be due at once (a burst, or drops as late).
+    if (fs->reset_time && parent()) parent()->reset_running_time();
     return true;
   }
   if (auto* c = ev.get<event_caps>()) {
@@ -186,7 +194,11 @@ bool base_sink::event(pad& p, core::event ev) {
     post_eos_if_ready();
     return true;
   }
-  if (ev.is<event_segment>()) return true;
+  if (ev.is<event_segment>()) {
+    // The pad already holds the new segment (pad::push_event stores it first).
+    awaiting_segment_.store(false, std::memory_order_relaxed);
+    return true;
+  }
   return element::event(p, std::move(ev));
 }
 
@@ -200,6 +212,9 @@ void base_sink::post_eos_if_ready() {
 }
 
 std::optional<clock_time> base_sink::query_position() const {
+  // Between a flush and the segment that follows it the pad still holds the old
+  // segment: the position it gives is that of the stream before the seek.
+  if (awaiting_segment_.load(std::memory_order_relaxed)) return std::nullopt;
   const clock_time pts = last_pts_.load(std::memory_order_relaxed);
   const core::segment seg = sinkpad_->segment();
   if (current_state() == state::playing && props().get_bool(prop_sync_) && parent()) {

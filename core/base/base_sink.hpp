@@ -13,7 +13,10 @@
 /// EOS completes a pending preroll and is reported (once PLAYING) to the pipeline,
 /// which posts EOS when every sink is done. flush-start drops held buffers and wakes
 /// the waiting task; flush-stop forgets the preroll so a seek in PAUSED prerolls (and
-/// shows) the new position.
+/// shows) the new position, and (reset_time, i.e. a flushing seek) restarts the
+/// pipeline's running time at 0 to match the new segment, so playback goes on at 1x
+/// from the seek position. Position queries answer nothing from flush-stop until the
+/// new segment arrives.
 ///
 /// Thread safety: chain/event run in a streaming task; flush-start, state changes
 /// and position queries may come from other threads and meet the held buffers under
@@ -70,6 +73,7 @@ class base_sink : public element, private deferred_waiter {
   bool got_eos_ = false;
   bool eos_posted_ = false;
   std::atomic<clock_time> last_pts_{time_none};
+  std::atomic<bool> awaiting_segment_{false};  // flushed, the new segment not here yet
   std::atomic<std::uint64_t> rendered_{0};
   std::atomic<std::uint64_t> dropped_{0};
 };

@@ -90,6 +90,8 @@ asio::awaitable<void> base_src::loop() {
       if (need_segment_.exchange(false)) srcpad_->push_event(event_segment{current_segment()});
       f = create(b);
     }
+    if (f == flow::ok && is_valid_time(b.pts))
+      reached_.store(b.pts + (is_valid_time(b.duration) ? b.duration : 0), std::memory_order_relaxed);
     if (f == flow::ok && is_live() && is_valid_time(b.pts)) {
       // Live: hand the buffer out when the clock reaches its running time.
       const clock_time rt = current_segment().to_running_time(b.pts);
@@ -163,6 +165,7 @@ state_change base_src::change_state(state from, state to) {
     need_segment_ = true;
     need_negotiation_ = true;
     eos_requested_ = false;
+    reached_ = time_none;
     if (srcpad_->mode() == pad_mode::push) start_task();
     return is_live() ? state_change::no_preroll : state_change::success;
   }
@@ -215,7 +218,13 @@ bool base_src::handle_seek(const seek_request& r) {
   if (pushing) stop_task();
   if (flush) srcpad_->push_event(event_flush_stop{});
   core::segment seg = current_segment();
-  const clock_time accumulated = flush ? 0 : seg.base + (seg.position - seg.start);
+  // A flushing seek starts the running time again at 0 (the sinks reset the clock on
+  // flush-stop); a non-flushing one goes on from the running time the stream reached.
+  clock_time accumulated = 0;
+  if (!flush) {
+    const clock_time reached_rt = seg.format == seek_format::time ? seg.to_running_time(reached_.load()) : time_none;
+    accumulated = is_valid_time(reached_rt) ? reached_rt : seg.base;
+  }
   seg.rate = r.rate;
   seg.start = r.start;
   seg.stop = r.stop;
@@ -227,6 +236,7 @@ bool base_src::handle_seek(const seek_request& r) {
     std::lock_guard lock(segment_mutex_);
     segment_ = seg;
   }
+  reached_.store(time_none);  // nothing of the new segment made yet
   need_segment_ = true;
   eos_requested_ = false;
   if (pushing) start_task();

@@ -89,6 +89,10 @@ class base_src : public element {
   std::atomic<bool> need_segment_{true};
   mutable std::mutex segment_mutex_;
   core::segment segment_;
+  // End (pts + duration) of the last buffer created in a time segment: where a
+  // non-flushing seek's new segment continues the running time. Task-written, read
+  // by the seek after the task stopped.
+  std::atomic<clock_time> reached_{time_none};
   std::mutex seek_mutex_;
   std::uint32_t last_seek_seqnum_ = 0;
 };

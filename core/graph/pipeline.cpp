@@ -139,13 +139,20 @@ state_change pipeline::advance_locked(std::unique_lock<std::mutex>& lock) {
     if (pending_) return state_change::async;
     const state next = current_ < target_ ? static_cast<state>(static_cast<int>(current_) + 1)
                                           : static_cast<state>(static_cast<int>(current_) - 1);
-    if (current_ == state::playing && next == state::paused)
+    if (current_ == state::playing && next == state::paused) {
+      std::lock_guard clock_lock(clock_mutex_);
       paused_running_time_.store(monotonic_now() - base_time_.load());
-    if (current_ == state::paused && next == state::playing)
+    }
+    if (current_ == state::paused && next == state::playing) {
+      std::lock_guard clock_lock(clock_mutex_);
       base_time_.store(monotonic_now() - paused_running_time_.load());
+    }
     if (current_ == state::ready && next == state::paused) {
       live_ = false;
-      paused_running_time_.store(0);
+      {
+        std::lock_guard clock_lock(clock_mutex_);
+        paused_running_time_.store(0);
+      }
       {
         std::lock_guard eos_lock(eos_mutex_);
         eos_sinks_.clear();
@@ -306,6 +313,15 @@ void pipeline::send_eos() {
 }
 
 clock_time pipeline::base_time() const { return base_time_.load(); }
+
+void pipeline::reset_running_time() {
+  // Both halves of the clock, so the reset holds whichever way a concurrent state
+  // step goes: PLAYING reads now - base_time (0 from here), PAUSED reads the stored
+  // running time (0), and PAUSED -> PLAYING derives base_time from that 0.
+  std::lock_guard clock_lock(clock_mutex_);
+  base_time_.store(monotonic_now());
+  paused_running_time_.store(0);
+}
 
 clock_time pipeline::running_time_now() const {
   if (clock_running_.load()) return monotonic_now() - base_time_.load();

@@ -8,7 +8,9 @@
 /// change (and goes on to PLAYING if asked) on the streaming pool, never inside the
 /// sink's streaming call. A live source answers `no_preroll` and the pipeline does not
 /// wait for preroll. The clock is the monotonic clock; running time is
-/// `now - base_time` while PLAYING and stands still while PAUSED.
+/// `now - base_time` while PLAYING and stands still while PAUSED. A flushing seek
+/// restarts it at 0 (the sinks call reset_running_time on flush-stop), in step with
+/// the new segment whose base is 0; a non-flushing seek leaves it running.
 ///
 /// EOS is posted once, by the pipeline, when every sink has reached end of stream.
 /// An element error stops this pipeline only: the pipeline posts it and its streaming
@@ -98,6 +100,11 @@ class pipeline {
   clock_time base_time() const;
   clock_time running_time_now() const;
   boost::asio::any_io_executor executor() const;
+  /// Restarts the running time at 0 from now (a flushing seek's flush-stop with
+  /// reset_time, GStreamer's reset-time): the new segment's base is 0, so without this
+  /// a sync=true sink would see its buffers as late by all the time played so far.
+  /// Lock-free for the caller's other locks (only the clock's own mutex); any thread.
+  void reset_running_time();
 
   // --- called by elements ---
   void handle_message(element& from, message m);
@@ -129,7 +136,10 @@ class pipeline {
   std::set<element*> async_waiting_;  // sinks that have not prerolled yet
   std::atomic<std::uint64_t> preroll_epoch_{0};  // bumped when a READY -> PAUSED step starts
   std::atomic<std::size_t> in_flight_{0};  // async_done continuations not yet run (decremented under state_mutex_)
-  // The clock, read lock-free by streaming tasks; written under state_mutex_.
+  // The clock, read lock-free by streaming tasks; written under clock_mutex_ (taken
+  // after state_mutex_ by state changes, alone by reset_running_time) so that a reset
+  // racing a PAUSED <-> PLAYING step is never overwritten with a stale value.
+  mutable std::mutex clock_mutex_;
   std::atomic<clock_time> base_time_{0};
   std::atomic<clock_time> paused_running_time_{0};  // running time when last paused
   std::atomic<bool> clock_running_{false};          // current_ == PLAYING
