@@ -233,9 +233,8 @@ service_result<json::value> pipeline_service::create(std::string name, std::stri
         [hub = hub_, errors = entry->errors_, name](const core::message& m) {
           if (m.type == core::message_type::error) {
             std::lock_guard error_lock(errors->mutex);
-            // Element messages usually name their element already ("filesrc0: cannot open ...").
-            std::string text = m.get_string("message").value_or("error");
-            errors->text = text.starts_with(m.source + ":") ? std::move(text) : m.source + ": " + text;
+            // The text never names its element (element::post_error), the source does.
+            errors->text = m.source + ": " + m.get_string("message").value_or("error");
           }
           hub->dispatch(name, m);
         });

@@ -284,16 +284,28 @@ void element::post(message m) {
   }
 }
 
+namespace {
+/// `text` without leading "<name>: ". The message's source names the element, and
+/// whoever shows the message (launch's "ERROR from element X: ...", the REST and RPC
+/// bus) prints the source beside the text; many errors are written for a result first
+/// (name + ": ...") and posted as they are, which would show the name twice.
+std::string without_source_prefix(std::string text, const std::string& name) {
+  const std::string prefix = name + ": ";
+  while (!name.empty() && text.size() > prefix.size() && text.starts_with(prefix)) text.erase(0, prefix.size());
+  return text;
+}
+}  // namespace
+
 void element::post_error(errc code, std::string text) {
   message m(message_type::error, name_);
-  m.set("message", std::move(text));
+  m.set("message", without_source_prefix(std::move(text), name_));
   m.set("code", std::string(make_error_code(code).message()));
   post(std::move(m));
 }
 
 void element::post_warning(std::string text) {
   message m(message_type::warning, name_);
-  m.set("message", std::move(text));
+  m.set("message", without_source_prefix(std::move(text), name_));
   post(std::move(m));
 }
 

@@ -98,6 +98,8 @@ class element {
   std::uint64_t buffers_out() const noexcept;
 
   // --- messages ---
+  /// Error and warning messages carry this element as their source, so their text
+  /// never starts with its name: a leading "<name>: " is dropped from `text`.
   void post_error(errc code, std::string text);
   void post_warning(std::string text);
   void post(message m);

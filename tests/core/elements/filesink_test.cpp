@@ -99,12 +99,12 @@ std::string run_to_end(const std::string& desc, pipeline_limits limits = {}) {
   if (!p) return "build: " + p.error().message;
   if ((*p)->set_state(state::playing) == state_change::failure) {
     auto err = wait_for_error(**p, 1000ms);
-    return "set_state: " + (err ? err->get_string("message").value_or("") : std::string("no error posted"));
+    return "set_state: " + (err ? err->source + ": " + err->get_string("message").value_or("") : std::string("no error posted"));
   }
   auto end = wait_for_end(**p);
   (*p)->set_state(state::null_state);
   if (!end) return "timeout";
-  if (end->type != message_type::eos) return end->get_string("message").value_or("error without text");
+  if (end->type != message_type::eos) return end->source + ": " + end->get_string("message").value_or("error without text");
   return "";
 }
 
@@ -269,7 +269,8 @@ TEST(FilesinkMediaRoot, ASymlinkPlantedAfterTheCheckIsRefusedAtOpen) {
   auto err = wait_for_error(**p);
   ASSERT_TRUE(err);
   const std::string text = err->get_string("message").value_or("");
-  EXPECT_NE(text.find("filesink0: location \"late.bin\" is a symbolic link"), std::string::npos) << text;
+  EXPECT_EQ(err->source, "filesink0");
+  EXPECT_NE(text.find("location \"late.bin\" is a symbolic link"), std::string::npos) << text;
   EXPECT_EQ(read_file(outside / "victim.bin"), bytes_of("keep me"));
 }
 

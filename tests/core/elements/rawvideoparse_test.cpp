@@ -202,7 +202,8 @@ TEST(Rawvideoparse, FrameLargerThanThePipelineLimitFailsToStart) {
   EXPECT_EQ(p->set_state(state::paused), state_change::failure);
   auto err = wait_for_error(*p);
   ASSERT_TRUE(err);
-  EXPECT_NE(err->get_string("message").value_or("").find("rawvideoparse0"), std::string::npos);
+  EXPECT_EQ(err->source, "rawvideoparse0");
+  EXPECT_NE(err->get_string("message").value_or("").find("100000x100000"), std::string::npos);
 }
 
 TEST(Rawvideoparse, LinkToCapsItDoesNotProduceIsRefused) {

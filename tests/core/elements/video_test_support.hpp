@@ -50,7 +50,8 @@ inline outcome play_to_eos(pipeline& p, std::chrono::milliseconds timeout = 10s)
     if (m->type == message_type::eos) {
       o.eos = true;
     } else {
-      o.errors.push_back(m->get_string("message").value_or("(no message)"));
+      // As launch shows it: the source element, then the text (which does not repeat it).
+      o.errors.push_back(m->source + ": " + m->get_string("message").value_or("(no message)"));
     }
     break;
   }
@@ -78,12 +79,12 @@ inline run_result run_to_eos(pipeline& p, std::string_view sink = "out", std::ch
   return r;
 }
 
-/// The first error message on the bus within `timeout`, or "" if none came.
+/// The first error on the bus within `timeout` as "source: text", or "" if none came.
 inline std::string wait_error(pipeline& p, std::chrono::milliseconds timeout = 5s) {
   const auto deadline = std::chrono::steady_clock::now() + timeout;
   while (std::chrono::steady_clock::now() < deadline) {
     auto m = p.bus().pop_filtered(50ms, {message_type::error});
-    if (m) return m->get_string("message").value_or("(no message)");
+    if (m) return m->source + ": " + m->get_string("message").value_or("(no message)");
   }
   return {};
 }
