@@ -253,6 +253,9 @@ boost::asio::awaitable<void> read_first_byte(tiled_image* img, portion p, std::v
 
 TEST(MemMgr, AsyncSwapInLeavesTheStreamingThreadFree) {
   temp_dir d("async");
+  // Before the manager: its I/O thread posts the coroutine back here, so this context
+  // must outlive the manager (which joins that thread when it dies).
+  boost::asio::io_context streaming;
   auto mgr = make_mgr(d.path, 4 * tile_bytes);
   auto img = tiled_image::create(rgba_tag, 16, 8, {16, 0}, {8, 0}, *mgr).value();
   const auto p = img.focus({0, 0, 16, 8}).value();
@@ -269,7 +272,6 @@ TEST(MemMgr, AsyncSwapInLeavesTheStreamingThreadFree) {
     const auto deadline = std::chrono::steady_clock::now() + 10s;
     while (!other_work_ran.load() && std::chrono::steady_clock::now() < deadline) std::this_thread::sleep_for(1ms);
   });
-  boost::asio::io_context streaming;
   std::vector<std::string> order;
   std::byte got{};
   std::thread::id resumed_on;
