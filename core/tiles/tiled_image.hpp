@@ -216,7 +216,9 @@ class tiled_image {
 /// MemMgr's swap I/O thread for the use (and its swap-in) and comes back to its own
 /// executor after, so the thread it was running on goes on with other work meanwhile.
 /// A resident tile is used at once, without leaving the thread. The image must not be
-/// used by anyone else until this completes (the image's one-thread-at-a-time rule).
+/// used by anyone else until this completes (the image's one-thread-at-a-time rule),
+/// and the coroutine's execution context must outlive the MemMgr, whose I/O thread
+/// posts the coroutine back to it (the manager joins that thread when it dies).
 boost::asio::awaitable<result<tile_use>> async_use(tiled_image& image, portion p, tile_access access,
                                                    use_flags flags = use_flags::none);
 
