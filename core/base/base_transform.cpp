@@ -114,12 +114,14 @@ result<void> base_transform::handle_downstream_caps_change(const caps& new_out) 
 
 // ---------------------------------------------------------------- buffer-alloc
 
+result<buffer> base_transform::allocate_for_upstream(std::size_t size, const caps&) { return buffer::allocate(size); }
+
 result<allocation> base_transform::buffer_alloc(pad& sinkpad, std::size_t size, const caps& c) {
   (void)sinkpad;
   upstream_allocates_ = true;
   bump(upstream_allocs_);
   const auto local = [&](const caps& with) -> result<allocation> {
-    auto b = buffer::allocate(size);
+    auto b = allocate_for_upstream(size, with);
     if (!b) return b.error();
     return allocation{std::move(b).value(), with};
   };

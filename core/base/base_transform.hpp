@@ -84,6 +84,10 @@ class base_transform : public element {
   virtual flow transform_ip(buffer& b) { (void)b; return flow::ok; }
   /// Called in passthrough for elements that look at data without changing it.
   virtual bool inspect_in_passthrough() const { return false; }
+  /// The buffer that answers upstream's buffer-alloc when the transform does not
+  /// proxy it downstream (copy-transform: the input is another buffer than the
+  /// output). Default: a fresh buffer; an element may hand out recycled frames.
+  virtual result<buffer> allocate_for_upstream(std::size_t size, const caps& c);
 
   /// Configuration choices of the subclass (constructor time).
   void set_passthrough_on_same_caps(bool v) noexcept { passthrough_on_same_caps_ = v; }

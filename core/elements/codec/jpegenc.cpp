@@ -42,6 +42,25 @@ std::optional<std::size_t> jpegenc::transform_size(pad_direction dir, const caps
   return n ? std::optional<std::size_t>(n) : std::nullopt;
 }
 
+result<buffer> jpegenc::allocate_for_upstream(std::size_t size, const caps& c) {
+  // Only frames of the negotiated input are recycled; anything else (caps upstream is
+  // about to switch to) gets the default fresh buffer.
+  if (!info_ || size != info_->size() || !c.is_equal(in_caps())) return base_transform::allocate_for_upstream(size, c);
+  if (!frame_pool_ || frame_pool_->block_size() != size) {
+    pool_config cfg;
+    cfg.name = name() + " frame pool";
+    cfg.block_size = size;
+    auto p = pool_allocator::create(cfg);
+    if (!p) return p.error();
+    frame_pool_ = std::move(p).value();
+  }
+  auto m = frame_pool_->acquire();
+  if (!m) return m.error();
+  buffer b;
+  if (auto r = b.append_memory(std::move(m).value()); !r) return r.error();
+  return b;
+}
+
 flow jpegenc::transform(const buffer& in, buffer& out) {
   if (!info_) return fail_flow(errc::not_negotiated, name() + " received a frame before caps", flow::not_negotiated);
   std::size_t jpeg_size = 0;

@@ -8,13 +8,22 @@
 /// compressed bytes are never copied. `quality` (1-100) may change while PLAYING and
 /// applies from the next frame. Colour is subsampled 4:2:0, GRAY8 gives a grey JPEG.
 ///
+/// The raw frames upstream asks us for (buffer-alloc, which a copy-transform answers
+/// itself) come from a pool of frame-size blocks, recreated when the frame size
+/// changes (kept while the element lives: a state change could race upstream's
+/// streaming task, which may still be asking for a frame): a 1080p RGB frame is 6 MB, which
+/// glibc maps and unmaps per frame, so fresh frames cost ~1,500 page faults each
+/// (GStreamer's videotestsrc fills frames from its own buffer pool likewise).
+///
 /// Thread safety: runs in the streaming task; the format is set by set_caps there,
 /// quality is read per frame.
 
 #include "core/base/base_transform.hpp"
 #include "core/caps/video_info.hpp"
 #include "core/elements/codec/jpeg_encoder.hpp"
+#include "core/memory/pool_allocator.hpp"
 
+#include <memory>
 #include <optional>
 
 namespace tessera::core {
@@ -31,11 +40,17 @@ class jpegenc final : public base_transform {
                                             const caps& othercaps) override;
   bool has_transform() const override { return true; }
   flow transform(const buffer& in, buffer& out) override;
+  result<buffer> allocate_for_upstream(std::size_t size, const caps& c) override;
+
+ public:
+  /// The pool of raw frames handed upstream (null before the first one); tests read its stats.
+  const pool_allocator* frame_pool() const noexcept { return frame_pool_.get(); }
 
  private:
   std::size_t prop_quality_;
   std::optional<video_info> info_;
   jpeg_encoder encoder_;
+  std::unique_ptr<pool_allocator> frame_pool_;  ///< upstream's streaming task only (buffer-alloc)
 };
 
 }  // namespace tessera::core
