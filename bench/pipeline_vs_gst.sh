@@ -2,7 +2,8 @@
 # Side by side with GStreamer, in the same run.
 # Section "engine" (issue "Engine"): buffers per second of
 #   fakesrc num-buffers=N size=64 ! identity xK ! fakesink      (K = 0, 1, 5, 10)
-# and of a 2- and 4-way tee, against gst-launch-1.0 with the equivalent elements.
+# and of fakesrc ! tee ! W x (queue ! fakesink) for W = 2, 4, against gst-launch-1.0
+# with the equivalent elements.
 # Section "video" (issue 6): frames per second of
 #   testsrc pattern=smpte ! <caps> ! videoconvert | videoscale | jpegenc ! fakesink
 # against videotestsrc pattern=smpte with the same caps and element: RGBA->GRAY8 at
@@ -48,11 +49,15 @@ copied_bytes() {
   "$tessera" launch --stats "$1" | python3 -c 'import json,sys; print(json.load(sys.stdin)["memory"]["copied_bytes"])'
 }
 
+element_ratio() {  # element_ratio <tessera ns> <gst ns>: "n/a" when tessera's cost is lost in the noise
+  if [ "$(echo "$1 <= 0" | bc -l)" = 1 ]; then echo "n/a"; else echo "$2 / $1" | bc -l | xargs printf "%.1fx"; fi
+}
+
 engine_rows() {
   echo "## Pipeline throughput vs GStreamer ($(nproc) cores, N=$N buffers of 64 bytes, best of 3)"
   echo
-  echo "| pipeline | tessera s | gst-launch s | tessera Mbuf/s | gst Mbuf/s | ratio (gst/tessera time) | tessera ns/elem/buf | gst ns/elem/buf | tessera bytes copied |"
-  echo "|---|---|---|---|---|---|---|---|---|"
+  echo "| pipeline | tessera s | gst-launch s | tessera Mbuf/s | gst Mbuf/s | ratio (gst/tessera time) | tessera ns/elem/buf | gst ns/elem/buf | ratio per element (gst/tessera ns) | tessera bytes copied |"
+  echo "|---|---|---|---|---|---|---|---|---|---|"
   t_base=""; g_base=""
   for K in 0 1 5 10; do
     tp="fakesrc num-buffers=$N size=64$(chain identity "$K") ! fakesink"
@@ -61,24 +66,31 @@ engine_rows() {
     # shellcheck disable=SC2086
     g=$(best_time gst-launch-1.0 -q $gp)
     [ "$K" = 0 ] && { t_base=$t; g_base=$g; }
-    if [ "$K" = 0 ]; then tn="-"; gn="-"; else
+    if [ "$K" = 0 ]; then tn="-"; gn="-"; en="-"; else
       tn=$(echo "($t - $t_base) * 1000000000 / ($K * $N)" | bc -l | xargs printf "%.1f")
       gn=$(echo "($g - $g_base) * 1000000000 / ($K * $N)" | bc -l | xargs printf "%.1f")
+      en=$(element_ratio "$tn" "$gn")
     fi
-    printf "| identity x%s | %.3f | %.3f | %.2f | %.2f | %.1fx | %s | %s | %s |\n" "$K" "$t" "$g" \
+    printf "| identity x%s | %.3f | %.3f | %.2f | %.2f | %.1fx | %s | %s | %s | %s |\n" "$K" "$t" "$g" \
       "$(echo "$N / $t / 1000000" | bc -l)" "$(echo "$N / $g / 1000000" | bc -l)" "$(echo "$g / $t" | bc -l)" \
-      "$tn" "$gn" "$(copied_bytes "$tp")"
+      "$tn" "$gn" "$en" "$(copied_bytes "$tp")"
   done
+  # Tee rows: fakesrc ! tee ! W x (queue ! fakesink), default queue and fakesink
+  # settings on both sides (tessera's queue defaults are GStreamer's: 200 buffers,
+  # 10 MiB, 1 s). Against the K=0 run (fakesrc ! fakesink) these add 2W elements
+  # (the tee, W queues, W-1 more sinks), so ns/elem/buf = (time - K0) / (2W * N).
   for W in 2 4; do
     tp="fakesrc num-buffers=$N size=64 ! tee name=t"
     gp="fakesrc num-buffers=$N sizetype=fixed sizemax=64 filltype=nothing ! tee name=t"
-    for ((i = 0; i < W; i++)); do tp+=" t. ! fakesink async=false"; gp+=" t. ! fakesink async=false"; done
+    for ((i = 0; i < W; i++)); do tp+=" t. ! queue ! fakesink"; gp+=" t. ! queue ! fakesink"; done
     t=$(best_time "$tessera" launch "$tp")
     # shellcheck disable=SC2086
     g=$(best_time gst-launch-1.0 -q $gp)
-    printf "| tee %s-way | %.3f | %.3f | %.2f | %.2f | %.1fx | - | - | %s |\n" "$W" "$t" "$g" \
+    tn=$(echo "($t - $t_base) * 1000000000 / (2 * $W * $N)" | bc -l | xargs printf "%.1f")
+    gn=$(echo "($g - $g_base) * 1000000000 / (2 * $W * $N)" | bc -l | xargs printf "%.1f")
+    printf "| tee %s-way (queue ! fakesink each) | %.3f | %.3f | %.2f | %.2f | %.1fx | %s | %s | %s | %s |\n" "$W" "$t" "$g" \
       "$(echo "$N / $t / 1000000" | bc -l)" "$(echo "$N / $g / 1000000" | bc -l)" "$(echo "$g / $t" | bc -l)" \
-      "$(copied_bytes "$tp")"
+      "$tn" "$gn" "$(element_ratio "$tn" "$gn")" "$(copied_bytes "$tp")"
   done
 }
 
