@@ -10,10 +10,10 @@
 ///
 /// The raw frames upstream asks us for (buffer-alloc, which a copy-transform answers
 /// itself) come from a pool of frame-size blocks, recreated when the frame size
-/// changes (kept while the element lives: a state change could race upstream's
-/// streaming task, which may still be asking for a frame): a 1080p RGB frame is 6 MB, which
-/// glibc maps and unmaps per frame, so fresh frames cost ~1,500 page faults each
-/// (GStreamer's videotestsrc fills frames from its own buffer pool likewise).
+/// changes and kept while the element lives (a state change could race upstream's
+/// streaming task, which may still be asking for a frame). A fresh 1080p RGB frame is
+/// 6 MB that glibc maps and unmaps per frame: ~1,500 page faults each as upstream
+/// fills it (GStreamer's videotestsrc fills frames from its own buffer pool likewise).
 ///
 /// Thread safety: runs in the streaming task; the format is set by set_caps there,
 /// quality is read per frame.
@@ -33,6 +33,10 @@ class jpegenc final : public base_transform {
   jpegenc(const element_factory& f, std::string name);
   static std::unique_ptr<element_factory> factory();
 
+  /// The pool of raw frames handed upstream (null before the first one); its stats
+  /// tell how many frames were recycled. Read it while no frame is being asked for.
+  const pool_allocator* frame_pool() const noexcept { return frame_pool_.get(); }
+
  protected:
   caps transform_caps(pad_direction dir, const caps& c) override;
   result<void> set_caps(const caps& in, const caps& out) override;
@@ -41,10 +45,6 @@ class jpegenc final : public base_transform {
   bool has_transform() const override { return true; }
   flow transform(const buffer& in, buffer& out) override;
   result<buffer> allocate_for_upstream(std::size_t size, const caps& c) override;
-
- public:
-  /// The pool of raw frames handed upstream (null before the first one); tests read its stats.
-  const pool_allocator* frame_pool() const noexcept { return frame_pool_.get(); }
 
  private:
   std::size_t prop_quality_;
