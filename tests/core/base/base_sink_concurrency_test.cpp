@@ -120,13 +120,16 @@ TEST(BaseSinkSync, QosEventReachesAnUpstreamTransformThatSkipsLateBuffers) {
 }
 
 TEST(BaseSinkSync, PauseHoldsTheClockAndResumeContinuesFromThere) {
-  auto p = build_test_pipeline("octsrc num-buffers=30 pts-step=10000000 ! recsink sync=true max-lateness=5000000");
+  // The pause (300 ms) is three times max-lateness (100 ms): a clock that ran on while
+  // PAUSED makes the next buffers 300 ms late and dropped, while a loaded machine's
+  // scheduling delay (tens of ms) does not.
+  auto p = build_test_pipeline("octsrc num-buffers=30 pts-step=10000000 ! recsink sync=true max-lateness=100000000");
   auto& sink = element_as<record_sink>(*p, "recsink0");
   p->set_state(state::playing);
   ASSERT_TRUE(eventually([&] { return sink.render_count() >= 5; }));
   EXPECT_EQ(within(10s, "set_state(PAUSED)", [&] { return p->set_state(state::paused); }), state_change::success);
   const clock_time paused_rt = p->running_time_now();
-  std::this_thread::sleep_for(100ms);
+  std::this_thread::sleep_for(300ms);
   EXPECT_EQ(p->running_time_now(), paused_rt) << "running time stands still while PAUSED";
   const auto count = sink.render_count();
   p->set_state(state::playing);
