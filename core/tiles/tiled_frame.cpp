@@ -12,6 +12,21 @@ result<tile_grid> frame_tile_grid(const video_info& info) {
                          static_cast<std::size_t>(info.height()), {frame_tile_period, 0}, {frame_tile_period, 0});
 }
 
+result<std::optional<tile_grid>> tile_grid_if_tiled(const video_info& info) {
+  if (info.layout() != video_layout::tiled) return std::optional<tile_grid>{};
+  auto g = frame_tile_grid(info);
+  if (!g) return g.error();
+  return std::optional<tile_grid>{*g};
+}
+
+std::optional<std::size_t> video_frame_bytes(const caps& c) {
+  auto info = video_info::from_caps(c);
+  if (!info) return std::nullopt;
+  auto g = tile_grid_if_tiled(*info);
+  if (!g) return std::nullopt;
+  return *g ? (*g)->tile_count() * (*g)->tile_bytes() : info->size();
+}
+
 result<buffer> allocate_tiled_frame(const tile_grid& g, allocator& a) {
   buffer b;
   for (std::size_t i = 0; i < g.tile_count(); ++i) {

@@ -21,6 +21,7 @@
 #include "core/tiles/tile_geometry.hpp"
 
 #include <cstddef>
+#include <optional>
 #include <span>
 
 namespace tessera::core {
@@ -30,6 +31,15 @@ inline constexpr std::size_t frame_tile_period = 64;
 
 /// The tiling of frames described by `info` (its layout is not looked at).
 result<tile_grid> frame_tile_grid(const video_info& info);
+
+/// The tiling of frames described by `info` when its layout is tiled; none when linear.
+result<std::optional<tile_grid>> tile_grid_if_tiled(const video_info& info);
+
+/// Bytes of one frame of fixed raw video caps `c` as it travels in a buffer: every
+/// tile's bytes (partial edge tiles are whole) for layout=tiled, info.size() for
+/// linear; empty when `c` is not fixed raw video. What a video transform's
+/// get_unit_size answers.
+std::optional<std::size_t> video_frame_bytes(const caps& c);
 
 /// A buffer of g.tile_count() memories of g.tile_bytes() from `a`, contents unset.
 result<buffer> allocate_tiled_frame(const tile_grid& g, allocator& a = system_allocator());

@@ -48,14 +48,7 @@ result<void> boxblur::set_caps(const caps& in, const caps& out) {
 }
 
 std::optional<std::size_t> boxblur::get_unit_size(const caps& c) {
-  auto info = video_info::from_caps(c);
-  if (!info) return std::nullopt;
-  if (info->layout() == video_layout::tiled) {
-    auto g = frame_tile_grid(*info);
-    if (!g) return std::nullopt;
-    return g->tile_count() * g->tile_bytes();
-  }
-  return info->size();
+  return video_frame_bytes(c);
 }
 
 void boxblur::blur_portion(const frame_access& src, const frame_access& dst, const portion& p, std::size_t radius) {

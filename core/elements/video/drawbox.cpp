@@ -51,25 +51,15 @@ result<void> drawbox::set_caps(const caps& in, const caps& out) {
   auto info = video_info::from_caps(in);
   if (!info) return fail(errc::not_negotiated, name() + ": " + info.error().message);
   if (!in.is_equal(out)) return fail(errc::not_negotiated, name() + " cannot turn " + in.to_string() + " into " + out.to_string());
-  grid_.reset();
-  if (info->layout() == video_layout::tiled) {
-    auto g = frame_tile_grid(*info);
-    if (!g) return fail(errc::not_negotiated, name() + ": " + g.error().message);
-    grid_ = *g;
-  }
+  auto grid = tile_grid_if_tiled(*info);
+  if (!grid) return fail(errc::not_negotiated, name() + ": " + grid.error().message);
+  grid_ = *grid;
   info_ = *info;
   return {};
 }
 
 std::optional<std::size_t> drawbox::get_unit_size(const caps& c) {
-  auto info = video_info::from_caps(c);
-  if (!info) return std::nullopt;
-  if (info->layout() == video_layout::tiled) {
-    auto g = frame_tile_grid(*info);
-    if (!g) return std::nullopt;
-    return g->tile_count() * g->tile_bytes();
-  }
-  return info->size();
+  return video_frame_bytes(c);
 }
 
 tile_rect drawbox::box() const {

@@ -29,6 +29,20 @@ TEST(TiledFrame, Uses64By64TilesWithFullyAllocatedEdges) {
   for (const memory& m : b.memories()) EXPECT_EQ(m.size(), 64u * 64 * 4);
 }
 
+TEST(TiledFrame, FrameBytesAreWholeTilesWhenTiledAndRowsWhenLinear) {
+  // 100x70 RGBA: 2x2 tiles of 64x64x4 bytes when tiled, 100*70*4 bytes when linear.
+  const auto tiled = caps::parse("video/x-raw,format=RGBA,width=100,height=70,layout=tiled");
+  const auto linear = caps::parse("video/x-raw,format=RGBA,width=100,height=70,layout=linear");
+  ASSERT_TRUE(tiled && linear);
+  EXPECT_EQ(video_frame_bytes(*tiled), std::optional<std::size_t>(4u * 64 * 64 * 4));
+  EXPECT_EQ(video_frame_bytes(*linear), std::optional<std::size_t>(100u * 70 * 4));
+  const auto unfixed = caps::parse("video/x-raw,format=RGBA,width=[1,100],height=70");
+  const auto audio = caps::parse("audio/x-raw,format=S16LE,rate=48000,channels=2");
+  ASSERT_TRUE(unfixed && audio);
+  EXPECT_EQ(video_frame_bytes(*unfixed), std::nullopt);
+  EXPECT_EQ(video_frame_bytes(*audio), std::nullopt);
+}
+
 TEST(TiledFrame, ScatteredRowsGatherBackAndTheGatherIsCounted) {
   const std::size_t w = 130, h = 65;
   const auto g = frame_tile_grid(rgba(w, h)).value();
