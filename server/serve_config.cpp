@@ -116,6 +116,7 @@ const std::vector<option>& options() {
          return {};
        }},
       {"swap-dir", kind::text, [](serve_config& c, std::string_view v) { return set_dir(c.swap_dir, v, true); }},
+      {"web-root", kind::text, [](serve_config& c, std::string_view v) { return set_dir(c.web_root, v, true); }},
       {"log-level", kind::text, set_log_level},
       {"log-json", kind::flag, boolean(&serve_config::log_json)},
       {"insecure", kind::flag, boolean(&serve_config::insecure)},
@@ -248,6 +249,7 @@ const char* serve_usage() noexcept {
          "  --media-root DIR       filesrc/filesink locations resolve inside DIR only\n"
          "  --cache-size BYTES     tile cache budget (e.g. 256M)\n"
          "  --swap-dir DIR         where swapped-out tiles go\n"
+         "  --web-root DIR         the web UI's files (default: the source tree's web/)\n"
          "  --log-level L          trace|debug|info|warn|error|critical|off (default info)\n"
          "  --log-json             log one JSON object per line\n"
          "  --insecure             allow a non-loopback --bind without --token\n"

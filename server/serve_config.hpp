@@ -31,6 +31,7 @@ struct serve_config {
   std::optional<std::filesystem::path> media_root;  ///< absolute; filesrc/filesink confinement
   std::optional<std::uint64_t> cache_bytes;         ///< tile cache budget (--cache-size)
   std::optional<std::filesystem::path> swap_dir;    ///< where swapped-out tiles go
+  std::optional<std::filesystem::path> web_root;    ///< the UI's files; empty: the build's web/
   std::string log_level = "info";     ///< trace|debug|info|warn|error|critical|off
   bool log_json = false;              ///< one JSON object per log line
   bool insecure = false;              ///< allow a non-loopback bind without a token

@@ -34,6 +34,9 @@ def check(cond, what):
         print("FAIL:", what, file=sys.stderr)
 
 
+WEB_INDEX = "<!doctype html><title>tessera web root test</title>"
+
+
 class Server:
     """A `tessera serve` child process on a free loopback port."""
 
@@ -145,8 +148,9 @@ def test_routes_and_errors(srv):
     expect(srv, "GET", "/api/v1/pipelines/p0", 404)
     expect(srv, "GET", "/nosuch.html", 404)
     expect(srv, "GET", "/..%2F..%2Fetc%2Fpasswd", 400)
-    status, ctype, _ = srv.request("GET", "/")
-    check(status == 200 and ctype.startswith("text/html") or status == 404, "GET / -> %s %s" % (status, ctype))
+    status, ctype, body = srv.request("GET", "/")
+    check(status == 200 and ctype.startswith("text/html") and WEB_INDEX in str(body),
+          "GET / -> %s %s %r: not the index.html of TESSERA_WEB_ROOT" % (status, ctype, body))
 
 
 def test_cycle(srv):
@@ -273,6 +277,7 @@ def main():
     test_unsafe_bind_refused()
     media = tempfile.mkdtemp(prefix="tessera-rest-")
     outside = tempfile.mkdtemp(prefix="tessera-rest-outside-")
+    web = tempfile.mkdtemp(prefix="tessera-rest-web-")
     servers = []
     try:
         with open(os.path.join(media, "in.raw"), "wb") as f:
@@ -282,8 +287,11 @@ def main():
         os.symlink(outside, os.path.join(media, "escape"))
 
         limit = 4
+        # The UI's files from TESSERA_WEB_ROOT, as the container installs them.
+        with open(os.path.join(web, "index.html"), "w") as f:
+            f.write(WEB_INDEX)
         open_srv = Server("--media-root", media, "--max-pipelines", str(limit), "--allow-origin", "https://ui.example",
-                          "--log-level", "warn")
+                          "--log-level", "warn", env={"TESSERA_WEB_ROOT": web})
         servers.append(open_srv)
         test_routes_and_errors(open_srv)
         test_cycle(open_srv)
@@ -306,6 +314,7 @@ def main():
                 srv.proc.wait()
         shutil.rmtree(media, ignore_errors=True)
         shutil.rmtree(outside, ignore_errors=True)
+        shutil.rmtree(web, ignore_errors=True)
     if failures:
         print("rest_api.py: %d failure(s)" % len(failures), file=sys.stderr)
         return 1

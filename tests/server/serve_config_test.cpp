@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <filesystem>
 #include <map>
 
 namespace tessera::server {
@@ -59,6 +60,19 @@ TEST(ServeConfig, EveryFlagAlsoReadsItsEnvironmentVariable) {
   EXPECT_TRUE(c->demo);
   EXPECT_EQ(c->max_pipelines, 5u);
   EXPECT_EQ(c->allow_origins, (std::vector<std::string>{"http://a.example", "https://b.example:8443"}));
+}
+
+TEST(ServeConfig, WebRootComesFromTheEnvironmentOrTheFlagAndMustExist) {
+  // The container sets TESSERA_WEB_ROOT to where it installed the UI.
+  const auto dir = std::filesystem::temp_directory_path();
+  auto c = parse({}, {{"TESSERA_WEB_ROOT", dir.string()}});
+  ASSERT_TRUE(c) << c.error().message;
+  ASSERT_TRUE(c->web_root);
+  EXPECT_TRUE(std::filesystem::equivalent(*c->web_root, dir));
+  EXPECT_FALSE(parse({}).value().web_root) << "no web root given: the build's web/ is served";
+  auto bad = parse({"--web-root", "/definitely/not/here"});
+  ASSERT_FALSE(bad);
+  EXPECT_NE(bad.error().message.find("/definitely/not/here"), std::string::npos) << bad.error().message;
 }
 
 TEST(ServeConfig, FlagsWinOverTheEnvironment) {
