@@ -82,6 +82,9 @@ service_result<json::value> pipeline_service::set_state(std::string_view name, s
   // client recovers from one, and must not be refused for it.
   if (r == core::state_change::failure || (*target >= core::state::paused && p.has_error())) {
     std::string why = entry->last_error();
+    // The bus subscriber that records the entry's text may still be running on the
+    // posting thread; the pipeline has the text before it raises the error flag.
+    if (why.empty()) why = p.last_error();
     if (why.empty()) why = "a state change failed";
     return make_error(service_errc::pipeline_failed, "pipeline \"" + entry->name() + "\" could not go to " +
                                                          std::string(core::to_string(*target)) + ": " + why);

@@ -159,6 +159,8 @@ state_change pipeline::advance_locked(std::unique_lock<std::mutex>& lock) {
         eos_posted_ = false;
       }
       error_.store(false);
+      std::lock_guard error_lock(error_text_mutex_);
+      last_error_.clear();
     }
     const state_change r = step_all_locked(next);
     if (r == state_change::failure) {
@@ -263,6 +265,10 @@ void pipeline::handle_message(element& from, message m) {
     return;
   }
   if (m.type == message_type::error) {
+    {
+      std::lock_guard lock(error_text_mutex_);
+      last_error_ = m.source + ": " + m.get_string("message").value_or("error");
+    }
     error_.store(true);
     state_cv_.notify_all();  // wait_state waits in slices, so a missed notification only delays it
   }
@@ -275,6 +281,11 @@ bool pipeline::is_eos() const {
 }
 
 bool pipeline::has_error() const { return error_.load(); }
+
+std::string pipeline::last_error() const {
+  std::lock_guard lock(error_text_mutex_);
+  return last_error_;
+}
 
 result<void> pipeline::seek(const seek_request& req) {
   {

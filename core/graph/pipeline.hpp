@@ -95,6 +95,9 @@ class pipeline {
   void send_eos();
   bool is_eos() const;
   bool has_error() const;
+  /// "<source>: <text>" of the last error posted since the last READY -> PAUSED, set
+  /// before has_error() turns true, so a caller that sees the flag can say why.
+  std::string last_error() const;
 
   // --- clock ---
   clock_time base_time() const;
@@ -147,6 +150,8 @@ class pipeline {
   std::set<element*> eos_sinks_;
   bool eos_posted_ = false;
   std::atomic<bool> error_{false};
+  mutable std::mutex error_text_mutex_;  // last_error_ (a leaf lock)
+  std::string last_error_;
   std::uint32_t next_seqnum_ = 1;
 };
 

@@ -181,6 +181,8 @@ TEST(PipelineStates, ElementErrorStopsItsPipelineButAnotherKeepsStreaming) {
   EXPECT_EQ(err->source, "xform0");
   EXPECT_NE(err->get_string("message").value_or("").find("error-after=5"), std::string::npos);
   EXPECT_TRUE(failing->has_error());
+  EXPECT_TRUE(failing->last_error().starts_with("xform0: ")) << failing->last_error();
+  EXPECT_NE(failing->last_error().find("error-after=5"), std::string::npos) << failing->last_error();
 
   std::this_thread::sleep_for(20ms);
   const auto stopped_at = s1.render_count();
