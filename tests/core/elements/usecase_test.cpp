@@ -34,7 +34,7 @@ class frame_sizes final : public frame_subscriber {
 
   /// Waits (at most `timeout`) until `pred(sizes)` holds; returns whether it did.
   template <class Pred>
-  bool wait_for(Pred pred, std::chrono::milliseconds timeout = 10s) {
+  bool wait_for(Pred pred, std::chrono::milliseconds timeout = 30s) {
     std::unique_lock lock(mutex_);
     return changed_.wait_for(lock, timeout, [&] { return pred(sizes_); });
   }
