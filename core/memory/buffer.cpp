@@ -43,6 +43,8 @@ result<memory> merge_copy(const memory_list& list) {
   if (!target) return target.error();
   std::byte* out = target->data();
   for (const memory& m : list) {
+    auto source = m.bytes_pinned();
+    if (!source) return source.error();
     counted_copy(out, m.data(), m.size());
     out += m.size();
   }

@@ -165,6 +165,12 @@ result<memory_map> memory::map(map_access access) {
     return fail(errc::not_writable, std::string("memory::map(") + std::string(to_string(access)) +
                                         "): " + detail::why_not_writable(block_));
   }
+  // The bytes first (a swapped-out tile comes back here); the map then holds them.
+  auto bytes = detail::bytes_pin::pin(block_);
+  if (!bytes) {
+    return error(bytes.error().code,
+                 std::string("memory::map(") + std::string(to_string(access)) + "): " + bytes.error().message);
+  }
   std::uint64_t seen = 0;
   if (!detail::try_pin_map(block_, bits, &seen)) {
     const auto maps = (seen & detail::map_count_mask) >> detail::map_shift;
@@ -173,6 +179,7 @@ result<memory_map> memory::map(map_access access) {
                                      "): already mapped for " + std::string(to_string(mode)) +
                                      " (" + std::to_string(maps) + " active maps)");
   }
+  bytes->release();  // memory_map::release unpins them
   return memory_map(block_, access, block_->data + block_->offset, block_->size);
 }
 
@@ -219,6 +226,8 @@ result<memory> memory::copy(std::size_t offset, std::size_t size) const {
   }
   alloc_params params;
   params.align = std::max<std::size_t>(block_->align, 16);
+  auto bytes = detail::bytes_pin::pin(block_);
+  if (!bytes) return bytes.error();
   auto out = system_allocator().allocate(size, params);
   if (!out) return out;
   counted_copy(out->block_->data + out->block_->offset, block_->data + block_->offset + offset,

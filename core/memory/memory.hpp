@@ -131,8 +131,19 @@ class memory {
 
   /// Start of the visible bytes, unchecked, read-only: for hot paths that already
   /// hold this reference and only read. nullptr for an empty handle. Writing goes
-  /// through map(map_access::write).
+  /// through map(map_access::write). The address never changes, but the bytes of a
+  /// memory whose allocator manages residency (the tile cache) may be swapped out:
+  /// read them through data() only while a map or bytes_pinned() holds them.
   const std::byte* data() const noexcept { return block_ ? block_->data + block_->offset : nullptr; }
+
+  /// Holds the bytes resident (reading them back from the tile cache's swap file if
+  /// they were swapped out) without mapping: data() may be read while the pin lives.
+  /// No-op for ordinary memory. Errors: the swap-in failed.
+  result<detail::bytes_pin> bytes_pinned() const noexcept { return detail::bytes_pin::pin(block_); }
+
+  /// The block behind the handle, for allocator implementers (an allocator finding
+  /// its own block again). nullptr for an empty handle.
+  detail::memory_block* block_for_allocators() const noexcept { return block_; }
 
   /// True when both handles refer to the same memory object.
   friend bool operator==(const memory& a, const memory& b) noexcept {

@@ -9,6 +9,9 @@
 
 namespace tessera::core::detail {
 
+result<void> block_owner::pin_bytes(memory_block*) noexcept { return {}; }
+void block_owner::unpin_bytes(memory_block*) noexcept {}
+
 memory_block* allocate_root_block(block_owner* owner, std::size_t maxsize,
                                   std::size_t align) noexcept {
   constexpr std::size_t new_align = __STDCPP_DEFAULT_NEW_ALIGNMENT__;

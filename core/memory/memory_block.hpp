@@ -17,6 +17,7 @@
 /// and its root released; a root goes back to its `owner` (freed or pooled).
 
 #include "core/memory/memory_flags.hpp"
+#include "core/support/result.hpp"
 
 #include <atomic>
 #include <cstddef>
@@ -34,14 +35,33 @@ struct memory_block;
 
 /// Whoever takes a root block back when its last reference and map are gone:
 /// an allocator (or the pool's shared core). Must outlive every block it owns.
+///
+/// Residency: an owner whose blocks' bytes may leave RAM while nobody looks at them
+/// (the tile cache swaps cold tiles out, keeping their address) is constructed with
+/// `manages_residency`. The memory core then brackets every access to the bytes (a
+/// map, a copy, a merge) with pin_bytes/unpin_bytes on the root block, so the bytes
+/// are brought back before they are read and stay while they are used. For every
+/// other owner the test is one load of a constant flag.
 class block_owner {
  public:
   /// Called once per root block, from whichever thread dropped the last reference.
   virtual void release_block(memory_block* block) noexcept = 0;
   virtual std::string_view owner_name() const noexcept = 0;
 
+  bool manages_residency() const noexcept { return manages_residency_; }
+  /// Makes the root block's bytes resident (reading them back if they were swapped
+  /// out, on the calling thread) and keeps them so until the matching unpin_bytes.
+  /// Only called when manages_residency(). Errors: the read failed (the bytes stay
+  /// where they were, for a retry).
+  virtual result<void> pin_bytes(memory_block* root) noexcept;
+  virtual void unpin_bytes(memory_block* root) noexcept;
+
  protected:
+  constexpr explicit block_owner(bool manages_residency = false) noexcept : manages_residency_(manages_residency) {}
   ~block_owner() = default;
+
+ private:
+  const bool manages_residency_;
 };
 
 inline constexpr std::uint64_t ref_one = 1;
@@ -77,6 +97,51 @@ memory_block* allocate_root_block(block_owner* owner, std::size_t maxsize,
                                   std::size_t align) noexcept;
 /// Gives back a block made by allocate_root_block (counted with count_free).
 void free_root_block(memory_block* block) noexcept;
+
+/// The root of a live block: itself, or the root a share views.
+inline memory_block* root_block(memory_block* block) noexcept { return block->parent ? block->parent : block; }
+
+/// Holds a block's bytes resident (block_owner::pin_bytes) for its life: a no-op for
+/// owners that do not manage residency. Move-only; pin() reports the read error.
+class bytes_pin {
+ public:
+  bytes_pin() noexcept = default;
+  static result<bytes_pin> pin(memory_block* block) noexcept {
+    bytes_pin p;
+    if (block == nullptr || block->owner == nullptr || !block->owner->manages_residency()) return p;
+    memory_block* root = root_block(block);
+    if (auto r = root->owner->pin_bytes(root); !r) return r.error();
+    p.root_ = root;
+    return p;
+  }
+  bytes_pin(bytes_pin&& o) noexcept : root_(o.root_) { o.root_ = nullptr; }
+  bytes_pin& operator=(bytes_pin&& o) noexcept {
+    if (this != &o) {
+      reset();
+      root_ = o.root_;
+      o.root_ = nullptr;
+    }
+    return *this;
+  }
+  bytes_pin(const bytes_pin&) = delete;
+  bytes_pin& operator=(const bytes_pin&) = delete;
+  ~bytes_pin() { reset(); }
+  void reset() noexcept {
+    if (root_ != nullptr) root_->owner->unpin_bytes(root_);
+    root_ = nullptr;
+  }
+  /// Whether bytes are pinned (false for memory whose owner does not manage residency).
+  explicit operator bool() const noexcept { return root_ != nullptr; }
+  /// Gives up the pin without unpinning (the caller unpins the root later).
+  memory_block* release() noexcept {
+    memory_block* r = root_;
+    root_ = nullptr;
+    return r;
+  }
+
+ private:
+  memory_block* root_ = nullptr;
+};
 
 /// Wraps a block whose state holds one handle reference into a handle (counted as
 /// a live memory object). The block must be fully set up.

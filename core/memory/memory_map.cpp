@@ -37,7 +37,14 @@ memory_map::~memory_map() { release(); }
 
 void memory_map::release() noexcept {
   if (!block_) return;
-  detail::unpin_map(std::exchange(block_, nullptr));
+  detail::memory_block* block = std::exchange(block_, nullptr);
+  // The bytes' pin first: the map keeps the block (and a share's root) alive until
+  // unpin_map.
+  if (block->owner != nullptr && block->owner->manages_residency()) {
+    detail::memory_block* root = detail::root_block(block);
+    root->owner->unpin_bytes(root);
+  }
+  detail::unpin_map(block);
   data_ = nullptr;
   size_ = 0;
 }

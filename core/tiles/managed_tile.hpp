@@ -1,6 +1,7 @@
 #pragma once
 /// One tile of a tiled_image as the MemMgr sees it: the tile's copy-on-write pointer
-/// and valid flag, a mutex, and its place in the manager's least-recently-used order.
+/// and valid flag, a mutex, and (as a cache_entry) its place in the manager's
+/// least-recently-used order.
 ///
 /// The mutex is what lets the manager evict a cold tile from another thread: the
 /// image holds it around every operation that changes which storage the pointer
@@ -9,26 +10,22 @@
 /// never waits for an image.
 
 #include "core/memory/cow.hpp"
+#include "core/tiles/cache_entry.hpp"
 
-#include <list>
 #include <mutex>
 
 namespace tessera::core {
 
-class mem_mgr;
-
 /// Ownership: owned by its image (in a heap array: it never moves, the manager keeps a
-/// pointer to it while it is listed). `ptr` and `valid` are guarded by `mutex`; the
-/// LRU fields by the manager's mutex.
-struct managed_tile {
+/// pointer to it while it is listed). `ptr` and `valid` are guarded by `mutex`; an
+/// eviction claims the tile by try_locking it.
+struct managed_tile final : cache_entry {
   mutable std::mutex mutex;
   cow_ptr ptr;
   bool valid = false;
 
-  // The manager's (guarded by its mutex): where the tile is in its LRU list.
-  mem_mgr* mgr = nullptr;
-  bool listed = false;
-  std::list<managed_tile*>::iterator lru_position;
+  bool try_claim() noexcept override { return mutex.try_lock(); }
+  result<void> evict_claimed() noexcept override;
 };
 
 }  // namespace tessera::core

@@ -36,69 +36,72 @@ std::optional<error> mem_mgr::last_swap_error() const {
   return last_error_;
 }
 
-void mem_mgr::track(managed_tile& t) noexcept {
+void mem_mgr::track(cache_entry& e) noexcept {
   std::lock_guard lock(mutex_);
-  if (t.listed) return;
-  t.mgr = this;
-  lru_.push_back(&t);
-  t.lru_position = std::prev(lru_.end());
-  t.listed = true;
+  if (e.listed_) return;
+  lru_.push_back(&e);
+  e.lru_position_ = std::prev(lru_.end());
+  e.listed_ = true;
 }
 
-void mem_mgr::untrack(managed_tile& t) noexcept {
-  // The tile's mutex first: an eviction of this tile in progress holds it.
-  std::lock_guard tile_lock(t.mutex);
+void mem_mgr::untrack(cache_entry& e) noexcept {
   std::lock_guard lock(mutex_);
-  if (!t.listed) return;
-  lru_.erase(t.lru_position);
-  t.listed = false;
+  if (!e.listed_) return;
+  lru_.erase(e.lru_position_);
+  e.listed_ = false;
 }
 
-void mem_mgr::touch(managed_tile& t, bool was_resident) noexcept {
+void mem_mgr::touch(cache_entry& e, bool was_resident) noexcept {
   std::lock_guard lock(mutex_);
   if (was_resident) {
     ++counters_.cache_hits;
   } else {
     ++counters_.cache_misses;
   }
-  if (t.listed) lru_.splice(lru_.end(), lru_, t.lru_position);
+  if (e.listed_) lru_.splice(lru_.end(), lru_, e.lru_position_);
 }
 
-result<void> mem_mgr::enforce_budget(const managed_tile* keep, std::uint64_t incoming_bytes) {
+void mem_mgr::refresh(cache_entry& e) noexcept {
+  std::lock_guard lock(mutex_);
+  if (e.listed_) lru_.splice(lru_.end(), lru_, e.lru_position_);
+}
+
+void mem_mgr::make_coldest(cache_entry& e) noexcept {
+  std::lock_guard lock(mutex_);
+  if (e.listed_) lru_.splice(lru_.begin(), lru_, e.lru_position_);
+}
+
+result<void> mem_mgr::enforce_budget(const cache_entry* keep, std::uint64_t incoming_bytes) {
   const std::uint64_t budget = cache_bytes();
   return evict_until(budget > incoming_bytes ? budget - incoming_bytes : 0, keep);
 }
 
 result<void> mem_mgr::flush() { return evict_until(0, nullptr); }
 
-result<void> mem_mgr::evict_until(std::uint64_t target, const managed_tile* keep) {
+result<void> mem_mgr::evict_until(std::uint64_t target, const cache_entry* keep) {
   std::optional<error> first_error;
   std::size_t attempts = 0;
   for (;;) {
-    managed_tile* victim = nullptr;
+    cache_entry* victim = nullptr;
     {
       std::lock_guard lock(mutex_);
       if (counters_.resident_bytes <= target || attempts >= lru_.size()) break;
-      // The coldest tile nobody is operating on right now. Trying it moves it to the
-      // back, so each tile is tried once per call.
+      // The coldest entry nobody is operating on right now. Trying it moves it to the
+      // back, so each entry is tried once per call.
       for (auto it = lru_.begin(); it != lru_.end() && attempts < lru_.size(); ++it) {
-        managed_tile* t = *it;
-        if (t == keep) continue;
+        cache_entry* e = *it;
+        if (e == keep) continue;
         ++attempts;
-        if (t->mutex.try_lock()) {
-          victim = t;
-          lru_.splice(lru_.end(), lru_, t->lru_position);
+        if (e->try_claim()) {
+          victim = e;
+          lru_.splice(lru_.end(), lru_, e->lru_position_);
           break;
         }
       }
     }
     if (victim == nullptr) break;
-    // Holding the tile's mutex (not ours): evict() takes the storage's lock and calls
-    // swap_out, which takes ours.
-    std::lock_guard tile_lock(victim->mutex, std::adopt_lock);
-    cow_storage* s = victim->ptr.storage();
-    if (s == nullptr || !s->resident() || s->use_count() > 0) continue;
-    if (auto r = s->evict(); !r && r.error() != errc::bad_state && !first_error) first_error = r.error();
+    // Without our lock: the swap-out calls store(), which takes it.
+    if (auto r = victim->evict_claimed(); !r && r.error() != errc::bad_state && !first_error) first_error = r.error();
   }
   if (first_error) {
     std::lock_guard lock(mutex_);
@@ -106,6 +109,22 @@ result<void> mem_mgr::evict_until(std::uint64_t target, const managed_tile* keep
     return *first_error;
   }
   return {};
+}
+
+result<void> managed_tile::evict_claimed() noexcept {
+  // Holding the tile's mutex (the claim): evict() takes the storage's lock and calls
+  // swap_out, which takes the manager's.
+  std::lock_guard tile_lock(mutex, std::adopt_lock);
+  cow_storage* s = ptr.storage();
+  if (s == nullptr || !s->resident() || s->use_count() > 0) return fail(errc::bad_state, "tile in use");
+  return s->evict();
+}
+
+void mem_mgr::count_resident(std::int64_t bytes, int tiles) noexcept {
+  std::lock_guard lock(mutex_);
+  counters_.resident_bytes = static_cast<std::uint64_t>(static_cast<std::int64_t>(counters_.resident_bytes) + bytes);
+  counters_.tiles_resident = static_cast<std::uint64_t>(static_cast<std::int64_t>(counters_.tiles_resident) + tiles);
+  counters_.peak_resident_bytes = std::max(counters_.peak_resident_bytes, counters_.resident_bytes);
 }
 
 result<std::byte*> mem_mgr::allocate(std::size_t size_bytes, std::size_t alignment) noexcept {
@@ -130,6 +149,16 @@ void mem_mgr::deallocate(std::byte* block, std::size_t size_bytes, std::size_t a
 }
 
 result<void> mem_mgr::swap_out(const cow_storage& storage, std::span<const std::byte> bytes) noexcept {
+  return store(&storage, bytes);
+}
+
+result<void> mem_mgr::swap_in(const cow_storage& storage, std::span<std::byte> into) noexcept {
+  return load(&storage, into);
+}
+
+void mem_mgr::discard(const cow_storage& storage) noexcept { drop(&storage); }
+
+result<void> mem_mgr::store(const void* key, std::span<const std::byte> bytes) noexcept {
   std::vector<std::byte> stored;
   try {
     auto how = encode_for_swap(bytes, compress_, stored);
@@ -147,7 +176,7 @@ result<void> mem_mgr::swap_out(const cow_storage& storage, std::span<const std::
       return w.error();
     }
     std::lock_guard lock(mutex_);
-    swapped_[&storage] = swap_record{*offset, stored.size(), *how};
+    swapped_[key] = swap_record{*offset, stored.size(), *how};
     counters_.swapped_out_bytes += bytes.size();
     counters_.stored_bytes += stored.size();
     ++counters_.swap_outs;
@@ -158,11 +187,11 @@ result<void> mem_mgr::swap_out(const cow_storage& storage, std::span<const std::
   }
 }
 
-result<void> mem_mgr::swap_in(const cow_storage& storage, std::span<std::byte> into) noexcept {
+result<void> mem_mgr::load(const void* key, std::span<std::byte> into) noexcept {
   swap_record record;
   {
     std::lock_guard lock(mutex_);
-    auto it = swapped_.find(&storage);
+    auto it = swapped_.find(key);
     if (it == swapped_.end()) {
       return fail(errc::bad_state, "tile cache: a " + std::to_string(into.size()) +
                                        "-byte tile has no copy in the swap file");
@@ -180,7 +209,7 @@ result<void> mem_mgr::swap_in(const cow_storage& storage, std::span<std::byte> i
     return fail(errc::no_memory, "tile cache: no memory to read a tile back from the swap file");
   }
   std::lock_guard lock(mutex_);
-  swapped_.erase(&storage);
+  swapped_.erase(key);
   swap_->release(record.offset, record.stored_bytes);
   counters_.swapped_in_bytes += into.size();
   ++counters_.swap_ins;
@@ -188,9 +217,9 @@ result<void> mem_mgr::swap_in(const cow_storage& storage, std::span<std::byte> i
   return {};
 }
 
-void mem_mgr::discard(const cow_storage& storage) noexcept {
+void mem_mgr::drop(const void* key) noexcept {
   std::lock_guard lock(mutex_);
-  auto it = swapped_.find(&storage);
+  auto it = swapped_.find(key);
   if (it == swapped_.end()) return;
   swap_->release(it->second.offset, it->second.stored_bytes);
   swapped_.erase(it);

@@ -29,6 +29,7 @@
 /// storage created with it. Thread safety: all members may be called from any thread.
 
 #include "core/memory/cow_block_manager.hpp"
+#include "core/tiles/cache_entry.hpp"
 #include "core/tiles/managed_tile.hpp"
 #include "core/tiles/swap_codec.hpp"
 #include "core/tiles/swap_file.hpp"
@@ -92,16 +93,23 @@ class mem_mgr final : public cow_block_manager {
   std::optional<error> last_swap_error() const;
   boost::asio::thread_pool& swap_io() noexcept { return io_; }
 
-  // --- for tiled_image ---
-  void track(managed_tile& t) noexcept;
-  void untrack(managed_tile& t) noexcept;
-  /// Moves `t` to the most recently used end and counts a hit or a miss.
-  void touch(managed_tile& t, bool was_resident) noexcept;
+  // --- for tiled_image and frame_tile_allocator ---
+  /// Lists `e` at the most recently used end.
+  void track(cache_entry& e) noexcept;
+  /// Takes `e` off the list. The caller makes sure no eviction of `e` is running (it
+  /// holds what `e`'s try_claim takes).
+  void untrack(cache_entry& e) noexcept;
+  /// Moves `e` to the most recently used end and counts a hit or a miss.
+  void touch(cache_entry& e, bool was_resident) noexcept;
+  /// Moves `e` to the most recently used end without counting (a fresh allocation).
+  void refresh(cache_entry& e) noexcept;
+  /// Moves `e` to the least recently used end (a freed tile: the first to go).
+  void make_coldest(cache_entry& e) noexcept;
   /// Swaps out least recently used idle tiles until the resident bytes plus
   /// `incoming_bytes` (a tile about to be allocated or swapped in) fit the budget,
   /// skipping `keep` (the tile about to be used). Returns the first swap-out error, if
   /// any (the tiles concerned stay resident).
-  result<void> enforce_budget(const managed_tile* keep = nullptr, std::uint64_t incoming_bytes = 0);
+  result<void> enforce_budget(const cache_entry* keep = nullptr, std::uint64_t incoming_bytes = 0);
   /// tile_cache_flush: swaps out every idle tile.
   result<void> flush();
 
@@ -112,9 +120,20 @@ class mem_mgr final : public cow_block_manager {
   result<void> swap_in(const cow_storage& storage, std::span<std::byte> into) noexcept override;
   void discard(const cow_storage& storage) noexcept override;
 
+  // --- the same for any tile memory, keyed by the object that owns the bytes ---
+  /// Writes `bytes` to the swap file under `key` (checksummed, maybe compressed).
+  result<void> store(const void* key, std::span<const std::byte> bytes) noexcept;
+  /// Reads the bytes stored under `key` back into `into` and frees their place.
+  result<void> load(const void* key, std::span<std::byte> into) noexcept;
+  /// Forgets the bytes stored under `key` (the tile died while swapped out).
+  void drop(const void* key) noexcept;
+  /// Counts `bytes` of tile memory becoming resident (+) or leaving RAM (-), and one
+  /// tile more or less.
+  void count_resident(std::int64_t bytes, int tiles) noexcept;
+
  private:
   mem_mgr(const mem_mgr_config& config, std::unique_ptr<swap_file> swap);
-  result<void> evict_until(std::uint64_t target, const managed_tile* keep);
+  result<void> evict_until(std::uint64_t target, const cache_entry* keep);
 
   struct swap_record {
     std::uint64_t offset = 0;
@@ -128,8 +147,8 @@ class mem_mgr final : public cow_block_manager {
   boost::asio::thread_pool io_{1};
 
   mutable std::mutex mutex_;                 // everything below
-  std::list<managed_tile*> lru_;             // front: least recently used
-  std::unordered_map<const cow_storage*, swap_record> swapped_;
+  std::list<cache_entry*> lru_;              // front: least recently used
+  std::unordered_map<const void*, swap_record> swapped_;
   tile_counters counters_;
   std::optional<error> last_error_;
 };

@@ -1,16 +1,27 @@
 #include "core/tiles/tile_cache.hpp"
 
+#include "core/memory/system_allocator.hpp"
 #include "core/tiles/cache_budget.hpp"
 
 #include <mutex>
 #include <system_error>
+#include <vector>
 
 namespace tessera::core {
 namespace {
 
+/// The manager and the allocator of frame tiles on it (declared after: it goes first).
+struct cache_pair {
+  std::unique_ptr<mem_mgr> mgr;
+  std::unique_ptr<frame_tile_allocator> frames;
+};
+
 std::mutex cache_mutex;
-std::unique_ptr<mem_mgr> process_cache;  // guarded by cache_mutex
-bool default_tried = false;              // guarded by cache_mutex
+std::unique_ptr<cache_pair> process_cache;  // guarded by cache_mutex
+// Caches replaced by configure_tile_cache: frames allocated from them may still be
+// alive, so they live on until the process ends.
+std::vector<std::unique_ptr<cache_pair>> retired_caches;  // guarded by cache_mutex
+bool default_tried = false;                 // guarded by cache_mutex
 
 result<std::unique_ptr<mem_mgr>> make_cache(std::optional<std::uint64_t> cache_bytes, std::filesystem::path swap_dir) {
   mem_mgr_config c;
@@ -24,29 +35,54 @@ result<std::unique_ptr<mem_mgr>> make_cache(std::optional<std::uint64_t> cache_b
   return mem_mgr::create(c);
 }
 
+std::unique_ptr<cache_pair> pair_of(std::unique_ptr<mem_mgr> m) {
+  auto p = std::make_unique<cache_pair>();
+  p->frames = std::make_unique<frame_tile_allocator>(*m);
+  p->mgr = std::move(m);
+  return p;
+}
+
+// The cache, created with the defaults on first use; call with cache_mutex held.
+cache_pair* current_locked() {
+  if (!process_cache && !default_tried) {
+    default_tried = true;
+    if (auto m = make_cache(std::nullopt, {})) process_cache = pair_of(std::move(*m));
+  }
+  return process_cache.get();
+}
+
 }  // namespace
 
 result<void> configure_tile_cache(std::optional<std::uint64_t> cache_bytes, std::filesystem::path swap_dir) {
   auto m = make_cache(cache_bytes, std::move(swap_dir));
   if (!m) return m.error();
   std::lock_guard lock(cache_mutex);
-  process_cache = std::move(*m);
+  if (process_cache) retired_caches.push_back(std::move(process_cache));
+  process_cache = pair_of(std::move(*m));
   default_tried = true;
   return {};
 }
 
 mem_mgr* tile_cache() {
   std::lock_guard lock(cache_mutex);
-  if (!process_cache && !default_tried) {
-    default_tried = true;
-    if (auto m = make_cache(std::nullopt, {})) process_cache = std::move(*m);
-  }
-  return process_cache.get();
+  cache_pair* c = current_locked();
+  return c ? c->mgr.get() : nullptr;
+}
+
+frame_tile_allocator* tile_cache_frame_allocator() {
+  std::lock_guard lock(cache_mutex);
+  cache_pair* c = current_locked();
+  return c ? c->frames.get() : nullptr;
+}
+
+allocator& tiled_frame_allocator() {
+  if (frame_tile_allocator* a = tile_cache_frame_allocator()) return *a;
+  return system_allocator();
 }
 
 tile_counters tile_cache_counters() {
   std::lock_guard lock(cache_mutex);
-  return process_cache ? process_cache->counters() : tile_counters{};
+  return process_cache ? process_cache->mgr->counters() : tile_counters{};
 }
 
 }  // namespace tessera::core

@@ -6,8 +6,10 @@
 ///
 /// Thread safety: all functions may be called from any thread. configure_tile_cache()
 /// replaces the manager only while no image uses the old one (the caller's promise:
-/// it is meant for start-up).
+/// it is meant for start-up); the replaced manager and its frame allocator are kept
+/// until the process ends, since frames may still hold their tiles.
 
+#include "core/tiles/frame_tile_allocator.hpp"
 #include "core/tiles/mem_mgr.hpp"
 
 #include <cstdint>
@@ -25,6 +27,15 @@ result<void> configure_tile_cache(std::optional<std::uint64_t> cache_bytes, std:
 /// The process's MemMgr, created with the defaults on first use if
 /// configure_tile_cache() was not called; nullptr if that default creation failed.
 mem_mgr* tile_cache();
+
+/// The allocator of tiled frames' tile memories on the process's MemMgr (their bytes
+/// count against `--cache-size` and may be swapped out); nullptr when the cache could
+/// not be created.
+frame_tile_allocator* tile_cache_frame_allocator();
+
+/// Where tiled frames get their tiles: tile_cache_frame_allocator(), or the system
+/// allocator when there is no cache.
+allocator& tiled_frame_allocator();
 
 /// The process's tile counters (all zero before the cache exists).
 tile_counters tile_cache_counters();

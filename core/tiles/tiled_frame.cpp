@@ -1,6 +1,7 @@
 #include "core/tiles/tiled_frame.hpp"
 
 #include "core/memory/counters.hpp"
+#include "core/tiles/tile_cache.hpp"
 
 #include <cstring>
 #include <string>
@@ -26,6 +27,8 @@ std::optional<std::size_t> video_frame_bytes(const caps& c) {
   if (!g) return std::nullopt;
   return *g ? (*g)->tile_count() * (*g)->tile_bytes() : info->size();
 }
+
+result<buffer> allocate_tiled_frame(const tile_grid& g) { return allocate_tiled_frame(g, tiled_frame_allocator()); }
 
 result<buffer> allocate_tiled_frame(const tile_grid& g, allocator& a) {
   buffer b;
@@ -58,8 +61,16 @@ result<bool> make_tile_writable(buffer& b, std::size_t index) {
   const memory& m = b.peek_memory(index);
   if (!m) return fail(errc::out_of_range, "tile " + std::to_string(index) + " is not in the buffer");
   if (m.is_writable()) return false;
-  auto copy = m.copy();
+  // The copy is a frame tile too: it goes to the tile cache like the original.
+  auto copy = tiled_frame_allocator().allocate(m.size());
   if (!copy) return copy.error();
+  {
+    auto source = m.bytes_pinned();
+    if (!source) return source.error();
+    auto target = copy->map(map_access::write);
+    if (!target) return target.error();
+    counted_copy(target->data(), m.data(), m.size());
+  }
   if (auto r = b.replace_memory(index, std::move(*copy)); !r) return r.error();
   return true;
 }
@@ -105,8 +116,11 @@ result<void> gather_rows(const buffer& b, const tile_grid& g, std::size_t y, std
     for (std::size_t px = 0; px < g.width();) {
       auto p = g.focus({px, py, g.width() - px, y + rows - py});
       if (!p) return p.error();
-      const std::byte* tile = b.peek_memory(p->tile_index).data();
+      const memory& m = b.peek_memory(p->tile_index);
+      const std::byte* tile = m.data();
       if (tile == nullptr) return fail(errc::invalid_argument, "tiled frame: tile " + std::to_string(p->tile_index) + " is missing");
+      auto pinned = m.bytes_pinned();
+      if (!pinned) return pinned.error();
       for (std::size_t r = 0; r < p->area.height; ++r) {
         counted_copy(out.data() + (py - y + r) * out_stride + px * bpp, tile + p->offset_bytes + r * p->stride_bytes,
                      p->area.width * bpp);

@@ -49,7 +49,11 @@ tiled_image::tiled_image(tile_grid grid, cow_block_manager& manager)
 
 void tiled_image::untrack_all() noexcept {
   if (mgr_ == nullptr || !tiles_) return;
-  for (std::size_t i = 0; i < grid_.tile_count(); ++i) mgr_->untrack(tiles_[i]);
+  for (std::size_t i = 0; i < grid_.tile_count(); ++i) {
+    // The tile's mutex first: an eviction of this tile in progress holds it.
+    std::lock_guard tile_lock(tiles_[i].mutex);
+    mgr_->untrack(tiles_[i]);
+  }
 }
 
 tiled_image::~tiled_image() { untrack_all(); }

@@ -157,8 +157,16 @@ flow filesink::render_tiled(buffer& b) {
   if (auto ok = check_tiled_frame(b, g, name()); !ok) return fail_flow(errc::invalid_argument, ok.error().message);
   const std::size_t bpp = g.tag().bytes_per_pixel;
   std::vector<iovec> iov;
+  // The band's tiles are held in RAM (a tile of the tile cache is read back if it
+  // was swapped out) while writev reads them; the rest of the frame may stay out.
+  std::vector<detail::bytes_pin> band_pins(g.tiles_across());
   for (std::size_t tile_row = 0; tile_row < g.tiles_down(); ++tile_row) {
     const tile_rect first = g.tile_area(tile_row * g.tiles_across());
+    for (std::size_t column = 0; column < g.tiles_across(); ++column) {
+      auto pin = b.peek_memory(tile_row * g.tiles_across() + column).bytes_pinned();
+      if (!pin) return fail_flow(errc::io_error, name() + ": " + pin.error().message);
+      band_pins[column] = std::move(*pin);
+    }
     iov.clear();
     iov.reserve(first.height * g.tiles_across());
     std::size_t total = 0;
@@ -166,7 +174,6 @@ flow filesink::render_tiled(buffer& b) {
       for (std::size_t column = 0; column < g.tiles_across(); ++column) {
         const std::size_t index = tile_row * g.tiles_across() + column;
         const tile_rect area = g.tile_area(index);
-        // Reading through data() needs no map: the buffer's reference keeps the tile.
         const std::byte* row = b.peek_memory(index).data() + g.offset_in_tile(area.x, area.y + r);
         iov.push_back(iovec{const_cast<std::byte*>(row), area.width * bpp});
         total += area.width * bpp;

@@ -117,15 +117,22 @@ void boxblur::blur_portion(const frame_access& src, const frame_access& dst, con
 }
 
 flow boxblur::blur(const buffer& in, buffer& out) {
-  auto src = frame_access::for_reading(*info_, in, name());
+  // Band by band (one row of tiles): only the band and the input rows around it are
+  // held, so a frame larger than the tile cache is blurred with the rest swapped out.
+  auto src = frame_access::for_reading(*info_, in, name(), frame_hold::by_rows);
   if (!src) return fail_flow(errc::invalid_argument, src.error().message);
-  auto dst = frame_access::for_writing(*info_, out, name());
+  auto dst = frame_access::for_writing(*info_, out, name(), frame_hold::by_rows);
   if (!dst) return fail_flow(errc::invalid_argument, dst.error().message);
   const auto radius = static_cast<std::size_t>(props().get_int(prop_radius_));
   const tile_grid& g = dst->grid();
   // Portion by portion: each lies in one output tile (or one 64x64 block of a linear frame).
   for (std::size_t y = 0; y < g.height();) {
-    std::size_t band = 0;
+    auto first = g.focus({0, y, g.width(), g.height() - y});
+    if (!first) return fail_flow(errc::invalid_argument, name() + ": " + first.error().message);
+    std::size_t band = first->area.height;
+    if (auto r = src->hold_rows(y > radius ? y - radius : 0, y + band + radius); !r)
+      return fail_flow(errc::io_error, r.error().message);
+    if (auto r = dst->hold_rows(y, y + band); !r) return fail_flow(errc::io_error, r.error().message);
     for (std::size_t x = 0; x < g.width();) {
       auto p = g.focus({x, y, g.width() - x, g.height() - y});
       if (!p) return fail_flow(errc::invalid_argument, name() + ": " + p.error().message);

@@ -223,16 +223,9 @@ flow testsrc::own_buffer(buffer& out) {
 }
 
 flow testsrc::tiled_buffer(buffer& out) {
-  const tile_grid& g = *tile_grid_;
-  if (!pool_ || pool_->block_size() != g.tile_bytes()) {
-    pool_config cfg;
-    cfg.name = name() + " tile pool";
-    cfg.block_size = g.tile_bytes();
-    auto p = pool_allocator::create(cfg);
-    if (!p) return fail_flow(errc::no_memory, name() + ": " + p.error().message);
-    pool_ = std::move(p).value();
-  }
-  auto b = allocate_tiled_frame(g, *pool_);
+  // From the tile cache (which recycles tile memories like a pool): the frame's tiles
+  // count against --cache-size and can be swapped out while the frame waits.
+  auto b = allocate_tiled_frame(*tile_grid_);
   if (!b) return fail_flow(errc::no_memory, name() + ": " + b.error().message);
   out = std::move(*b);
   return flow::ok;
