@@ -205,6 +205,11 @@ frame_tile_block* tile_block_of(const memory& m) noexcept {
 
 }  // namespace
 
+frame_tile_allocator* frame_tile_allocator::of(const memory& m) noexcept {
+  frame_tile_block* b = tile_block_of(m);
+  return b != nullptr ? b->owner_allocator : nullptr;
+}
+
 bool frame_tile_allocator::is_resident(const memory& m) noexcept {
   frame_tile_block* b = tile_block_of(m);
   if (b == nullptr) return true;

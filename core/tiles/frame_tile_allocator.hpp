@@ -52,6 +52,8 @@ class frame_tile_allocator final : public allocator, public detail::block_owner 
 
   mem_mgr& manager() noexcept { return mgr_; }
 
+  /// The frame_tile_allocator `m` comes from, nullptr for other memory.
+  static frame_tile_allocator* of(const memory& m) noexcept;
   /// Whether the bytes of `m` are in RAM now: false only for a tile memory of a
   /// frame_tile_allocator that is swapped out.
   static bool is_resident(const memory& m) noexcept;

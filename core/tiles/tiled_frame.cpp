@@ -61,8 +61,10 @@ result<bool> make_tile_writable(buffer& b, std::size_t index) {
   const memory& m = b.peek_memory(index);
   if (!m) return fail(errc::out_of_range, "tile " + std::to_string(index) + " is not in the buffer");
   if (m.is_writable()) return false;
-  // The copy is a frame tile too: it goes to the tile cache like the original.
-  auto copy = tiled_frame_allocator().allocate(m.size());
+  // The copy is a frame tile too: it goes to the original's tile cache (or the
+  // process's, for a tile from elsewhere).
+  frame_tile_allocator* own = frame_tile_allocator::of(m);
+  auto copy = (own != nullptr ? static_cast<allocator&>(*own) : tiled_frame_allocator()).allocate(m.size());
   if (!copy) return copy.error();
   {
     auto source = m.bytes_pinned();

@@ -23,6 +23,7 @@
 #include "core/elements/flow/queue.hpp"
 
 #include "core/graph/element_factory.hpp"
+#include "core/tiles/frame_residency.hpp"
 
 #include <boost/asio/post.hpp>
 #include <boost/asio/this_coro.hpp>
@@ -293,6 +294,12 @@ asio::awaitable<void> queue::loop() {
     if (wait) {
       co_await output_wake_.wait();
       continue;
+    }
+    // A frame that waited here may have had tiles swapped out by the tile cache: read
+    // them back off this thread before the push maps them. A read that fails here
+    // fails again at the element's map, which reports it with the element's name.
+    if (const buffer* b = std::get_if<buffer>(&it.data); b != nullptr && needs_swap_in(*b)) {
+      (void)co_await bring_in(*b);
     }
     flow f;
     {

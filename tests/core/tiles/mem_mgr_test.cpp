@@ -1,6 +1,7 @@
 #include "core/tiles/mem_mgr.hpp"
 
 #include "core/tiles/tiled_image.hpp"
+#include "mem_mgr_test_support.hpp"
 
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/io_context.hpp>
@@ -28,39 +29,8 @@ namespace tessera::core {
 namespace {
 
 namespace fs = std::filesystem;
+using namespace mem_mgr_test;
 using namespace std::chrono_literals;
-
-constexpr std::size_t bpp = 4;
-const tile_tag rgba_tag{video_format::rgba, bpp};
-constexpr std::size_t tile_bytes = 16 * 8 * bpp;  // 512
-
-/// A fresh directory under the test temp dir, removed at the end.
-struct temp_dir {
-  fs::path path;
-  explicit temp_dir(const std::string& name) : path(fs::path(::testing::TempDir()) / ("tessera_" + name + "_" + std::to_string(::getpid()))) {
-    fs::remove_all(path);
-    fs::create_directories(path);
-  }
-  ~temp_dir() { fs::remove_all(path); }
-};
-
-std::unique_ptr<mem_mgr> make_mgr(const fs::path& dir, std::uint64_t cache_bytes, bool compress = true) {
-  mem_mgr_config c;
-  c.cache_bytes = cache_bytes;
-  c.swap_dir = dir;
-  c.compress = compress;
-  auto m = mem_mgr::create(c);
-  EXPECT_TRUE(m) << (m ? "" : m.error().message);
-  return m ? std::move(*m) : nullptr;
-}
-
-/// Pixels that do not compress (a fixed-seed generator), w x h RGBA.
-std::vector<std::byte> noise(std::size_t w, std::size_t h, unsigned seed = 7) {
-  std::mt19937 gen(seed);
-  std::vector<std::byte> v(w * h * bpp);
-  for (auto& b : v) b = std::byte(gen() & 0xff);
-  return v;
-}
 
 TEST(MemMgr, RefusesAMissingOrUnusableSwapDirWithItsName) {
   mem_mgr_config c;

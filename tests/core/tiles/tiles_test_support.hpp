@@ -21,6 +21,9 @@ constexpr int tile = 64;  // frame tiles are 64x64 (tiled_frame.hpp)
 inline std::vector<std::uint8_t> untile(const buffer& b, int w, int h, int bpp) {
   const int across = (w + tile - 1) / tile;
   std::vector<std::uint8_t> out(static_cast<std::size_t>(w) * h * bpp);
+  // Tiles of the tile cache may be swapped out: hold every tile's bytes in RAM.
+  std::vector<detail::bytes_pin> pins;
+  for (const memory& m : b.memories()) pins.push_back(std::move(m.bytes_pinned().value()));
   for (int y = 0; y < h; ++y)
     for (int x = 0; x < w; ++x) {
       const auto* t = reinterpret_cast<const std::uint8_t*>(b.peek_memory((y / tile) * across + x / tile).data());
