@@ -1,8 +1,9 @@
 #include "core/elements/video/crop.hpp"
 
-#include "core/elements/video/testsrc.hpp"
+#include "core/elements/video/tiled_crop.hpp"
 #include "core/graph/element_factory.hpp"
 #include "core/graph/pad.hpp"
+#include "core/tiles/tiled_frame.hpp"
 
 #include <algorithm>
 #include <limits>
@@ -46,9 +47,14 @@ std::optional<value> shifted(const value& v, std::int64_t delta) {
 }  // namespace
 
 std::unique_ptr<element_factory> crop::factory() {
-  const caps video = testsrc::template_caps();
+  // testsrc's formats, linear or tiled.
+  const caps video = caps::parse(
+                         "video/x-raw,format={RGBA,RGB,GRAY8},width=[1,2147483647],height=[1,2147483647],"
+                         "framerate=[0/1,2147483647/1],layout={linear,tiled}")
+                         .value();
   return make_factory<crop>(
-      "crop", "Crop", "Filter/Effect/Video", "Crops raw video to a sub-region of each frame, without copying pixels",
+      "crop", "Crop", "Filter/Effect/Video", "Crops raw video to a sub-region of each frame, without copying pixels (tiled frames: "
+      "unless the window starts inside a tile)",
       {pad_template{"sink", pad_direction::sink, pad_presence::always, video},
        pad_template{"src", pad_direction::src, pad_presence::always, video}},
       {int_property("left", "Pixels to crop at the left", 0, 0, max_dim),
@@ -100,8 +106,9 @@ caps crop::transform_caps(pad_direction dir, const caps& c) {
     if (!fits) continue;
     if (dir == pad_direction::sink) {
       // Cropped rows keep the input's stride; say so when it is known (fixed input)
-      // and not simply the packed one.
-      if (auto in = video_info::from_structure(s)) {
+      // and not simply the packed one. Tiled frames have no frame stride: each tile
+      // has its own rows.
+      if (auto in = video_info::from_structure(s); in && in->layout() == video_layout::linear) {
         if (auto o = video_info::from_structure(t); o && o->row_bytes() != in->stride())
           (void)t.set("stride", static_cast<std::int64_t>(in->stride()));
       }
@@ -131,7 +138,9 @@ result<void> crop::set_caps(const caps& in, const caps& out) {
   if (!i) return fail(errc::not_negotiated, name() + ": input " + i.error().message);
   auto o = video_info::from_caps(out);
   if (!o) return fail(errc::not_negotiated, name() + ": output " + o.error().message);
-  if (i->format() != o->format() || o->width() > i->width() || o->height() > i->height() || o->stride() != i->stride())
+  const bool tiled = i->layout() == video_layout::tiled;
+  if (i->format() != o->format() || i->layout() != o->layout() || o->width() > i->width() ||
+      o->height() > i->height() || (!tiled && o->stride() != i->stride()))
     return fail(errc::not_negotiated, name() + " cannot crop " + in.to_string() + " into " + out.to_string());
   // The margins may have changed since the caps were computed (a property written
   // meanwhile): keep the window inside the frame and renegotiate before the next one.
@@ -141,12 +150,25 @@ result<void> crop::set_caps(const caps& in, const caps& out) {
   if (left + o->width() + m.right != i->width() || top + o->height() + m.bottom != i->height()) reconfigure();
   offset_ = static_cast<std::size_t>(top) * i->stride() + static_cast<std::size_t>(left) * i->bytes_per_pixel();
   size_ = o->size();
+  left_ = static_cast<std::size_t>(left);
+  top_ = static_cast<std::size_t>(top);
+  in_grid_.reset();
+  out_grid_.reset();
+  if (tiled) {
+    auto ig = frame_tile_grid(*i);
+    if (!ig) return fail(errc::not_negotiated, name() + ": input " + ig.error().message);
+    auto og = frame_tile_grid(*o);
+    if (!og) return fail(errc::not_negotiated, name() + ": output " + og.error().message);
+    in_grid_ = *ig;
+    out_grid_ = *og;
+  }
   in_info_ = *i;
   return {};
 }
 
 flow crop::transform_ip(buffer& b) {
   if (!in_info_) return fail_flow(errc::not_negotiated, name() + " received a frame before caps", flow::not_negotiated);
+  if (in_grid_) return crop_tiled(b);
   if (b.size() < in_info_->size())
     return fail_flow(errc::invalid_argument, name() + ": a " + std::to_string(b.size()) + "-byte buffer is smaller than a " +
                                                  std::to_string(in_info_->width()) + "x" +
@@ -155,6 +177,22 @@ flow crop::transform_ip(buffer& b) {
   // A window on the same memory: shares or in-place offsets, never a copy.
   if (auto r = b.resize(offset_, size_); !r) return fail_flow(errc::invalid_argument, name() + ": " + r.error().message);
   if (offset_ % perm_align_bytes != 0) b.set_perms(b.perms() & ~perm::align);
+  return flow::ok;
+}
+
+flow crop::crop_tiled(buffer& b) {
+  auto out = crop_tiled_frame(b, *in_grid_, *out_grid_, left_, top_, name());
+  if (!out) return fail_flow(errc::invalid_argument, out.error().message);
+  out->pts = b.pts;
+  out->dts = b.dts;
+  out->duration = b.duration;
+  out->offset = b.offset;
+  out->offset_end = b.offset_end;
+  out->flags = b.flags;
+  out->set_perms(b.perms());
+  // The input's handles go with it: a tile only the output still holds is writable
+  // again downstream.
+  b = std::move(*out);
   return flow::ok;
 }
 

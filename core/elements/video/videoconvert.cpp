@@ -1,8 +1,8 @@
 #include "core/elements/video/videoconvert.hpp"
 
-#include "core/elements/video/pixel_convert.hpp"
-#include "core/elements/video/testsrc.hpp"
+#include "core/elements/video/frame_convert.hpp"
 #include "core/graph/element_factory.hpp"
+#include "core/tiles/tiled_frame.hpp"
 
 #include <algorithm>
 #include <array>
@@ -13,6 +13,18 @@ namespace tessera::core {
 namespace {
 
 constexpr std::array<video_format, 3> all_formats = {video_format::rgba, video_format::rgb, video_format::gray8};
+
+/// A layout field with `first` first, then the other layout.
+value layouts_from(video_layout first) {
+  const video_layout other = first == video_layout::tiled ? video_layout::linear : video_layout::tiled;
+  return value::make_list({value(std::string(to_string(first))), value(std::string(to_string(other)))}).value();
+}
+
+/// The layout a caps structure names; linear when absent or not one fixed string.
+video_layout layout_of(const structure& s) {
+  const auto name = s.get_string("layout");
+  return name && *name == to_string(video_layout::tiled) ? video_layout::tiled : video_layout::linear;
+}
 
 /// The formats a caps field allows, in its order of preference (all three if absent).
 std::vector<video_format> formats_of(const structure& s) {
@@ -45,9 +57,14 @@ int conversion_cost(video_format from, video_format to) {
 }  // namespace
 
 std::unique_ptr<element_factory> videoconvert::factory() {
-  const caps video = testsrc::template_caps();
+  // testsrc's formats, linear or tiled.
+  const caps video = caps::parse(
+                         "video/x-raw,format={RGBA,RGB,GRAY8},width=[1,2147483647],height=[1,2147483647],"
+                         "framerate=[0/1,2147483647/1],layout={linear,tiled}")
+                         .value();
   return make_factory<videoconvert>("videoconvert", "Colour space converter", "Filter/Converter/Video",
-                                    "Converts raw video between RGBA, RGB and GRAY8",
+                                    "Converts raw video between RGBA, RGB and GRAY8, and between the linear and "
+                                    "tiled layouts",
                                     {pad_template{"sink", pad_direction::sink, pad_presence::always, video},
                                      pad_template{"src", pad_direction::src, pad_presence::always, video}},
                                     {base_transform::qos_property(true)});
@@ -71,6 +88,10 @@ caps videoconvert::transform_caps(pad_direction, const caps& c) {
     structure t = s;
     if (auto list = value::make_list(std::move(items)); list) (void)t.set("format", std::move(list).value());
     t.remove_field("stride");  // converted rows are packed, whatever the input's
+    // Either layout on the other side, the input's first (an absent field is linear);
+    // a list of layouts (template caps, a query) is kept as it is.
+    const value* layout = s.get("layout");
+    if (!layout || layout->as_string()) (void)t.set("layout", layouts_from(layout_of(s)));
     out.merge(std::move(t));
   }
   return out;
@@ -101,7 +122,8 @@ result<caps> videoconvert::fixate_caps(pad_direction, const caps& c, const caps&
   for (const char* field : {"width", "height"})
     if (auto v = in->get_int(field)) out.fixate_field_nearest_int(field, *v);
   if (auto rate = in->get_fraction("framerate")) out.fixate_field_nearest_fraction("framerate", *rate);
-  if (auto layout = in->get_string("layout")) out.fixate_field_string("layout", *layout);
+  // The input's layout when downstream allows it (an absent field means linear).
+  out.fixate_field_string("layout", std::string(to_string(layout_of(*in))));
   out.fixate();
   return caps(std::move(out));
 }
@@ -116,41 +138,47 @@ result<void> videoconvert::set_caps(const caps& in, const caps& out) {
                                           out.to_string());
   in_info_ = *i;
   out_info_ = *o;
+  // A tiled output is one memory per tile, which pad-alloc (one memory of a size)
+  // cannot hand out: the conversion allocates the tiles itself, from transform_ip,
+  // which base_transform runs on every input in metadata-only mode (the input
+  // buffer is replaced, not written). A linear output is pad-allocated as before.
+  out_grid_.reset();
+  if (o->layout() == video_layout::tiled) {
+    auto g = frame_tile_grid(*o);
+    if (!g) return fail(errc::not_negotiated, name() + ": output " + g.error().message);
+    out_grid_ = *g;
+  }
+  set_metadata_only(out_grid_.has_value());
   return {};
 }
 
 std::optional<std::size_t> videoconvert::transform_size(pad_direction, const caps&, std::size_t,
                                                         const caps& othercaps) {
-  auto info = video_info::from_caps(othercaps);
-  if (!info) return std::nullopt;
-  return info->size();
+  return video_frame_bytes(othercaps);
 }
 
 flow videoconvert::transform(const buffer& in, buffer& out) {
   if (!in_info_ || !out_info_)
     return fail_flow(errc::not_negotiated, name() + " received a frame before caps", flow::not_negotiated);
-  // map() needs a mutable buffer even for reading (it may merge memories); a share
-  // of the input reads the same bytes without touching the caller's buffer.
-  buffer src = in.share();
-  auto src_map = src.map(map_access::read);
-  auto dst_map = out.map(map_access::write);
-  if (!src_map || !dst_map) return fail_flow(errc::invalid_argument, name() + ": cannot map frames for conversion");
-  if (src_map->size() < in_info_->size() || dst_map->size() < out_info_->size())
-    return fail_flow(errc::invalid_argument,
-                     name() + ": frame buffers too small (" + std::to_string(src_map->size()) + " in, " +
-                         std::to_string(dst_map->size()) + " out; need " + std::to_string(in_info_->size()) + " and " +
-                         std::to_string(out_info_->size()) + ")");
-  const auto* src_bytes = reinterpret_cast<const std::uint8_t*>(src_map->data());
-  auto* dst_bytes = reinterpret_cast<std::uint8_t*>(dst_map->data());
-  if (in_info_->is_packed() && out_info_->is_packed()) {
-    const std::size_t pixels = static_cast<std::size_t>(in_info_->width()) * static_cast<std::size_t>(in_info_->height());
-    convert_pixels(src_bytes, in_info_->format(), dst_bytes, out_info_->format(), pixels);
-    return flow::ok;
-  }
-  // Rows with padding (a cropped frame): one row at a time.
-  for (std::size_t y = 0; y < static_cast<std::size_t>(in_info_->height()); ++y)
-    convert_pixels(src_bytes + y * in_info_->stride(), in_info_->format(), dst_bytes + y * out_info_->stride(),
-                   out_info_->format(), static_cast<std::size_t>(in_info_->width()));
+  if (auto r = convert_frame(*in_info_, in, *out_info_, out, name()); !r)
+    return fail_flow(errc::invalid_argument, r.error().message);
+  return flow::ok;
+}
+
+flow videoconvert::transform_ip(buffer& b) {
+  if (!in_info_ || !out_grid_)
+    return fail_flow(errc::not_negotiated, name() + " received a frame before caps", flow::not_negotiated);
+  auto out = allocate_tiled_frame(*out_grid_);
+  if (!out) return fail_flow(errc::no_memory, name() + ": " + out.error().message);
+  if (auto r = convert_frame(*in_info_, b, *out_info_, *out, name()); !r)
+    return fail_flow(errc::invalid_argument, r.error().message);
+  out->pts = b.pts;
+  out->dts = b.dts;
+  out->duration = b.duration;
+  out->offset = b.offset;
+  out->offset_end = b.offset_end;
+  out->flags = b.flags;
+  b = std::move(*out);
   return flow::ok;
 }
 

@@ -5,8 +5,14 @@
 /// A copy-transform: each frame is converted into a buffer from downstream's
 /// allocation (pad-alloc), the conversions are those of pixel_convert.hpp. When both
 /// sides agree on the same format the element is passthrough and copies nothing.
-/// Negotiation: a format on one side becomes the list of all three on the other
-/// (width, height, framerate and layout kept); fixation keeps the input format when
+/// Layouts: tiled frames (layout=tiled, tiled_frame.hpp) are converted tile by tile
+/// into tiled frames, and the element also converts between the linear and tiled
+/// layouts (frame_convert.hpp): a tiled output's tiles are allocated here, since
+/// pad-alloc hands out one memory, not one per tile.
+///
+/// Negotiation: a format on one side becomes the list of all three on the other, and
+/// a layout the list of both, the same one first (width, height and framerate
+/// kept); fixation keeps the input format and layout when
 /// downstream allows it, else the format that loses least (RGB -> RGBA before GRAY8;
 /// RGBA -> RGB before GRAY8; GRAY8 -> RGB before RGBA), with width, height and
 /// framerate kept. `qos=true` skips frames downstream reports late.
@@ -15,6 +21,7 @@
 
 #include "core/base/base_transform.hpp"
 #include "core/caps/video_info.hpp"
+#include "core/tiles/tile_geometry.hpp"
 
 #include <optional>
 
@@ -33,10 +40,15 @@ class videoconvert final : public base_transform {
                                             const caps& othercaps) override;
   bool has_transform() const override { return true; }
   flow transform(const buffer& in, buffer& out) override;
+  /// Only in metadata-only mode (tiled output, see set_caps): replaces the input by
+  /// its conversion.
+  bool has_transform_ip() const override { return true; }
+  flow transform_ip(buffer& b) override;
 
  private:
   std::optional<video_info> in_info_;
   std::optional<video_info> out_info_;
+  std::optional<tile_grid> out_grid_;  ///< tiled output: its tiling
 };
 
 }  // namespace tessera::core
