@@ -140,15 +140,17 @@ with tempfile.TemporaryDirectory() as d:
     check("rawvideoparse0: rawvideoparse0" not in err, f"the warning names rawvideoparse0 twice: {err!r}")
 
 # Tiled frames through crop and videoconvert (the capsfilter makes sure they stay
-# tiled): filesink writes the same bytes as for the linear pipeline.
+# tiled; a 64 KiB tile cache swaps most tiles out and back in on the way): filesink
+# writes the same bytes as for the linear pipeline.
 with tempfile.TemporaryDirectory() as d:
     for middle in ("crop left=64 top=64 right=10 bottom=3", "crop left=13 right=2 top=5 bottom=7",
                    "videoconvert ! video/x-raw,format=GRAY8", "crop left=3 top=70 ! videoconvert ! video/x-raw,format=RGB"):
         written = []
-        for tiled, check_layout in (("false", ""), ("true", " ! video/x-raw,layout=tiled")):
+        for tiled, check_layout, flags in (("false", "", []),
+                                           ("true", " ! video/x-raw,layout=tiled", ["--cache-size=64K", f"--swap-dir={d}"])):
             path = os.path.join(d, f"tiled-{tiled}.raw")
             rc, out, err = launch(f"testsrc pattern=smpte num-buffers=3 width=200 height=150 tiled={tiled} ! "
-                                  f'{middle}{check_layout} ! filesink location="{path}"')
+                                  f'{middle}{check_layout} ! filesink location="{path}"', *flags)
             check(rc == 0, f"tiled={tiled} {middle}: exit {rc}: {err.strip()}")
             with open(path, "rb") as f:
                 written.append(f.read())
