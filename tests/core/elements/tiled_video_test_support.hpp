@@ -26,14 +26,15 @@ inline int tiles_for(int pixels) { return (pixels + tile - 1) / tile; }
 
 inline int bpp_of(std::string_view format) { return format == "RGBA" ? 4 : format == "RGB" ? 3 : 1; }
 
-/// A `w`x`h` tiled frame holding the packed rows `bytes`; the padding of partial edge
-/// tiles is 0xEE (so reading it by mistake shows).
-inline buffer tiled_frame(const std::vector<std::uint8_t>& bytes, int w, int h, int bpp) {
+/// A `w`x`h` tiled frame holding the packed rows `bytes`, its tiles from `a`; the
+/// padding of partial edge tiles is 0xEE (so reading it by mistake shows).
+inline buffer tiled_frame(const std::vector<std::uint8_t>& bytes, int w, int h, int bpp,
+                          allocator& a = system_allocator()) {
   buffer b;
   const std::size_t tile_bytes = static_cast<std::size_t>(tile) * tile * bpp;
   for (int ty = 0; ty < tiles_for(h); ++ty)
     for (int tx = 0; tx < tiles_for(w); ++tx) {
-      memory m = system_allocator().allocate(tile_bytes).value();
+      memory m = a.allocate(tile_bytes).value();
       {
         auto map = m.map(map_access::write).value();
         std::memset(map.data(), 0xEE, tile_bytes);
