@@ -2,6 +2,7 @@
 
 #include <bit>
 #include <charconv>
+#include <limits>
 #include <cmath>
 #include <cstring>
 
@@ -49,6 +50,28 @@ bool parse_number(std::string_view s, T& out) {
   if (!s.empty() && s.front() == '+') s.remove_prefix(1);
   auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), out);
   return ec == std::errc() && p == s.data() + s.size() && !s.empty();
+}
+
+/// An integer as GStreamer reads one: decimal, or hexadecimal after 0x (colours are
+/// written 0xRRGGBBAA), with an optional sign.
+bool parse_integer(std::string_view s, std::int64_t& out) {
+  s = trim(s);
+  bool negative = false;
+  if (!s.empty() && (s.front() == '+' || s.front() == '-')) {
+    negative = s.front() == '-';
+    s.remove_prefix(1);
+  }
+  if (s.size() > 2 && s[0] == '0' && (s[1] == 'x' || s[1] == 'X')) {
+    std::uint64_t u = 0;
+    const std::string_view digits = s.substr(2);
+    auto [p, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), u, 16);
+    if (ec != std::errc() || p != digits.data() + digits.size()) return false;
+    if (u > static_cast<std::uint64_t>(std::numeric_limits<std::int64_t>::max())) return false;
+    out = negative ? -static_cast<std::int64_t>(u) : static_cast<std::int64_t>(u);
+    return true;
+  }
+  if (negative) return parse_number("-" + std::string(s), out);
+  return parse_number(s, out);
 }
 
 result<property_value> check_int(const property_spec& spec, std::int64_t v, std::string_view owner) {
@@ -195,7 +218,7 @@ result<property_value> parse_property_value(const property_spec& spec, std::stri
   switch (spec.type) {
     case property_type::integer: {
       std::int64_t v = 0;
-      if (!parse_number(text, v))
+      if (!parse_integer(text, v))
         return bad_value(owner, spec, "expects an integer in " + spec.range_text() + ", got \"" + std::string(text) + "\"");
       return check_int(spec, v, owner);
     }

@@ -23,6 +23,7 @@ struct frame_tile_block final : memory_block, cache_entry {
   place where = place::resident;
   std::size_t pins = 0;  // maps and bytes pins of this tile or its shares
   bool free = false;     // on the allocator's free list: the bytes mean nothing
+  bool fresh = false;    // allocated and never pinned since: the bytes are unset
 
   bool try_claim() noexcept override { return mutex.try_lock(); }
   result<void> evict_claimed() noexcept override;
@@ -44,11 +45,11 @@ result<void> frame_tile_block::evict_claimed() noexcept {
   std::lock_guard lock(mutex, std::adopt_lock);
   if (where != place::resident || pins > 0) return fail(errc::bad_state, "tile in use or not resident");
   mem_mgr& mgr = owner_allocator->manager();
-  if (!free) {
+  if (!free && !fresh) {
     if (auto r = mgr.store(this, {data, maxsize}); !r) return r.error();
     where = place::swapped;
   } else {
-    where = place::dropped;  // a free tile's bytes are not worth a write
+    where = place::dropped;  // a free or unwritten tile's bytes are not worth a write
   }
   drop_pages(*this);
   mgr.count_resident(-static_cast<std::int64_t>(region_bytes), -1);
@@ -109,6 +110,7 @@ result<memory> frame_tile_allocator::allocate(std::size_t size, const alloc_para
     if (b->where != frame_tile_block::place::resident) mgr_.count_resident(static_cast<std::int64_t>(region), 1);
     b->where = frame_tile_block::place::resident;
     b->free = false;
+    b->fresh = true;
     b->maxsize = maxsize;
   } else {
     void* p = ::mmap(nullptr, region, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
@@ -125,6 +127,7 @@ result<memory> frame_tile_allocator::allocate(std::size_t size, const alloc_para
     b->data = static_cast<std::byte*>(p);
     b->region_bytes = region;
     b->maxsize = maxsize;
+    b->fresh = true;
     b->align = page;
     count_allocation(maxsize);
     mgr_.count_resident(static_cast<std::int64_t>(region), 1);
@@ -182,6 +185,7 @@ result<void> frame_tile_allocator::pin_bytes(detail::memory_block* root) noexcep
       mgr_.count_resident(static_cast<std::int64_t>(b->region_bytes), 1);
     }
     ++b->pins;
+    b->fresh = false;
   }
   mgr_.touch(*b, was_resident);
   return {};

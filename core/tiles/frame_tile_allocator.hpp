@@ -12,6 +12,9 @@
 /// thread). bring_in() (frame_residency.hpp) does that read on the manager's I/O
 /// thread instead, so a streaming task awaits it without blocking its thread.
 ///
+/// A tile not yet mapped since its allocation has no contents (allocate() leaves
+/// them unset), so evicting it drops its pages without a write, as for a free tile.
+///
 /// Freed tiles are recycled (regions of one size are reused, like a buffer pool);
 /// a free tile stays resident until the budget wants its room, and then its pages are
 /// dropped without a write.

@@ -4,6 +4,7 @@
 #include "core/memory/cow_storage.hpp"
 
 #include <new>
+#include <thread>
 #include <vector>
 
 namespace tessera::core {
@@ -198,6 +199,8 @@ result<void> mem_mgr::load(const void* key, std::span<std::byte> into) noexcept 
     }
     record = it->second;
   }
+  if (const auto delay = read_delay_us_.load(std::memory_order_relaxed); delay > 0)
+    std::this_thread::sleep_for(std::chrono::microseconds(delay));
   try {
     std::vector<std::byte> stored(record.stored_bytes);
     if (auto r = swap_->read(record.offset, stored); !r) return r.error();

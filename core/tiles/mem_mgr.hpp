@@ -37,6 +37,7 @@
 #include <boost/asio/thread_pool.hpp>
 
 #include <atomic>
+#include <chrono>
 #include <cstdint>
 #include <filesystem>
 #include <list>
@@ -86,6 +87,9 @@ class mem_mgr final : public cow_block_manager {
   std::uint64_t cache_bytes() const noexcept { return cache_bytes_.load(std::memory_order_relaxed); }
   /// Changes the budget (tile_cache_set_size); takes effect at the next enforce_budget().
   void set_cache_bytes(std::uint64_t bytes) noexcept;
+  /// Simulates a slow disk: every swap-in waits this long before it reads (0: none).
+  /// For the tests and benchmarks that show what a swap-in costs the other pipelines.
+  void set_read_delay(std::chrono::microseconds delay) noexcept { read_delay_us_.store(delay.count()); }
   tile_counters counters() const noexcept;
   swap_file& swap() noexcept { return *swap_; }
   /// The last error of a swap-out enforce_budget() or flush() met (the tiles stayed
@@ -142,6 +146,7 @@ class mem_mgr final : public cow_block_manager {
   };
 
   std::atomic<std::uint64_t> cache_bytes_;
+  std::atomic<std::int64_t> read_delay_us_{0};
   const bool compress_;
   std::unique_ptr<swap_file> swap_;
   boost::asio::thread_pool io_{1};

@@ -89,18 +89,34 @@ result<memory_map> map_tile(buffer& b, std::size_t index, map_access access, boo
   return const_cast<memory&>(b.peek_memory(index)).map(access);
 }
 
-result<void> scatter_rows(buffer& b, const tile_grid& g, std::span<const std::byte> in, std::size_t in_stride) {
+result<void> scatter_band(buffer& b, const tile_grid& g, std::size_t y, std::size_t rows,
+                          std::span<const std::byte> in, std::size_t in_stride) {
   const std::size_t bpp = g.tag().bytes_per_pixel;
-  for (std::size_t i = 0; i < g.tile_count(); ++i) {
+  const std::size_t period = g.y().period;
+  const std::size_t end = y + rows;
+  if (rows == 0 || end > g.height() || (g.y().offset_in_tile(y) != 0) ||
+      (end != g.height() && g.y().offset_in_tile(end) != 0) || in.size() < in_stride * (rows - 1) + g.width() * bpp) {
+    return fail(errc::invalid_argument, "tiled frame: rows [" + std::to_string(y) + ", " + std::to_string(end) +
+                                            ") are not whole rows of " + std::to_string(period) +
+                                            "-pixel tiles inside the " + std::to_string(g.height()) +
+                                            "-row frame, or the input is short");
+  }
+  const std::size_t first = g.tile_at(0, y);
+  const std::size_t last = g.tile_at(0, end - 1) + g.tiles_across();
+  for (std::size_t i = first; i < last; ++i) {
     const tile_rect area = g.tile_area(i);
     auto map = map_tile(b, i, map_access::write);
     if (!map) return fail(errc::not_writable, "tiled frame: tile " + std::to_string(i) + ": " + map.error().message);
     for (std::size_t r = 0; r < area.height; ++r) {
-      std::memcpy(map->data() + r * g.tile_stride_bytes(), in.data() + (area.y + r) * in_stride + area.x * bpp,
+      std::memcpy(map->data() + r * g.tile_stride_bytes(), in.data() + (area.y - y + r) * in_stride + area.x * bpp,
                   area.width * bpp);
     }
   }
   return {};
+}
+
+result<void> scatter_rows(buffer& b, const tile_grid& g, std::span<const std::byte> in, std::size_t in_stride) {
+  return scatter_band(b, g, 0, g.height(), in, in_stride);
 }
 
 result<void> gather_rows(const buffer& b, const tile_grid& g, std::size_t y, std::size_t rows,

@@ -65,6 +65,12 @@ result<memory_map> map_tile(buffer& b, std::size_t index, map_access access, boo
 /// the tiles of `b`, which must be writable. A producer filling its own frame: a plain
 /// memcpy, not counted as a copy.
 result<void> scatter_rows(buffer& b, const tile_grid& g, std::span<const std::byte> in, std::size_t in_stride);
+/// The same for frame rows [y, y + rows) only, `in` holding just those rows: a producer
+/// filling its frame band by band. The tiles those rows touch must lie in them whole
+/// in y (y and rows multiples of the tile height, or reaching the frame's bottom),
+/// else errc::invalid_argument: a partly written tile would be left half unset.
+result<void> scatter_band(buffer& b, const tile_grid& g, std::size_t y, std::size_t rows,
+                          std::span<const std::byte> in, std::size_t in_stride);
 
 /// Gathers rows [y, y + rows) of the tiled frame `b` into `out` as packed rows
 /// `out_stride` bytes apart: one counted copy per tile piece.

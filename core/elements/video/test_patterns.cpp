@@ -23,13 +23,22 @@ std::size_t row_bytes(const frame_view& f) noexcept {
   return static_cast<std::size_t>(f.width) * bytes_per_pixel(f.format);
 }
 
-std::uint8_t* row_at(const frame_view& f, std::int32_t y) noexcept {
-  return f.data + static_cast<std::size_t>(y) * f.stride;
+/// The frame rows the view holds: [band_begin, band_end).
+std::int32_t band_begin(const frame_view& f) noexcept { return f.band_rows < 0 ? 0 : f.first_row; }
+std::int32_t band_end(const frame_view& f) noexcept {
+  return f.band_rows < 0 ? f.height : std::min(f.height, f.first_row + f.band_rows);
 }
 
-/// Copies the template row `src` into rows [y0, y1).
+/// Frame row `y`, which must be held.
+std::uint8_t* row_at(const frame_view& f, std::int32_t y) noexcept {
+  return f.data + static_cast<std::size_t>(y - band_begin(f)) * f.stride;
+}
+
+/// Copies the template row `src` into frame rows [y0, y1) (those the view holds).
 void copy_rows(const frame_view& f, const std::uint8_t* src, std::int32_t y0, std::int32_t y1) noexcept {
   const std::size_t n = row_bytes(f);
+  y0 = std::max(y0, band_begin(f));
+  y1 = std::min(y1, band_end(f));
   for (std::int32_t y = y0; y < y1; ++y) std::memcpy(row_at(f, y), src, n);
 }
 
@@ -198,7 +207,7 @@ void pattern_painter::gradient(const frame_view& f) {
 void pattern_painter::snow(const frame_view& f, std::uint64_t n) {
   const std::uint32_t seed = frame_seed(n);
   const auto w = static_cast<std::size_t>(f.width);
-  for (std::int32_t y = 0; y < f.height; ++y) {
+  for (std::int32_t y = band_begin(f); y < band_end(f); ++y) {
     const auto base = static_cast<std::uint32_t>(static_cast<std::size_t>(y) * w);
     switch (f.format) {
       case video_format::gray8: snow_row_gray8(row_at(f, y), w, base, seed); break;
@@ -220,8 +229,8 @@ void pattern_painter::ball(const frame_view& f, std::uint64_t n, rgba_color fg, 
   copy_rows(f, background, 0, f.height);
   const ball_geometry g = ball_position(f.width, f.height, n);
   const std::int64_t r2 = static_cast<std::int64_t>(g.radius) * g.radius;
-  const std::int32_t y0 = std::max(0, g.cy - g.radius);
-  const std::int32_t y1 = std::min(f.height - 1, g.cy + g.radius);
+  const std::int32_t y0 = std::max({0, g.cy - g.radius, band_begin(f)});
+  const std::int32_t y1 = std::min({f.height - 1, g.cy + g.radius, band_end(f) - 1});
   for (std::int32_t y = y0; y <= y1; ++y) {
     const std::int64_t dy = y - g.cy;
     // Widest dx with dx^2 + dy^2 <= r^2, in integers so the edge is exact.

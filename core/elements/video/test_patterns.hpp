@@ -37,13 +37,18 @@ namespace tessera::core {
 /// Pattern numbers as GStreamer's videotestsrc enum (nicks differ for solid).
 enum class test_pattern : std::int64_t { smpte = 0, snow = 1, checkers = 10, solid = 17, ball = 18, gradient = 23 };
 
-/// A packed frame to draw into: `stride` bytes per row, `height` rows.
+/// A packed frame to draw into: `stride` bytes per row, `height` rows. A band of
+/// the frame (first_row, band_rows >= 0) holds only those rows: `data` is the band's
+/// first row, and the pattern is drawn as it appears there in the whole frame (a
+/// tiled source paints one row of tiles at a time without a whole-frame scratch).
 struct frame_view {
   std::uint8_t* data = nullptr;
   std::int32_t width = 0;   ///< pixels
-  std::int32_t height = 0;  ///< pixels
+  std::int32_t height = 0;  ///< pixels of the whole frame
   std::size_t stride = 0;   ///< bytes per row, >= width * bytes per pixel
   video_format format = video_format::rgba;
+  std::int32_t first_row = 0;   ///< the frame row `data` holds
+  std::int32_t band_rows = -1;  ///< rows held from first_row; -1: the whole frame
 };
 
 struct ball_geometry {

@@ -272,14 +272,21 @@ flow testsrc::create(buffer& out) {
 
   if (const flow f = obtain_buffer(out); f != flow::ok) return f;  // may renegotiate: info_ can change
   if (tile_grid_) {
-    // Drawn linearly (the patterns copy rows down), then placed into the tiles.
-    tiled_scratch_.resize(info_->size());
-    const frame_view view{tiled_scratch_.data(), info_->width(), info_->height(), info_->stride(), info_->format()};
-    painter_.paint(static_cast<test_pattern>(props().get_enum(prop_pattern_)), view, next_frame_,
-                   color_from_argb(static_cast<std::uint32_t>(props().get_int(prop_foreground_))),
-                   color_from_argb(static_cast<std::uint32_t>(props().get_int(prop_background_))));
-    if (auto r = scatter_rows(out, *tile_grid_, std::as_bytes(std::span(tiled_scratch_)), info_->stride()); !r)
-      return fail_flow(errc::invalid_argument, name() + ": " + r.error().message);
+    // One row of tiles at a time: drawn linearly into a band-sized scratch (the
+    // patterns copy rows down), then placed into that row's tiles. Only a band is ever
+    // held, so a frame larger than the tile cache is made with the rest swapped out.
+    const std::size_t band = tile_grid_->y().period;
+    tiled_scratch_.resize(band * info_->stride());
+    for (std::size_t y = 0; y < tile_grid_->height(); y += band) {
+      const std::size_t rows = std::min(band, tile_grid_->height() - y);
+      const frame_view view{tiled_scratch_.data(), info_->width(), info_->height(), info_->stride(), info_->format(),
+                            static_cast<std::int32_t>(y), static_cast<std::int32_t>(rows)};
+      painter_.paint(static_cast<test_pattern>(props().get_enum(prop_pattern_)), view, next_frame_,
+                     color_from_argb(static_cast<std::uint32_t>(props().get_int(prop_foreground_))),
+                     color_from_argb(static_cast<std::uint32_t>(props().get_int(prop_background_))));
+      if (auto r = scatter_band(out, *tile_grid_, y, rows, std::as_bytes(std::span(tiled_scratch_)), info_->stride()); !r)
+        return fail_flow(errc::invalid_argument, name() + ": " + r.error().message);
+    }
   } else {
     auto map = out.map(map_access::write);
     if (!map) return fail_flow(errc::invalid_argument, name() + ": cannot map a frame: " + map.error().message);

@@ -82,7 +82,7 @@ class testsrc final : public base_src {
   std::unique_ptr<pool_allocator> pool_;
   pattern_painter painter_;
   std::optional<tile_grid> tile_grid_;        ///< set when the caps say layout=tiled
-  std::vector<std::uint8_t> tiled_scratch_;   ///< a tiled frame drawn linearly first
+  std::vector<std::uint8_t> tiled_scratch_;   ///< one row of tiles of a tiled frame, drawn linearly first
 };
 
 }  // namespace tessera::core

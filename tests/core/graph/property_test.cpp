@@ -72,6 +72,16 @@ TEST_F(Property, EachTypeParsesFromDescriptionText) {
   EXPECT_EQ(get("pattern"), property_value{(enum_value{1, "ball"})});
 }
 
+TEST_F(Property, IntegersMayBeWrittenInHexadecimalAsInGStreamer) {
+  ASSERT_TRUE(e_->set_property_from_string("level", "0x40"));
+  EXPECT_EQ(get("level"), property_value{std::int64_t{64}});
+  ASSERT_TRUE(e_->set_property_from_string("level", "0X0a"));
+  EXPECT_EQ(get("level"), property_value{std::int64_t{10}});
+  EXPECT_EQ(error_of("level", "0x"), "e0: property \"level\" expects an integer in [0, 100], got \"0x\"");
+  EXPECT_EQ(error_of("level", "0xZZ"), "e0: property \"level\" expects an integer in [0, 100], got \"0xZZ\"");
+  EXPECT_EQ(error_of("level", "-0x1"), "e0: property \"level\" value -1 is out of range [0, 100]");
+}
+
 TEST_F(Property, DefaultsComeFromTheSpec) {
   EXPECT_EQ(get("level"), property_value{std::int64_t{10}});
   EXPECT_EQ(get("rate"), property_value{(fraction_value{30, 1})});
