@@ -166,7 +166,7 @@ result<memory_map> memory::map(map_access access) {
                                         "): " + detail::why_not_writable(block_));
   }
   // The bytes first (a swapped-out tile comes back here); the map then holds them.
-  auto bytes = detail::bytes_pin::pin(block_);
+  auto bytes = detail::bytes_pin::pin(block_, (bits & static_cast<std::uint32_t>(map_access::write)) != 0);
   if (!bytes) {
     return error(bytes.error().code,
                  std::string("memory::map(") + std::string(to_string(access)) + "): " + bytes.error().message);

@@ -9,7 +9,7 @@
 
 namespace tessera::core::detail {
 
-result<void> block_owner::pin_bytes(memory_block*) noexcept { return {}; }
+result<void> block_owner::pin_bytes(memory_block*, bool) noexcept { return {}; }
 void block_owner::unpin_bytes(memory_block*) noexcept {}
 
 memory_block* allocate_root_block(block_owner* owner, std::size_t maxsize,

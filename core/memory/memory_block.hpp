@@ -51,9 +51,10 @@ class block_owner {
   bool manages_residency() const noexcept { return manages_residency_; }
   /// Makes the root block's bytes resident (reading them back if they were swapped
   /// out, on the calling thread) and keeps them so until the matching unpin_bytes.
+  /// `for_write`: the bytes may change (a write map), so a swap copy of them is stale.
   /// Only called when manages_residency(). Errors: the read failed (the bytes stay
   /// where they were, for a retry).
-  virtual result<void> pin_bytes(memory_block* root) noexcept;
+  virtual result<void> pin_bytes(memory_block* root, bool for_write) noexcept;
   virtual void unpin_bytes(memory_block* root) noexcept;
 
  protected:
@@ -106,11 +107,11 @@ inline memory_block* root_block(memory_block* block) noexcept { return block->pa
 class bytes_pin {
  public:
   bytes_pin() noexcept = default;
-  static result<bytes_pin> pin(memory_block* block) noexcept {
+  static result<bytes_pin> pin(memory_block* block, bool for_write = false) noexcept {
     bytes_pin p;
     if (block == nullptr || block->owner == nullptr || !block->owner->manages_residency()) return p;
     memory_block* root = root_block(block);
-    if (auto r = root->owner->pin_bytes(root); !r) return r.error();
+    if (auto r = root->owner->pin_bytes(root, for_write); !r) return r.error();
     p.root_ = root;
     return p;
   }

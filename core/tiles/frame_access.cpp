@@ -1,5 +1,6 @@
 #include "core/tiles/frame_access.hpp"
 
+#include "core/tiles/frame_residency.hpp"
 #include "core/tiles/tiled_frame.hpp"
 
 #include <algorithm>
@@ -63,6 +64,9 @@ result<void> frame_access::hold_rows(std::size_t y0, std::size_t y1) {
     if (auto r = hold(i); !r) return r;
   held_first_ = first;
   held_end_ = end;
+  // A walk goes down the frame: have the next band read back meanwhile. Only for
+  // reading: a prefetch's references would make tiles about to be written look shared.
+  if (read_ != nullptr) prefetch(*read_, end, end + (end - first));
   return {};
 }
 

@@ -31,4 +31,12 @@ bool needs_swap_in(const buffer& b) noexcept;
 /// the first swap-in that failed (that tile stays in the swap file).
 boost::asio::awaitable<result<void>> bring_in(const buffer& b);
 
+/// Starts reading memories [first, end) of `b` back on the tile cache's I/O thread if
+/// they are swapped out, and returns at once: an element walking a frame band by band
+/// asks for the next band while it works on this one, so the read overlaps the work.
+/// Skipped when those tiles are more than a quarter of the budget (they would push out
+/// what is in use). The job holds its own references until it is done; a read that
+/// fails leaves the tile out, for the element's own map to report.
+void prefetch(const buffer& b, std::size_t first, std::size_t end);
+
 }  // namespace tessera::core

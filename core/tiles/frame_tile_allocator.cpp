@@ -24,6 +24,7 @@ struct frame_tile_block final : memory_block, cache_entry {
   std::size_t pins = 0;  // maps and bytes pins of this tile or its shares
   bool free = false;     // on the allocator's free list: the bytes mean nothing
   bool fresh = false;    // allocated and never pinned since: the bytes are unset
+  bool clean_copy = false;  // resident, and the swap file still holds these very bytes
 
   bool try_claim() noexcept override { return mutex.try_lock(); }
   result<void> evict_claimed() noexcept override;
@@ -45,11 +46,15 @@ result<void> frame_tile_block::evict_claimed() noexcept {
   std::lock_guard lock(mutex, std::adopt_lock);
   if (where != place::resident || pins > 0) return fail(errc::bad_state, "tile in use or not resident");
   mem_mgr& mgr = owner_allocator->manager();
-  if (!free && !fresh) {
-    if (auto r = mgr.store(this, {data, maxsize}); !r) return r.error();
+  if (free || fresh) {
+    where = place::dropped;  // a free or unwritten tile's bytes are not worth a write
+  } else if (clean_copy) {
+    mgr.evicted_clean(this);  // read back only to be read: the swap copy is current
+    clean_copy = false;
     where = place::swapped;
   } else {
-    where = place::dropped;  // a free or unwritten tile's bytes are not worth a write
+    if (auto r = mgr.store(this, {data, maxsize}); !r) return r.error();
+    where = place::swapped;
   }
   drop_pages(*this);
   mgr.count_resident(-static_cast<std::int64_t>(region_bytes), -1);
@@ -153,7 +158,10 @@ void frame_tile_allocator::release_block(detail::memory_block* block) noexcept {
     if (b->where == frame_tile_block::place::swapped) {
       mgr_.drop(b);
       b->where = frame_tile_block::place::dropped;
+    } else if (b->clean_copy) {
+      mgr_.drop(b, false);
     }
+    b->clean_copy = false;
     b->free = true;
     b->pins = 0;
   }
@@ -164,7 +172,7 @@ void frame_tile_allocator::release_block(detail::memory_block* block) noexcept {
   free_[b->region_bytes].push_back(b);
 }
 
-result<void> frame_tile_allocator::pin_bytes(detail::memory_block* root) noexcept {
+result<void> frame_tile_allocator::pin_bytes(detail::memory_block* root, bool for_write) noexcept {
   auto* b = static_cast<frame_tile_block*>(root);
   bool was_resident = true;
   {
@@ -176,10 +184,16 @@ result<void> frame_tile_allocator::pin_bytes(detail::memory_block* root) noexcep
       tile_lock.lock();
     }
     if (b->where == frame_tile_block::place::swapped) {
-      if (auto r = mgr_.load(b, {b->data, b->maxsize}); !r) return r.error();
+      // Read back for reading, the swap copy stays valid: evicting the tile again
+      // costs no write unless it is written meanwhile.
+      if (auto r = mgr_.load(b, {b->data, b->maxsize}, !for_write); !r) return r.error();
       b->where = frame_tile_block::place::resident;
+      b->clean_copy = !for_write;
       mgr_.count_resident(static_cast<std::int64_t>(b->region_bytes), 1);
       was_resident = false;
+    } else if (for_write && b->clean_copy) {
+      mgr_.drop(b, false);
+      b->clean_copy = false;
     } else if (b->where == frame_tile_block::place::dropped) {
       b->where = frame_tile_block::place::resident;  // never written since freed: zeros
       mgr_.count_resident(static_cast<std::int64_t>(b->region_bytes), 1);

@@ -12,6 +12,9 @@
 /// thread). bring_in() (frame_residency.hpp) does that read on the manager's I/O
 /// thread instead, so a streaming task awaits it without blocking its thread.
 ///
+/// A tile read back only to be read keeps its swap copy (GIMP's clean tile): its next
+/// eviction drops the pages without writing; a write map makes the copy stale.
+///
 /// A tile not yet mapped since its allocation has no contents (allocate() leaves
 /// them unset), so evicting it drops its pages without a write, as for a free tile.
 ///
@@ -67,7 +70,7 @@ class frame_tile_allocator final : public allocator, public detail::block_owner 
   // --- block_owner ---
   void release_block(detail::memory_block* block) noexcept override;
   std::string_view owner_name() const noexcept override { return "tile cache"; }
-  result<void> pin_bytes(detail::memory_block* root) noexcept override;
+  result<void> pin_bytes(detail::memory_block* root, bool for_write) noexcept override;
   void unpin_bytes(detail::memory_block* root) noexcept override;
 
  private:

@@ -188,7 +188,7 @@ result<void> mem_mgr::store(const void* key, std::span<const std::byte> bytes) n
   }
 }
 
-result<void> mem_mgr::load(const void* key, std::span<std::byte> into) noexcept {
+result<void> mem_mgr::load(const void* key, std::span<std::byte> into, bool keep_copy) noexcept {
   swap_record record;
   {
     std::lock_guard lock(mutex_);
@@ -212,21 +212,28 @@ result<void> mem_mgr::load(const void* key, std::span<std::byte> into) noexcept 
     return fail(errc::no_memory, "tile cache: no memory to read a tile back from the swap file");
   }
   std::lock_guard lock(mutex_);
-  swapped_.erase(key);
-  swap_->release(record.offset, record.stored_bytes);
+  if (!keep_copy) {
+    swapped_.erase(key);
+    swap_->release(record.offset, record.stored_bytes);
+  }
   counters_.swapped_in_bytes += into.size();
   ++counters_.swap_ins;
   --counters_.tiles_swapped;
   return {};
 }
 
-void mem_mgr::drop(const void* key) noexcept {
+void mem_mgr::evicted_clean(const void*) noexcept {
+  std::lock_guard lock(mutex_);
+  ++counters_.tiles_swapped;
+}
+
+void mem_mgr::drop(const void* key, bool was_out) noexcept {
   std::lock_guard lock(mutex_);
   auto it = swapped_.find(key);
   if (it == swapped_.end()) return;
   swap_->release(it->second.offset, it->second.stored_bytes);
   swapped_.erase(it);
-  --counters_.tiles_swapped;
+  if (was_out) --counters_.tiles_swapped;
 }
 
 }  // namespace tessera::core

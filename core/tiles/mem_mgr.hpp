@@ -127,10 +127,15 @@ class mem_mgr final : public cow_block_manager {
   // --- the same for any tile memory, keyed by the object that owns the bytes ---
   /// Writes `bytes` to the swap file under `key` (checksummed, maybe compressed).
   result<void> store(const void* key, std::span<const std::byte> bytes) noexcept;
-  /// Reads the bytes stored under `key` back into `into` and frees their place.
-  result<void> load(const void* key, std::span<std::byte> into) noexcept;
-  /// Forgets the bytes stored under `key` (the tile died while swapped out).
-  void drop(const void* key) noexcept;
+  /// Reads the bytes stored under `key` back into `into` and frees their place, or,
+  /// with `keep_copy`, leaves them stored: a tile read back only to be read stays
+  /// clean, and its next eviction needs no write (evicted_clean).
+  result<void> load(const void* key, std::span<std::byte> into, bool keep_copy = false) noexcept;
+  /// Counts the eviction of a clean tile whose copy load() kept: no write.
+  void evicted_clean(const void* key) noexcept;
+  /// Forgets the bytes stored under `key`: the tile died while swapped out
+  /// (`was_out`), or a clean tile's kept copy went stale (it was written or freed).
+  void drop(const void* key, bool was_out = true) noexcept;
   /// Counts `bytes` of tile memory becoming resident (+) or leaving RAM (-), and one
   /// tile more or less.
   void count_resident(std::int64_t bytes, int tiles) noexcept;

@@ -236,6 +236,37 @@ TEST(FrameTileAllocator, BringInReadsAFramesTilesBackOffTheCallingThread) {
   for (std::size_t i = 0; i < tiles.size(); ++i) EXPECT_TRUE(same_bytes(tiles[i], expected[i]));
 }
 
+TEST(FrameTileAllocator, ATileReadBackOnlyToBeReadLeavesAgainWithoutAWrite) {
+  temp_dir d("frame_clean");
+  auto mgr = make_mgr(d.path, 8 * frame_tile, false);
+  frame_tile_allocator a(*mgr);
+  std::vector<std::vector<std::byte>> expected;
+  auto tiles = filled_tiles(a, 1, expected);
+  ASSERT_TRUE(mgr->flush());
+  const tile_counters first_out = mgr->counters();
+  ASSERT_EQ(first_out.swap_outs, 1u);
+  // Read back, evicted again: the swap copy is still good, nothing is written.
+  EXPECT_TRUE(same_bytes(tiles[0], expected[0]));
+  ASSERT_TRUE(mgr->flush());
+  EXPECT_FALSE(frame_tile_allocator::is_resident(tiles[0]));
+  EXPECT_EQ(mgr->counters().swap_outs, 1u);
+  EXPECT_EQ(mgr->counters().stored_bytes, first_out.stored_bytes);
+  EXPECT_EQ(mgr->counters().tiles_swapped, 1u);
+  // Written after coming back: the copy is stale, the next eviction writes.
+  {
+    auto map = tiles[0].map(map_access::readwrite);
+    ASSERT_TRUE(map);
+    map->data()[0] = ~map->data()[0];
+    expected[0][0] = ~expected[0][0];
+  }
+  ASSERT_TRUE(mgr->flush());
+  EXPECT_EQ(mgr->counters().swap_outs, 2u);
+  EXPECT_EQ(mgr->counters().tiles_swapped, 1u);
+  EXPECT_TRUE(same_bytes(tiles[0], expected[0]));
+  tiles.clear();
+  EXPECT_EQ(mgr->counters().tiles_swapped, 0u);
+}
+
 TEST(FrameTileAllocator, RefusesAnAlignmentAboveThePageSize) {
   temp_dir d("frame_align");
   auto mgr = make_mgr(d.path, 8 * frame_tile);
