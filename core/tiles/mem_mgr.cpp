@@ -37,6 +37,12 @@ std::optional<error> mem_mgr::last_swap_error() const {
   return last_error_;
 }
 
+std::optional<error> mem_mgr::take_swap_error() {
+  std::lock_guard lock(mutex_);
+  if (!new_error_.exchange(false, std::memory_order_relaxed)) return std::nullopt;
+  return last_error_;
+}
+
 void mem_mgr::track(cache_entry& e) noexcept {
   std::lock_guard lock(mutex_);
   if (e.listed_) return;
@@ -107,6 +113,7 @@ result<void> mem_mgr::evict_until(std::uint64_t target, const cache_entry* keep)
   if (first_error) {
     std::lock_guard lock(mutex_);
     last_error_ = first_error;
+    new_error_.store(true, std::memory_order_relaxed);
     return *first_error;
   }
   return {};

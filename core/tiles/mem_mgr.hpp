@@ -95,6 +95,11 @@ class mem_mgr final : public cow_block_manager {
   /// The last error of a swap-out enforce_budget() or flush() met (the tiles stayed
   /// resident), for an element to post on the bus; empty if none.
   std::optional<error> last_swap_error() const;
+  /// The swap-out error met since the last call, once: what a streaming task posts
+  /// as a warning on its bus (the tiles stayed in memory, over the budget).
+  /// has_new_swap_error() is the cheap test to make first.
+  bool has_new_swap_error() const noexcept { return new_error_.load(std::memory_order_relaxed); }
+  std::optional<error> take_swap_error();
   boost::asio::thread_pool& swap_io() noexcept { return io_; }
 
   // --- for tiled_image and frame_tile_allocator ---
@@ -152,6 +157,7 @@ class mem_mgr final : public cow_block_manager {
 
   std::atomic<std::uint64_t> cache_bytes_;
   std::atomic<std::int64_t> read_delay_us_{0};
+  std::atomic<bool> new_error_{false};  // last_error_ set and not yet taken
   const bool compress_;
   std::unique_ptr<swap_file> swap_;
   boost::asio::thread_pool io_{1};

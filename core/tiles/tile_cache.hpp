@@ -22,7 +22,14 @@ namespace tessera::core {
 /// quarter of the cgroup or physical memory) and its swap file in `swap_dir` (empty:
 /// the system's temporary directory). Errors are mem_mgr::create's (a missing or
 /// unwritable swap dir, named).
-result<void> configure_tile_cache(std::optional<std::uint64_t> cache_bytes, std::filesystem::path swap_dir);
+/// `max_swap_bytes` bounds the swap file (0: the disk's).
+result<void> configure_tile_cache(std::optional<std::uint64_t> cache_bytes, std::filesystem::path swap_dir,
+                                  std::uint64_t max_swap_bytes = 0);
+
+/// A swap-out error of the process's cache not yet reported (once), as the text a
+/// streaming task posts as a warning; empty when there is none. Cheap when there is
+/// none (one atomic load): the task loops call it per buffer.
+std::optional<std::string> take_tile_cache_warning();
 
 /// The process's MemMgr, created with the defaults on first use if
 /// configure_tile_cache() was not called; nullptr if that default creation failed.

@@ -53,6 +53,42 @@ TEST_F(PipelineSwap, AFrameSeveralTimesTheCacheComesOutByteIdentical) {
   for (std::size_t i = 0; i < reference.size(); ++i) EXPECT_TRUE(swapped[i] == reference[i]) << "frame " << i;
 }
 
+TEST_F(PipelineSwap, AFullSwapFileIsAWarningOnTheBusAndLosesNoPixel) {
+  constexpr int w = 640, h = 480, bpp = 4;
+  const std::string description =
+      "testsrc tiled=true pattern=snow width=640 height=480 num-buffers=2 ! queue ! boxblur radius=2 ! "
+      "appsink name=out sync=false";
+  ASSERT_TRUE(configure_tile_cache(std::uint64_t{1} << 30, swap_dir.path));
+  const auto reference = frames_of(description, true, w, h, bpp);
+  ASSERT_EQ(reference.size(), 2u);
+
+  // A 256 KiB cache whose swap file holds 64 KiB: most swap-outs fail.
+  ASSERT_TRUE(configure_tile_cache(256 << 10, swap_dir.path, 64 << 10));
+  auto p = build(description);
+  ASSERT_TRUE(p);
+  auto* out = dynamic_cast<appsink*>(p->find("out"));
+  ASSERT_NE(out, nullptr);
+  p->set_state(state::playing);
+  std::string warning;
+  bool eos = false;
+  const auto deadline = std::chrono::steady_clock::now() + 30s;
+  while (!eos && std::chrono::steady_clock::now() < deadline) {
+    auto m = p->bus().pop_filtered(50ms, {message_type::eos, message_type::error, message_type::warning});
+    if (!m) continue;
+    ASSERT_NE(m->type, message_type::error) << m->get_string("message").value_or("");
+    if (m->type == message_type::warning && warning.empty()) warning = m->get_string("message").value_or("");
+    eos = m->type == message_type::eos;
+  }
+  ASSERT_TRUE(eos);
+  EXPECT_NE(warning.find("tile cache: a swap-out failed"), std::string::npos) << warning;
+  EXPECT_NE(warning.find("is full"), std::string::npos) << warning;
+  EXPECT_GT(tile_cache_counters().swap_failures, 0u);
+  const auto samples = out->pull_all(1s);
+  p->set_state(state::null_state);
+  ASSERT_EQ(samples.size(), reference.size());
+  for (std::size_t i = 0; i < samples.size(); ++i) EXPECT_TRUE(untile(samples[i].buffer, w, h, bpp) == reference[i]) << i;
+}
+
 TEST_F(PipelineSwap, APipelineSwappingInSlowlyLeavesTheOthersTheirFrameRate) {
   // The swapping pipelines, one per streaming thread: 64 KiB frames into a 256 KiB
   // cache, waiting in a queue, every swap-in 10 ms late. Read on the streaming threads,
