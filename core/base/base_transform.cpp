@@ -186,15 +186,6 @@ std::optional<std::size_t> base_transform::output_size(std::size_t in_size) {
   return out;
 }
 
-void base_transform::copy_metadata(const buffer& in, buffer& out) const {
-  out.pts = in.pts;
-  out.dts = in.dts;
-  out.duration = in.duration;
-  out.offset = in.offset;
-  out.offset_end = in.offset_end;
-  out.flags = in.flags;
-}
-
 result<buffer> base_transform::allocate_output(const buffer& in, std::size_t out_size) {
   auto r = srcpad_->alloc_buffer(out_size, out_caps_);
   if (!r) return r.error();
@@ -297,7 +288,7 @@ flow base_transform::chain(pad&, buffer&& in) {
       if (!src_map || !dst_map) return fail_flow(errc::invalid_argument, name() + ": cannot map buffers for an in-place copy");
       counted_copy(dst_map->data(), src_map->data(), std::min(dst_map->size(), src_map->size()));
     }
-    copy_metadata(in, *out);
+    out->copy_metadata_from(in);
     if (const flow f = transform_ip(*out); f != flow::ok) return f;
     return srcpad_->push(std::move(*out));
   }
@@ -307,7 +298,7 @@ flow base_transform::chain(pad&, buffer&& in) {
                                                out_caps_.to_string(), flow::not_negotiated);
   auto out = allocate_output(in, *out_size);
   if (!out) return alloc_failed(out.error());
-  copy_metadata(in, *out);
+  out->copy_metadata_from(in);
   if (const flow f = transform(in, *out); f != flow::ok) return f;
   return srcpad_->push(std::move(*out));
 }

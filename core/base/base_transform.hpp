@@ -111,7 +111,6 @@ class base_transform : public element {
   flow alloc_failed(const error& e);
   result<void> handle_downstream_caps_change(const caps& new_out);
   bool late(const buffer& b);
-  void copy_metadata(const buffer& in, buffer& out) const;
 
   pad* sinkpad_;
   pad* srcpad_;

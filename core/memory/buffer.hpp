@@ -140,8 +140,11 @@ class buffer {
   /// errc::out_of_range.
   result<void> resize(std::size_t offset, std::size_t size = memory::npos);
 
- private:
+ /// Takes pts, dts, duration, offset, offset_end and flags from `other` (what an
+  /// element producing a new buffer for an input one carries over).
   void copy_metadata_from(const buffer& other) noexcept;
+
+ private:
 
   perm perms_ = perm_all;
   memory_list memories_;

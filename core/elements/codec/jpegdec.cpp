@@ -131,12 +131,7 @@ flow jpegdec::chain(pad&, buffer&& in) {
     if (auto r = decoder_.decode(map->data(), map->size(), *out_info_, dst->data()); !r)
       return fail_flow(errc::invalid_argument, name() + ": " + r.error().message);
   }
-  out->pts = in.pts;
-  out->dts = in.dts;
-  out->duration = in.duration;
-  out->offset = in.offset;
-  out->offset_end = in.offset_end;
-  out->flags = in.flags;
+  out->copy_metadata_from(in);
   return srcpad_->push(std::move(*out));
 }
 

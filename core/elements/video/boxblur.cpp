@@ -157,12 +157,7 @@ flow boxblur::chain(pad& sinkpad, buffer&& in) {
   if (!grid) return fail_flow(errc::invalid_argument, name() + ": " + grid.error().message);
   auto out = allocate_tiled_frame(*grid);
   if (!out) return fail_flow(errc::no_memory, name() + ": " + out.error().message);
-  out->pts = in.pts;
-  out->dts = in.dts;
-  out->duration = in.duration;
-  out->offset = in.offset;
-  out->offset_end = in.offset_end;
-  out->flags = in.flags;
+  out->copy_metadata_from(in);
   if (const flow f = blur(in, *out); f != flow::ok) return f;
   return srcpad().push(std::move(*out));
 }

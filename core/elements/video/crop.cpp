@@ -183,12 +183,7 @@ flow crop::transform_ip(buffer& b) {
 flow crop::crop_tiled(buffer& b) {
   auto out = crop_tiled_frame(b, *in_grid_, *out_grid_, left_, top_, name());
   if (!out) return fail_flow(errc::invalid_argument, out.error().message);
-  out->pts = b.pts;
-  out->dts = b.dts;
-  out->duration = b.duration;
-  out->offset = b.offset;
-  out->offset_end = b.offset_end;
-  out->flags = b.flags;
+  out->copy_metadata_from(b);
   out->set_perms(b.perms());
   // The input's handles go with it: a tile only the output still holds is writable
   // again downstream.

@@ -172,12 +172,7 @@ flow videoconvert::transform_ip(buffer& b) {
   if (!out) return fail_flow(errc::no_memory, name() + ": " + out.error().message);
   if (auto r = convert_frame(*in_info_, b, *out_info_, *out, name()); !r)
     return fail_flow(errc::invalid_argument, r.error().message);
-  out->pts = b.pts;
-  out->dts = b.dts;
-  out->duration = b.duration;
-  out->offset = b.offset;
-  out->offset_end = b.offset_end;
-  out->flags = b.flags;
+  out->copy_metadata_from(b);
   b = std::move(*out);
   return flow::ok;
 }
