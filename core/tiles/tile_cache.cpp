@@ -15,6 +15,11 @@ namespace {
 struct cache_pair {
   std::unique_ptr<mem_mgr> mgr;
   std::unique_ptr<frame_tile_allocator> frames;
+  // A prefetch still queued on the I/O thread holds frame tiles: let it finish and
+  // drop them before the allocator goes.
+  ~cache_pair() {
+    if (mgr) mgr->swap_io().join();
+  }
 };
 
 std::mutex cache_mutex;
