@@ -10,8 +10,11 @@
 ///    (counted) and transformed there;
 ///  - copy-transform: pad-alloc an output of transform_size() and transform();
 ///  - metadata-only (`set_metadata_only`): transform_ip changes what the input refers
-///    to (a sub-region, its permissions), never its bytes, so it runs on every
-///    input, writable or not, and nothing is allocated (crop).
+///    to (a sub-region, its permissions), never the bytes of memories it shares, so
+///    it runs on every input, writable or not, and nothing is pad-allocated (crop).
+///    Elements on tiled frames (one memory per tile) use it too: transform_ip copies
+///    on write only the tiles it changes (drawbox, invert) or replaces the input by a
+///    tiled frame it allocates itself (videoconvert, boxblur), and QoS still applies.
 /// Negotiation: a caps event on the sink pad runs find_transform(): transform_caps()
 /// the input, prefer the input caps unchanged if downstream accepts them
 /// (passthrough), else intersect with what downstream accepts, fixate_caps() and

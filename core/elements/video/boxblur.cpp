@@ -44,6 +44,17 @@ result<void> boxblur::set_caps(const caps& in, const caps& out) {
   if (!info) return fail(errc::not_negotiated, name() + ": " + info.error().message);
   if (!in.is_equal(out)) return fail(errc::not_negotiated, name() + " cannot turn " + in.to_string() + " into " + out.to_string());
   info_ = *info;
+  // A tiled output is one memory per tile, which pad-alloc (one memory of a size)
+  // cannot hand out: transform_ip allocates the tiles itself, and base_transform
+  // runs it on every input in metadata-only mode (the input buffer is replaced, not
+  // written). A linear output is pad-allocated for transform.
+  out_grid_.reset();
+  if (info->layout() == video_layout::tiled) {
+    auto grid = frame_tile_grid(*info);
+    if (!grid) return fail(errc::not_negotiated, name() + ": " + grid.error().message);
+    out_grid_ = *grid;
+  }
+  set_metadata_only(out_grid_.has_value());
   return {};
 }
 
@@ -150,16 +161,15 @@ flow boxblur::transform(const buffer& in, buffer& out) {
   return blur(in, out);
 }
 
-flow boxblur::chain(pad& sinkpad, buffer&& in) {
-  if (!info_ || info_->layout() != video_layout::tiled) return base_transform::chain(sinkpad, std::move(in));
-  // Tiled frames get a tiled output of our own: pad-alloc hands out one memory.
-  auto grid = frame_tile_grid(*info_);
-  if (!grid) return fail_flow(errc::invalid_argument, name() + ": " + grid.error().message);
-  auto out = allocate_tiled_frame(*grid);
+flow boxblur::transform_ip(buffer& b) {
+  if (!info_ || !out_grid_)
+    return fail_flow(errc::not_negotiated, name() + " received a frame before caps", flow::not_negotiated);
+  auto out = allocate_tiled_frame(*out_grid_);
   if (!out) return fail_flow(errc::no_memory, name() + ": " + out.error().message);
-  out->copy_metadata_from(in);
-  if (const flow f = blur(in, *out); f != flow::ok) return f;
-  return srcpad().push(std::move(*out));
+  out->copy_metadata_from(b);
+  if (const flow f = blur(b, *out); f != flow::ok) return f;
+  b = std::move(*out);
+  return flow::ok;
 }
 
 }  // namespace tessera::core

@@ -55,6 +55,10 @@ result<void> drawbox::set_caps(const caps& in, const caps& out) {
   if (!grid) return fail(errc::not_negotiated, name() + ": " + grid.error().message);
   grid_ = *grid;
   info_ = *info;
+  // A tiled frame is one memory per tile: draw_tiled copies on write only the tiles
+  // the box touches, which the base class's in-place mode (a whole-frame copy of a
+  // shared buffer) would defeat. Metadata-only mode hands transform_ip every frame.
+  set_metadata_only(grid_.has_value());
   return {};
 }
 
@@ -82,6 +86,7 @@ void fill_rect(std::byte* data, std::size_t stride, std::size_t width, std::size
 
 flow drawbox::transform_ip(buffer& b) {
   if (!info_) return fail_flow(errc::not_negotiated, name() + " received a frame before caps", flow::not_negotiated);
+  if (grid_) return draw_tiled(b);
   if (b.size() < info_->size())
     return fail_flow(errc::invalid_argument, name() + ": a " + std::to_string(b.size()) + "-byte buffer is smaller than a " +
                                                  std::to_string(info_->width()) + "x" + std::to_string(info_->height()) +
@@ -116,12 +121,6 @@ flow drawbox::draw_tiled(buffer& b) {
   }
   b.set_perms(b.perms() | perm::write);
   return flow::ok;
-}
-
-flow drawbox::chain(pad& sinkpad, buffer&& b) {
-  if (!grid_) return base_transform::chain(sinkpad, std::move(b));
-  if (const flow f = draw_tiled(b); f != flow::ok) return f;
-  return srcpad().push(std::move(b));
 }
 
 }  // namespace tessera::core

@@ -8,9 +8,11 @@
 ///
 /// Linear frames go through the in-place transform: a frame that is not writable
 /// (shared after a tee) is copied whole by the base class, as GStreamer does. Tiled
-/// frames (caps layout=tiled, tiles as core/tiles/tiled_frame.hpp) are handled here:
-/// only the tiles the box touches are made writable, so on a shared frame the copy is
-/// those tiles' bytes and nothing else; the untouched tiles stay shared.
+/// frames (caps layout=tiled, tiles as core/tiles/tiled_frame.hpp) put the base class
+/// in metadata-only mode (set_caps), so transform_ip gets every frame, shared or not,
+/// and makes writable only the tiles the box touches: on a shared frame the copy is
+/// those tiles' bytes and nothing else; the untouched tiles stay shared. Both layouts
+/// pass through base_transform::chain, so `qos=true` skips late frames of either.
 ///
 /// Thread safety: runs in the streaming task; properties may be written from any
 /// thread and are read once per frame.
@@ -35,10 +37,9 @@ class drawbox final : public base_transform {
                       static_cast<std::uint8_t>(rgba >> 8), static_cast<std::uint8_t>(rgba)};
   }
 
-  flow chain(pad& sinkpad, buffer&& b) override;
-
  protected:
   bool has_transform_ip() const override { return true; }
+  /// In place on a linear frame; tile by tile, copy-on-write, on a tiled one.
   flow transform_ip(buffer& b) override;
   result<void> set_caps(const caps& in, const caps& out) override;
   std::optional<std::size_t> get_unit_size(const caps& c) override;

@@ -33,6 +33,10 @@ result<void> invert::set_caps(const caps& in, const caps& out) {
   if (!grid) return fail(errc::not_negotiated, name() + ": " + grid.error().message);
   tile_grid_ = *grid;
   info_ = *info;
+  // A tiled frame is one memory per tile, each made writable on its own by
+  // invert_tiled; the base class's in-place mode would copy a shared frame whole.
+  // Metadata-only mode hands transform_ip every frame, writable or not.
+  set_metadata_only(tile_grid_.has_value());
   return {};
 }
 
@@ -61,6 +65,7 @@ void invert::invert_pixels(std::uint8_t* data, std::size_t bytes, video_format f
 
 flow invert::transform_ip(buffer& b) {
   if (!info_) return fail_flow(errc::not_negotiated, name() + " received a frame before caps", flow::not_negotiated);
+  if (tile_grid_) return invert_tiled(b);
   if (b.size() < info_->size())
     return fail_flow(errc::invalid_argument, name() + ": a " + std::to_string(b.size()) + "-byte buffer is smaller than a " +
                                                  std::to_string(info_->width()) + "x" + std::to_string(info_->height()) + " " +
@@ -79,8 +84,7 @@ flow invert::transform_ip(buffer& b) {
   return flow::ok;
 }
 
-flow invert::chain(pad& sinkpad, buffer&& b) {
-  if (!tile_grid_) return base_transform::chain(sinkpad, std::move(b));
+flow invert::invert_tiled(buffer& b) {
   // Tile by tile: each is made writable on its own (a copy only if shared) and its
   // pixels inverted where they lie; the bytes past a partial edge tile's pixels are
   // left alone.
@@ -95,7 +99,7 @@ flow invert::chain(pad& sinkpad, buffer&& b) {
                     area.width * g.tag().bytes_per_pixel, info_->format());
   }
   b.set_perms(b.perms() | perm::write);
-  return srcpad().push(std::move(b));
+  return flow::ok;
 }
 
 }  // namespace tessera::core

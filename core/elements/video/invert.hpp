@@ -7,7 +7,10 @@
 /// buffer by pad-alloc from downstream, the frame is copied in (counted) and inverted
 /// there, and the original stays untouched. Never passthrough: every frame changes.
 /// The caps are the same on both pads. Tiled frames (layout=tiled) are inverted tile
-/// by tile, each tile made writable on its own. `qos=true` skips frames downstream reports late.
+/// by tile, each tile made writable on its own (a copy only if shared): set_caps puts
+/// the base class in metadata-only mode for them, so transform_ip gets every tiled
+/// frame, shared or not, and no whole-frame copy is made. Both layouts pass through
+/// base_transform::chain: `qos=true` skips frames downstream reports late, either layout.
 ///
 /// Thread safety: runs in the streaming task; the format is set by set_caps there.
 
@@ -27,15 +30,16 @@ class invert final : public base_transform {
   /// Inverts `bytes` bytes of `format` pixels at `data` (the whole packed frame).
   static void invert_pixels(std::uint8_t* data, std::size_t bytes, video_format format) noexcept;
 
-  flow chain(pad& sinkpad, buffer&& b) override;
-
  protected:
   bool has_transform_ip() const override { return true; }
+  /// In place on a linear frame; tile by tile, copy-on-write, on a tiled one.
   flow transform_ip(buffer& b) override;
   result<void> set_caps(const caps& in, const caps& out) override;
   std::optional<std::size_t> get_unit_size(const caps& c) override;
 
  private:
+  flow invert_tiled(buffer& b);
+
   std::optional<video_info> info_;
   std::optional<tile_grid> tile_grid_;  ///< set when the caps say layout=tiled
 };
