@@ -1,6 +1,7 @@
 #include "core/tiles/tile_cache.hpp"
 
 #include "core/memory/system_allocator.hpp"
+#include "core/sched/streaming_pool.hpp"
 #include "core/tiles/cache_budget.hpp"
 
 #include <atomic>
@@ -22,13 +23,28 @@ struct cache_pair {
   }
 };
 
-std::mutex cache_mutex;
-std::unique_ptr<cache_pair> process_cache;  // guarded by cache_mutex
-// Caches replaced by configure_tile_cache: frames allocated from them may still be
-// alive, so they live on until the process ends.
-std::vector<std::unique_ptr<cache_pair>> retired_caches;  // guarded by cache_mutex
-bool default_tried = false;                 // guarded by cache_mutex
-std::atomic<mem_mgr*> current_cache{nullptr};  // process_cache's manager, for the lock-free test
+std::atomic<mem_mgr*> current_cache{nullptr};  // the current cache's manager, for the lock-free test
+
+/// The process's caches. Made on first use, after the streaming pool (which its
+/// constructor makes first): statics go in the reverse order of their making, so at
+/// exit the caches' I/O threads are joined before the pool they resume coroutines on
+/// is destroyed.
+struct cache_state {
+  cache_state() { (void)streaming_pool::shared(); }
+  ~cache_state() { current_cache.store(nullptr); }
+
+  std::mutex mutex;
+  std::unique_ptr<cache_pair> current;  // guarded by mutex
+  // Caches replaced by configure_tile_cache: frames allocated from them may still be
+  // alive, so they live on until the process ends.
+  std::vector<std::unique_ptr<cache_pair>> retired;  // guarded by mutex
+  bool default_tried = false;                        // guarded by mutex
+};
+
+cache_state& state() {
+  static cache_state s;
+  return s;
+}
 
 result<std::unique_ptr<mem_mgr>> make_cache(std::optional<std::uint64_t> cache_bytes, std::filesystem::path swap_dir,
                                             std::uint64_t max_swap_bytes = 0) {
@@ -51,16 +67,16 @@ std::unique_ptr<cache_pair> pair_of(std::unique_ptr<mem_mgr> m) {
   return p;
 }
 
-// The cache, created with the defaults on first use; call with cache_mutex held.
-cache_pair* current_locked() {
-  if (!process_cache && !default_tried) {
-    default_tried = true;
+// The cache, created with the defaults on first use; call with st.mutex held.
+cache_pair* current_locked(cache_state& st) {
+  if (!st.current && !st.default_tried) {
+    st.default_tried = true;
     if (auto m = make_cache(std::nullopt, {})) {
-      process_cache = pair_of(std::move(*m));
-      current_cache.store(process_cache->mgr.get());
+      st.current = pair_of(std::move(*m));
+      current_cache.store(st.current->mgr.get());
     }
   }
-  return process_cache.get();
+  return st.current.get();
 }
 
 }  // namespace
@@ -69,23 +85,26 @@ result<void> configure_tile_cache(std::optional<std::uint64_t> cache_bytes, std:
                                   std::uint64_t max_swap_bytes) {
   auto m = make_cache(cache_bytes, std::move(swap_dir), max_swap_bytes);
   if (!m) return m.error();
-  std::lock_guard lock(cache_mutex);
-  if (process_cache) retired_caches.push_back(std::move(process_cache));
-  process_cache = pair_of(std::move(*m));
-  current_cache.store(process_cache->mgr.get());
-  default_tried = true;
+  cache_state& st = state();
+  std::lock_guard lock(st.mutex);
+  if (st.current) st.retired.push_back(std::move(st.current));
+  st.current = pair_of(std::move(*m));
+  current_cache.store(st.current->mgr.get());
+  st.default_tried = true;
   return {};
 }
 
 mem_mgr* tile_cache() {
-  std::lock_guard lock(cache_mutex);
-  cache_pair* c = current_locked();
+  cache_state& st = state();
+  std::lock_guard lock(st.mutex);
+  cache_pair* c = current_locked(st);
   return c ? c->mgr.get() : nullptr;
 }
 
 frame_tile_allocator* tile_cache_frame_allocator() {
-  std::lock_guard lock(cache_mutex);
-  cache_pair* c = current_locked();
+  cache_state& st = state();
+  std::lock_guard lock(st.mutex);
+  cache_pair* c = current_locked(st);
   return c ? c->frames.get() : nullptr;
 }
 
@@ -95,10 +114,10 @@ allocator& tiled_frame_allocator() {
 }
 
 tile_counters tile_cache_counters() {
-  std::lock_guard lock(cache_mutex);
-  return process_cache ? process_cache->mgr->counters() : tile_counters{};
+  cache_state& st = state();
+  std::lock_guard lock(st.mutex);
+  return st.current ? st.current->mgr->counters() : tile_counters{};
 }
-
 
 std::optional<std::string> take_tile_cache_warning() {
   mem_mgr* m = current_cache.load(std::memory_order_acquire);
