@@ -80,14 +80,9 @@ TEST(CropTiled, TiledOutputHasTheLinearCropsPixelsForAlignedAndUnalignedWindows)
 }
 
 TEST(CropTiled, BothPadsSayTiled) {
-  auto p = build("testsrc num-buffers=1 width=130 height=70 tiled=true ! crop name=c left=3 top=2 ! "
-                 "appsink name=out sync=false");
-  ASSERT_TRUE(p);
-  ASSERT_TRUE(play_to_eos(*p).eos);
-  element* c = p->find("c");
-  const caps in = c->static_pad(pad_direction::sink)->current_caps();
-  const caps out = c->static_pad(pad_direction::src)->current_caps();
-  p->set_state(state::null_state);
+  const auto [in, out] = negotiated_caps(
+      "testsrc num-buffers=1 width=130 height=70 tiled=true ! crop name=c left=3 top=2 ! appsink name=out sync=false",
+      "c");
   EXPECT_TRUE(tiled_caps("RGBA", 130, 70).is_subset(in)) << in.to_string();
   EXPECT_TRUE(tiled_caps("RGBA", 127, 68).is_subset(out)) << out.to_string();
 }

@@ -14,6 +14,7 @@
 #include <algorithm>
 #include <cstring>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace tessera::core::tiled_video_test {
@@ -65,6 +66,22 @@ inline std::vector<std::uint8_t> untile(const buffer& b, int w, int h, int bpp) 
                       map->data() + ((y % tile) * tile + x % tile) * bpp, bpp);
     }
   return out;
+}
+
+/// The caps element `name` negotiated on its sink and src pads when `description`
+/// ran to its end.
+inline std::pair<caps, caps> negotiated_caps(const std::string& description, std::string_view name) {
+  auto p = build(description);
+  EXPECT_TRUE(p);
+  if (!p) return {};
+  EXPECT_TRUE(play_to_eos(*p).eos);
+  element* e = p->find(name);
+  EXPECT_NE(e, nullptr);
+  if (e == nullptr) return {};
+  std::pair<caps, caps> both{e->static_pad(pad_direction::sink)->current_caps(),
+                             e->static_pad(pad_direction::src)->current_caps()};
+  p->set_state(state::null_state);
+  return both;
 }
 
 /// A sample's pixels as packed rows, whatever its layout and stride.

@@ -112,14 +112,9 @@ TEST(VideoconvertTiled, SameFormatTiledIsPassthrough) {
 }
 
 TEST(VideoconvertTiled, BothPadsSayTiledAndUpstreamMayOfferEitherLayout) {
-  auto p = build("testsrc num-buffers=1 width=100 height=60 tiled=true ! videoconvert name=v ! "
-                 "video/x-raw,format=GRAY8 ! appsink name=out sync=false");
-  ASSERT_TRUE(p);
-  ASSERT_TRUE(play_to_eos(*p).eos);
-  element* v = p->find("v");
-  const caps in = v->static_pad(pad_direction::sink)->current_caps();
-  const caps out = v->static_pad(pad_direction::src)->current_caps();
-  p->set_state(state::null_state);
+  const auto [in, out] = negotiated_caps("testsrc num-buffers=1 width=100 height=60 tiled=true ! videoconvert name=v ! "
+                                         "video/x-raw,format=GRAY8 ! appsink name=out sync=false",
+                                         "v");
   EXPECT_TRUE(tiled_caps("RGBA", 100, 60).is_subset(in)) << in.to_string();
   EXPECT_TRUE(tiled_caps("GRAY8", 100, 60).is_subset(out)) << out.to_string();
 

@@ -2,7 +2,7 @@
 // Helpers for the tiled-frame element tests: running a pipeline to its frames and
 // reading tiled frames back as packed rows without the code under test.
 
-#include "../elements/video_test_support.hpp"
+#include "tests/core/elements/tiled_video_test_support.hpp"
 
 #include <gtest/gtest.h>
 
@@ -15,22 +15,10 @@ namespace tessera::core::tiles_test {
 
 using namespace video_test;
 
-constexpr int tile = 64;  // frame tiles are 64x64 (tiled_frame.hpp)
-
-/// A tiled frame's pixels as packed rows, read tile by tile without the code under test.
-inline std::vector<std::uint8_t> untile(const buffer& b, int w, int h, int bpp) {
-  const int across = (w + tile - 1) / tile;
-  std::vector<std::uint8_t> out(static_cast<std::size_t>(w) * h * bpp);
-  // Tiles of the tile cache may be swapped out: hold every tile's bytes in RAM.
-  std::vector<detail::bytes_pin> pins;
-  for (const memory& m : b.memories()) pins.push_back(std::move(m.bytes_pinned().value()));
-  for (int y = 0; y < h; ++y)
-    for (int x = 0; x < w; ++x) {
-      const auto* t = reinterpret_cast<const std::uint8_t*>(b.peek_memory((y / tile) * across + x / tile).data());
-      std::memcpy(&out[(static_cast<std::size_t>(y) * w + x) * bpp], t + ((y % tile) * tile + x % tile) * bpp, bpp);
-    }
-  return out;
-}
+// Tiles are 64x64; a tiled frame is read back by tiled_video_test's untile (through
+// maps, so tiles of the tile cache come back from the swap file first).
+using tiled_video_test::tile;
+using tiled_video_test::untile;
 
 /// The frames of `description` (ending in appsink name=out), as packed rows.
 inline std::vector<std::vector<std::uint8_t>> frames_of(const std::string& description, bool tiled, int w, int h, int bpp) {
