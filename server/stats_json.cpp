@@ -21,13 +21,17 @@ boost::json::object pipeline_stats(const core::pipeline& p, double elapsed_s) {
     }
     // QoS as the sinks see it: buffers rendered, plus buffers dropped as late by
     // the sinks or skipped by transforms with qos=true.
+    boost::json::object entry{{"buffers_in", e->buffers_in()}, {"buffers_out", e->buffers_out()}};
     if (auto* t = dynamic_cast<core::base_transform*>(e)) {
       dropped += t->qos_dropped();
+      entry["qos_dropped"] = t->qos_dropped();
     } else if (auto* s = dynamic_cast<core::base_sink*>(e)) {
       processed += s->rendered();
       dropped += s->dropped();
+      entry["rendered"] = s->rendered();
+      entry["dropped"] = s->dropped();
     }
-    elements[e->name()] = {{"buffers_in", e->buffers_in()}, {"buffers_out", e->buffers_out()}};
+    elements[e->name()] = std::move(entry);
   }
   const auto mem = core::memory_counters_snapshot();
   boost::json::object o;

@@ -8,12 +8,14 @@ namespace {
 void bump(std::atomic<std::uint64_t>& c) { c.store(c.load(std::memory_order_relaxed) + 1, std::memory_order_relaxed); }
 }  // namespace
 
-std::vector<property_spec> base_sink::common_properties(bool sync_default) {
+std::vector<property_spec> base_sink::common_properties(bool sync_default, bool video_sink) {
+  // GStreamer's defaults: a base sink drops nothing and reports nothing; video sinks
+  // drop frames more than 20 ms late and send QoS upstream.
   return {
       bool_property("sync", "Render buffers at their running time on the pipeline clock", sync_default),
-      int_property("max-lateness", "Drop buffers later than this many ns (-1: never)", sync_default ? 20'000'000 : -1,
-                   -1, INT64_MAX),
-      bool_property("qos", "Report lateness upstream (QoS events) and on the bus", sync_default),
+      int_property("max-lateness", "Drop buffers later than their end plus this many ns (-1: never)",
+                   video_sink ? 20'000'000 : -1, -1, INT64_MAX),
+      bool_property("qos", "Send QoS events upstream for every buffer and report drops on the bus", video_sink),
       bool_property("async", "Preroll: hold the first buffer in PAUSED", true, mutability::ready),
   };
 }
@@ -60,7 +62,7 @@ flow base_sink::defer_buffer(buffer&& b) {
   }
   {
     std::lock_guard lock(mutex_);
-    held_.push_back(std::move(b));
+    held_.push_back(held_buffer{std::move(b), time_none});
     holding_.store(!held_.empty(), std::memory_order_relaxed);
   }
   ctx->defer(*this);
@@ -76,14 +78,16 @@ boost::asio::awaitable<void> base_sink::wait_ready() {
       if (sinkpad_->flushing() || held_.empty()) co_return;
       if (current_state() == state::playing) {
         if (!props().get_bool(prop_sync_)) co_return;
-        rt = sinkpad_->segment().to_running_time(held_.front().pts);
+        held_buffer& front = held_.front();
+        rt = sinkpad_->segment().to_running_time(front.b.pts);
         if (!is_valid_time(rt)) co_return;
+        if (!is_valid_time(front.entered)) front.entered = monotonic_now();
       }
     }
     if (is_valid_time(rt)) {
-      // base_time() takes the pipeline's state lock, so never under mutex_: the
+      // base_time() takes the pipeline's clock lock, so never under mutex_: the
       // control thread holds the state lock when change_state takes mutex_.
-      deadline = base_time() + rt;
+      deadline = base_time() + rt + latency();
       if (deadline <= monotonic_now()) co_return;
     }
     if (deadline == time_none) {
@@ -95,7 +99,7 @@ boost::asio::awaitable<void> base_sink::wait_ready() {
 }
 
 flow base_sink::resume() {
-  buffer b;
+  held_buffer h;
   {
     std::lock_guard lock(mutex_);
     if (sinkpad_->flushing()) {
@@ -104,38 +108,57 @@ flow base_sink::resume() {
       return flow::flushing;
     }
     if (held_.empty()) return flow::ok;
-    b = std::move(held_.front());
+    h = std::move(held_.front());
     held_.pop_front();
     holding_.store(!held_.empty(), std::memory_order_relaxed);
     if (current_state() != state::playing) {
-      // Left PLAYING while we waited (READY: flushing handled above): hold it again.
-      held_.push_front(std::move(b));
+      // Left PLAYING while we waited (READY: flushing handled above): hold it again,
+      // and measure its jitter afresh once PLAYING again.
+      h.entered = time_none;
+      held_.push_front(std::move(h));
       holding_.store(!held_.empty(), std::memory_order_relaxed);
       if (auto* ctx = task_context::current()) ctx->defer(*this);
       return flow::ok;
     }
   }
-  if (props().get_bool(prop_sync_)) {
-    const clock_time rt = sinkpad_->segment().to_running_time(b.pts);
-    const std::int64_t max_late = props().get_int(prop_max_lateness_);
-    if (is_valid_time(rt) && max_late >= 0) {
-      const clock_time lateness = monotonic_now() - (base_time() + rt);
-      if (lateness > max_late) {
-        bump(dropped_);
-        if (props().get_bool(prop_qos_)) {
-          sinkpad_->push_event(event_qos{qos_report{1.0, lateness, rt}});
-          message m(message_type::qos, name());
-          m.set("processed", static_cast<std::int64_t>(rendered()))
-              .set("dropped", static_cast<std::int64_t>(dropped()))
-              .set("lateness_ns", static_cast<std::int64_t>(lateness))
-              .set("running_time_ns", static_cast<std::int64_t>(rt));
-          post(std::move(m));
-        }
-        return flow::ok;
-      }
+  if (props().get_bool(prop_sync_)) return render_synced(h.b, h.entered);
+  return render_now(h.b);
+}
+
+flow base_sink::render_synced(buffer& b, clock_time entered) {
+  const core::segment seg = sinkpad_->segment();
+  sink_qos::observation o;
+  o.start = seg.to_running_time(b.pts);
+  if (!is_valid_time(o.start)) return render_now(b);  // nothing to synchronise on
+  if (is_valid_time(b.duration)) o.stop = seg.to_running_time(b.pts + b.duration);
+  const clock_time due = base_time() + o.start + latency();
+  o.jitter = (is_valid_time(entered) ? entered : monotonic_now()) - due;
+  qos_.observe_arrival(o.start);
+  const bool late = qos_.too_late(o, props().get_int(prop_max_lateness_));
+  if (qos_.emergency())
+    post_warning("a lot of buffers are being dropped (nothing rendered for a second): there may be a "
+                 "timestamping problem, or this computer is too slow");
+  if (late) {
+    bump(dropped_);
+    if (props().get_bool(prop_qos_)) {
+      send_qos(o, true);
+      message m(message_type::qos, name());
+      m.set("processed", static_cast<std::int64_t>(rendered()))
+          .set("dropped", static_cast<std::int64_t>(dropped()))
+          .set("jitter", static_cast<std::int64_t>(o.jitter))
+          .set("proportion", qos_.proportion())
+          .set("running_time_ns", static_cast<std::int64_t>(o.start));
+      post(std::move(m));
     }
+    return flow::ok;
   }
-  return render_now(b);
+  const flow f = render_now(b);
+  if (f == flow::ok && props().get_bool(prop_qos_)) send_qos(o, false);
+  return f;
+}
+
+void base_sink::send_qos(const sink_qos::observation& o, bool dropped) {
+  if (auto report = qos_.perform(o, dropped)) sinkpad_->push_event(event_qos{*report});
 }
 
 flow base_sink::render_now(buffer& b) {
@@ -162,6 +185,7 @@ bool base_sink::event(pad& p, core::event ev) {
       eos_posted_ = false;
       last_pts_.store(time_none, std::memory_order_relaxed);
       awaiting_segment_.store(true, std::memory_order_relaxed);
+      qos_.reset();  // the task is stopped by flush-start until after this
     }
     // The flushing seek's new segment starts at running time 0: restart the
     // pipeline's running time with it, before upstream restarts and pushes (the
@@ -200,6 +224,16 @@ bool base_sink::event(pad& p, core::event ev) {
     return true;
   }
   return element::event(p, std::move(ev));
+}
+
+bool base_sink::send_event(core::event ev) {
+  if (auto* l = ev.get<event_latency>()) latency_.store(l->latency, std::memory_order_relaxed);
+  return element::send_event(std::move(ev));
+}
+
+latency_info base_sink::query_latency(pad& p) {
+  if (!props().get_bool(prop_sync_)) return {};
+  return element::query_latency(p);
 }
 
 void base_sink::post_eos_if_ready() {
@@ -242,8 +276,10 @@ state_change base_sink::change_state(state from, state to) {
       eos_posted_ = false;
       held_.clear();
       holding_.store(false, std::memory_order_relaxed);
+      qos_.reset();
     }
     last_pts_.store(time_none, std::memory_order_relaxed);
+    latency_.store(0, std::memory_order_relaxed);
     return props().get_bool(prop_async_) ? state_change::async : state_change::success;
   }
   if (from == state::paused && to == state::playing) {

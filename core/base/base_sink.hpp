@@ -8,8 +8,13 @@
 ///  - PAUSED: the first buffer is the preroll buffer: `preroll()` sees it, the
 ///    pipeline hears `async_done`, and the task waits until PLAYING (or a flush);
 ///  - `sync=true`: the buffer waits until the pipeline clock reaches its running
-///    time. A buffer later than `max-lateness` is dropped, counted, reported upstream
-///    as a QoS event and on the bus as a qos message (`qos=true`).
+///    time plus the pipeline's latency (the latency event the pipeline sends at
+///    PLAYING: a live source's buffers are complete one period after their time, and
+///    what the elements on the way took is still on time within it). A buffer later
+///    than its end plus `max-lateness` is dropped and counted (with a qos message on
+///    the bus when `qos=true`). With `qos=true` every rendered or dropped buffer
+///    sends a QoS event upstream (jitter, proportion, running time: sink_qos), from
+///    which qos-enabled transforms skip what would come too late.
 /// EOS completes a pending preroll and is reported (once PLAYING) to the pipeline,
 /// which posts EOS when every sink is done. flush-start drops held buffers and wakes
 /// the waiting task; flush-stop forgets the preroll so a seek in PAUSED prerolls (and
@@ -22,6 +27,7 @@
 /// and position queries may come from other threads and meet the held buffers under
 /// `mutex_`.
 
+#include "core/base/sink_qos.hpp"
 #include "core/graph/element.hpp"
 #include "core/sched/task_context.hpp"
 #include "core/sched/wakeup.hpp"
@@ -38,14 +44,20 @@ class base_sink : public element, private deferred_waiter {
 
   flow chain(pad& sinkpad, buffer&& b) override;
   bool event(pad& p, core::event ev) override;
+  /// The latency event from the pipeline: kept (renders wait for it) and sent upstream.
+  bool send_event(core::event ev) override;
   std::optional<clock_time> query_position() const override;
+  /// Upstream's latency when the sink synchronises; a sink that does not has none.
+  latency_info query_latency(pad& p) override;
+  clock_time latency() const noexcept { return latency_.load(std::memory_order_relaxed); }
 
   pad& sinkpad() const noexcept { return *sinkpad_; }
   std::uint64_t rendered() const noexcept { return rendered_.load(std::memory_order_relaxed); }
   std::uint64_t dropped() const noexcept { return dropped_.load(std::memory_order_relaxed); }
 
-  /// The properties every sink has, to append to a factory's list.
-  static std::vector<property_spec> common_properties(bool sync_default);
+  /// The properties every sink has, to append to a factory's list. Video sinks
+  /// (websink) default to qos=true and max-lateness 20 ms, as GStreamer's do.
+  static std::vector<property_spec> common_properties(bool sync_default, bool video_sink = false);
 
  protected:
   virtual flow render(buffer& b) = 0;
@@ -61,13 +73,22 @@ class base_sink : public element, private deferred_waiter {
   flow resume() override;
   flow render_now(buffer& b);
   flow defer_buffer(buffer&& b);
+  flow render_synced(buffer& b, clock_time entered);
+  void send_qos(const sink_qos::observation& o, bool dropped);
   void post_eos_if_ready();
+
+  /// A buffer waiting in the deferred path, and when it started waiting for its clock
+  /// time in PLAYING (time_none before): the jitter is measured from there.
+  struct held_buffer {
+    buffer b;
+    clock_time entered = time_none;
+  };
 
   pad* sinkpad_;
   std::size_t prop_sync_, prop_max_lateness_, prop_qos_, prop_async_;
   wakeup wake_;
   mutable std::mutex mutex_;  // held_, prerolled_, eos state
-  std::deque<buffer> held_;
+  std::deque<held_buffer> held_;
   std::atomic<bool> holding_{false};  // !held_.empty(), for chain's lock-free fast path
   bool prerolled_ = false;
   bool got_eos_ = false;
@@ -76,6 +97,8 @@ class base_sink : public element, private deferred_waiter {
   std::atomic<bool> awaiting_segment_{false};  // flushed, the new segment not here yet
   std::atomic<std::uint64_t> rendered_{0};
   std::atomic<std::uint64_t> dropped_{0};
+  std::atomic<clock_time> latency_{0};
+  sink_qos qos_;  // the streaming task's (reset while no task runs)
 };
 
 }  // namespace tessera::core

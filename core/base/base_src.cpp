@@ -40,6 +40,20 @@ flow base_src::getrange(pad&, std::uint64_t offset, std::size_t size, buffer& ou
 
 result<caps> base_src::fixate_caps(const caps& allowed) { return allowed.fixate(); }
 
+latency_info base_src::query_latency(pad&) {
+  if (!is_live()) return {};
+  // A live source negotiates in its task, which waits for PLAYING: when the pipeline
+  // asks (on the way to PLAYING) there may be no caps yet, so answer for the caps
+  // negotiation would pick now.
+  caps c = srcpad_->current_caps();
+  if (c.is_empty() || !c.is_fixed()) {
+    const caps& tmpl = srcpad_->templ().caps;
+    const caps allowed = srcpad_->is_linked() ? srcpad_->peer_query_caps(&tmpl) : tmpl;
+    if (auto fixed = fixate_caps(allowed)) c = *fixed;
+  }
+  return latency_info{true, live_latency(c), time_none};
+}
+
 result<void> base_src::negotiate() {
   const caps& tmpl = srcpad_->templ().caps;
   const caps allowed = srcpad_->peer_query_caps(&tmpl);

@@ -41,6 +41,11 @@ class base_src : public element {
   flow getrange(pad& srcpad, std::uint64_t offset, std::size_t size, buffer& out) override;
   bool supports_pull(const pad& srcpad) const override { (void)srcpad; return can_pull(); }
 
+  /// A live source's latency: at least what live_latency() says for the caps it
+  /// produces (or, before the first buffer, the caps it would pick now); a non-live
+  /// source answers 0 and not live.
+  latency_info query_latency(pad& srcpad) override;
+
   pad& srcpad() const noexcept { return *srcpad_; }
   core::segment current_segment() const;
   /// Bytes in the stream when known (GstBaseSrc's get_size): what an element pulling
@@ -52,6 +57,9 @@ class base_src : public element {
   /// Makes the next buffer; flow::eos at the end of the stream.
   virtual flow create(buffer& out) = 0;
   virtual bool is_live() const { return false; }
+  /// How long after its running time a live buffer in caps `c` is complete (one
+  /// frame or buffer period): the latency this source adds. Default 0.
+  virtual clock_time live_latency(const caps& c) const { (void)c; return 0; }
   /// Whether downstream may pull ranges (filesrc).
   virtual bool can_pull() const { return false; }
   virtual flow fill_range(std::uint64_t offset, std::size_t size, buffer& out);

@@ -214,9 +214,9 @@ bool base_transform::late(const buffer& b) {
   const clock_time earliest = earliest_time_.load(std::memory_order_relaxed);
   if (!is_valid_time(earliest) || !is_valid_time(b.pts)) return false;
   const clock_time rt = sinkpad_->segment().to_running_time(b.pts);
-  if (!is_valid_time(rt)) return false;
-  const clock_time end = is_valid_time(b.duration) ? rt + b.duration : rt;
-  return end < earliest;
+  // As GstBaseTransform: a buffer starting no later than the earliest time the sink
+  // reported would reach it late again; skip the work.
+  return is_valid_time(rt) && rt <= earliest;
 }
 
 flow base_transform::chain(pad&, buffer&& in) {
@@ -236,8 +236,13 @@ flow base_transform::chain(pad&, buffer&& in) {
   }
   if (late(in)) [[unlikely]] {
     bump(dropped_);
+    const clock_time rt = sinkpad_->segment().to_running_time(in.pts);
     message m(message_type::qos, name());
-    m.set("processed", static_cast<std::int64_t>(qos_processed())).set("dropped", static_cast<std::int64_t>(qos_dropped()));
+    m.set("processed", static_cast<std::int64_t>(qos_processed()))
+        .set("dropped", static_cast<std::int64_t>(qos_dropped()))
+        .set("jitter", static_cast<std::int64_t>(earliest_time_.load(std::memory_order_relaxed) - rt))
+        .set("proportion", proportion_.load(std::memory_order_relaxed))
+        .set("running_time_ns", static_cast<std::int64_t>(rt));
     post(std::move(m));
     return flow::ok;
   }
@@ -325,8 +330,10 @@ bool base_transform::event(pad& p, core::event ev) {
     return element::event(p, std::move(ev));
   }
   if (auto* q = ev.get<event_qos>()) {
-    if (props().get_bool(prop_qos_))
+    if (props().get_bool(prop_qos_)) {
+      proportion_.store(q->report.proportion, std::memory_order_relaxed);
       earliest_time_.store(q->report.timestamp + q->report.diff, std::memory_order_relaxed);
+    }
   }
   if (ev.is<event_reconfigure>()) reconfigure();
   return element::event(p, std::move(ev));
@@ -337,6 +344,7 @@ state_change base_transform::change_state(state from, state to) {
     negotiated_ = false;
     upstream_allocates_ = false;
     earliest_time_.store(time_none, std::memory_order_relaxed);
+    proportion_.store(1.0, std::memory_order_relaxed);
     processed_.store(0, std::memory_order_relaxed);
     dropped_.store(0, std::memory_order_relaxed);
   }

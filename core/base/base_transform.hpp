@@ -27,8 +27,10 @@
 /// can change caps on allocation), so a resized sink still gets its size.
 /// Sizes: transform_size(), by default from get_unit_size() (same number of units on
 /// both sides), with a one-entry cache per caps pair.
-/// QoS (`qos=true`): a QoS event from downstream sets the earliest running time
-/// worth processing; earlier buffers are skipped, counted and reported on the bus.
+/// QoS (`qos=true`): a QoS event from downstream (sent by a synchronising sink for
+/// every buffer) sets the earliest running time worth processing, its timestamp plus
+/// its jitter; a buffer starting no later is skipped, counted and reported on the bus
+/// (processed, dropped, jitter, proportion), as GstBaseTransform does.
 /// Timestamps, duration, offsets and flags are copied to the output by default.
 ///
 /// Thread safety: configuration changes happen in the streaming task (caps events,
@@ -134,6 +136,7 @@ class base_transform : public element {
   bool cache_valid_ = false;
   // QoS
   std::atomic<clock_time> earliest_time_{time_none};
+  std::atomic<double> proportion_{1.0};
   std::atomic<std::uint64_t> processed_{0};
   std::atomic<std::uint64_t> dropped_{0};
   std::atomic<std::uint64_t> upstream_allocs_{0};

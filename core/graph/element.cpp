@@ -218,6 +218,17 @@ bool element::event(pad& p, core::event ev) {
   return handled;
 }
 
+latency_info element::query_latency(pad&) {
+  std::optional<latency_info> r;
+  for (auto& in : pads_) {
+    if (in->direction() != pad_direction::sink || !in->peer()) continue;
+    pad& up = *in->peer();
+    const latency_info l = up.parent().query_latency(up);
+    r = r ? r->combined_with(l) : l;
+  }
+  return r.value_or(latency_info{});
+}
+
 bool element::send_event(core::event ev) {
   bool handled = false;
   const pad_direction out = ev.is_upstream() ? pad_direction::sink : pad_direction::src;

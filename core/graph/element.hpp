@@ -20,6 +20,7 @@
 /// changes are driven by the pipeline under its state lock.
 
 #include "core/graph/flow.hpp"
+#include "core/graph/latency.hpp"
 #include "core/graph/message.hpp"
 #include "core/graph/pad.hpp"
 #include "core/graph/property.hpp"
@@ -86,6 +87,10 @@ class element {
   virtual bool send_event(core::event ev);
   /// Current stream position (sinks answer), in ns.
   virtual std::optional<clock_time> query_position() const { return std::nullopt; }
+  /// The latency query for what leaves through `srcpad` (or, for a sink, what arrives
+  /// at it). The default asks upstream through every linked sink pad and combines the
+  /// answers; sources answer for themselves and elements that hold data add to it.
+  virtual latency_info query_latency(pad& srcpad);
   bool is_sink() const noexcept;
   bool is_source() const noexcept;
 

@@ -1,6 +1,6 @@
 #pragma once
 /// Events travel beside buffers (GstEvent). Downstream: flush-start, flush-stop,
-/// segment, caps, eos. Upstream: seek, qos, reconfigure. Serialized events
+/// segment, caps, eos. Upstream: seek, qos, reconfigure, latency. Serialized events
 /// (segment, caps, eos, flush-stop) keep their order with the buffers around them,
 /// so a queue carries them; flush-start and the upstream ones overtake the data.
 
@@ -63,11 +63,16 @@ struct event_qos {
 };
 /// Upstream: a downstream element wants negotiation redone (e.g. websink resized).
 struct event_reconfigure {};
+/// Upstream, from the pipeline through each sink: the latency every sink of the
+/// pipeline renders with (running time + latency), after the latency query at PLAYING.
+struct event_latency {
+  clock_time latency = 0;
+};
 
 class event {
  public:
   using payload = std::variant<event_flush_start, event_flush_stop, event_segment, event_caps,
-                               event_eos, event_seek, event_qos, event_reconfigure>;
+                               event_eos, event_seek, event_qos, event_reconfigure, event_latency>;
 
   template <class T>
     requires(!std::is_same_v<std::remove_cvref_t<T>, event>)
@@ -85,7 +90,7 @@ class event {
     return is<event_flush_stop>() || is<event_segment>() || is<event_caps>() || is<event_eos>();
   }
   bool is_upstream() const noexcept {
-    return is<event_seek>() || is<event_qos>() || is<event_reconfigure>();
+    return is<event_seek>() || is<event_qos>() || is<event_reconfigure>() || is<event_latency>();
   }
   /// Sticky events are remembered on a pad and replayed to a new peer (GStreamer 1.x).
   bool is_sticky() const noexcept { return is<event_segment>() || is<event_caps>() || is<event_eos>(); }

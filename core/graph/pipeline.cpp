@@ -144,11 +144,13 @@ state_change pipeline::advance_locked(std::unique_lock<std::mutex>& lock) {
       paused_running_time_.store(monotonic_now() - base_time_.load());
     }
     if (current_ == state::paused && next == state::playing) {
+      configure_latency_locked();
       std::lock_guard clock_lock(clock_mutex_);
       base_time_.store(monotonic_now() - paused_running_time_.load());
     }
     if (current_ == state::ready && next == state::paused) {
       live_ = false;
+      latency_.store(time_none);
       {
         std::lock_guard clock_lock(clock_mutex_);
         paused_running_time_.store(0);
@@ -212,6 +214,40 @@ state_change pipeline::step_all_locked(state next) {
   }
   if (overall == state_change::async && live_) return state_change::no_preroll;
   return overall;
+}
+
+void pipeline::configure_latency_locked() {
+  // GstBin's latency handling: the largest minimum latency over the sinks that have a
+  // live source upstream; a maximum below it means the elements cannot buffer enough.
+  bool live = false;
+  clock_time min = 0;
+  clock_time max = time_none;
+  for (element* s : sinks()) {
+    pad* in = s->static_pad(pad_direction::sink);
+    if (!in) continue;
+    const latency_info l = s->query_latency(*in);
+    if (!l.live) continue;
+    live = true;
+    min = std::max(min, l.min);
+    if (is_valid_time(l.max)) max = is_valid_time(max) ? std::min(max, l.max) : l.max;
+  }
+  latency_.store(min);
+  for (element* s : sinks()) s->send_event(event_latency{min});
+  if (!live) return;
+  if (is_valid_time(max) && max < min) {
+    message w(message_type::warning, name_);
+    w.set("message", "impossible latency: the elements can buffer " + std::to_string(max) +
+                         " ns but the sources need " + std::to_string(min) + " ns");
+    bus_.post(std::move(w));
+  }
+  message m(message_type::latency, name_);
+  m.set("latency_ns", static_cast<std::int64_t>(min)).set("live", true);
+  bus_.post(std::move(m));
+}
+
+std::optional<clock_time> pipeline::latency() const {
+  const clock_time l = latency_.load();
+  return is_valid_time(l) ? std::optional<clock_time>(l) : std::nullopt;
 }
 
 void pipeline::async_done(element& sink) {

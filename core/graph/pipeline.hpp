@@ -7,7 +7,10 @@
 /// buffer (preroll) and then report `async_done`; the pipeline finishes the pending
 /// change (and goes on to PLAYING if asked) on the streaming pool, never inside the
 /// sink's streaming call. A live source answers `no_preroll` and the pipeline does not
-/// wait for preroll. The clock is the monotonic clock; running time is
+/// wait for preroll. On the way to PLAYING the pipeline asks each synchronising sink
+/// for the latency upstream of it (live sources answer one period at least, queues
+/// add what they can hold), takes the largest minimum, sends it to every sink as a
+/// latency event and posts a `latency` message. The clock is the monotonic clock; running time is
 /// `now - base_time` while PLAYING and stands still while PAUSED. A flushing seek
 /// restarts it at 0 (the sinks call reset_running_time on flush-stop), in step with
 /// the new segment whose base is 0; a non-flushing seek leaves it running.
@@ -100,6 +103,9 @@ class pipeline {
   std::string last_error() const;
 
   // --- clock ---
+  /// The latency every sink renders with, found by the latency query on the way to
+  /// PLAYING (0 without a live source); none before the first PLAYING.
+  std::optional<clock_time> latency() const;
   clock_time base_time() const;
   clock_time running_time_now() const;
   boost::asio::any_io_executor executor() const;
@@ -119,6 +125,7 @@ class pipeline {
   state_change advance_locked(std::unique_lock<std::mutex>& lock);
   void set_current_locked(state s);
   void post_async_done(element* sink, std::uint64_t epoch);
+  void configure_latency_locked();
   state_change step_all_locked(state next);
   std::vector<element*> sinks_first() const;
   std::vector<element*> sinks() const;
@@ -146,6 +153,7 @@ class pipeline {
   std::atomic<clock_time> base_time_{0};
   std::atomic<clock_time> paused_running_time_{0};  // running time when last paused
   std::atomic<bool> clock_running_{false};          // current_ == PLAYING
+  std::atomic<clock_time> latency_{time_none};      // configured at PAUSED -> PLAYING
   mutable std::mutex eos_mutex_;  // eos_sinks_, eos_posted_ (never held while taking state_mutex_)
   std::set<element*> eos_sinks_;
   bool eos_posted_ = false;

@@ -300,6 +300,52 @@ def subscriber_limit_and_errors(srv):
     srv.rest("DELETE", "/api/v1/pipelines/lim")
 
 
+def mjpeg_frames_within(srv, path, seconds):
+    """How many MJPEG parts a viewer reads in `seconds` after the first one."""
+    v = Mjpeg(srv.port, path)
+    status, fields = v.head()
+    check(status == 200, f"MJPEG {path}: {status}")
+    boundary = fields.get("content-type", "").split("boundary=", 1)[-1].strip('"')
+    v.part(boundary)  # the stream is running
+    n = 0
+    end = time.monotonic() + seconds
+    while time.monotonic() < end:
+        v.part(boundary)
+        n += 1
+    v.close()
+    return n
+
+
+def processing_fps(description, frames=10):
+    """Frames per second `description` (no live source, fakesink) manages here, now."""
+    out = subprocess.run([TESSERA, "launch", "--stats", description.replace("SRC", f"testsrc num-buffers={frames}")],
+                         capture_output=True, text=True, timeout=120)
+    stats = json.loads(out.stdout.strip().splitlines()[-1])
+    return frames / stats["elapsed_s"]
+
+
+def slow_live_pipelines_show_frames(srv):
+    # Processing slower than websink's 20 ms max-lateness: the live source's latency
+    # (one frame) keeps 25 ms of work on time; QoS makes a slower qos element (boxblur)
+    # skip what would be late, so the rest arrive. Before, both showed 0 frames.
+    seconds = 3
+    srv.pipeline("slow25", "testsrc is-live=true ! identity sleep-us=25000 ! websink name=out", "playing")
+    n = mjpeg_frames_within(srv, "/api/v1/pipelines/slow25/sinks/out/mjpeg", seconds)
+    check(n >= 0.8 * 30 * seconds, f"25 ms per frame at 30 fps: {n} frames in {seconds} s, want >= 72")
+    srv.rest("DELETE", "/api/v1/pipelines/slow25")
+
+    blur = "! boxblur radius=8 ! videoscale ! video/x-raw,width=640,height=360"
+    allowed = min(30.0, processing_fps(f"SRC width=1920 height=1080 {blur} ! fakesink"))
+    srv.pipeline("blur", f"testsrc is-live=true width=1920 height=1080 {blur} ! websink name=out", "playing")
+    n = mjpeg_frames_within(srv, "/api/v1/pipelines/blur/sinks/out/mjpeg", seconds)
+    check(n >= 0.8 * allowed * seconds - 1,
+          f"1080p boxblur live: {n} frames in {seconds} s, the processing allows {allowed:.1f} fps")
+    status, body = srv.rest("GET", "/api/v1/pipelines/blur")
+    check(status == 200 and body.get("latency_ns") in (None, 33333333),
+          f"the blur pipeline's latency is one frame at 30 fps: {body.get('latency_ns') if body else body}")
+    srv.rest("DELETE", "/api/v1/pipelines/blur")
+
+
 def token_on_streams():
     srv = Server("--token", "t0k")
     try:
@@ -332,6 +378,7 @@ try:
     paused_pipeline_shows_its_preroll_frame(srv)
     subscriber_limit_and_errors(srv)
     stalled_viewer_does_not_stall_another(srv)
+    slow_live_pipelines_show_frames(srv)
 finally:
     srv.stop()
 token_on_streams()

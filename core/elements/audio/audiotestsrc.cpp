@@ -94,6 +94,13 @@ std::uint64_t audiotestsrc::first_sample_at(clock_time t) const noexcept {
                                     (static_cast<int128>(t) * rate % ns_per_second != 0 ? 1 : 0));
 }
 
+clock_time audiotestsrc::live_latency(const caps& c) const {
+  const structure* s = c.structure_at(0);
+  const std::int64_t rate = s && s->get_int("rate") ? *s->get_int("rate") : 44100;
+  if (rate <= 0) return 0;
+  return scale_int(props().get_int(prop_samples_), ns_per_second, rate);
+}
+
 bool audiotestsrc::do_seek(core::segment& seg) {
   if (seg.format != seek_format::time || seg.rate <= 0) return false;
   // The rate may not be negotiated yet: the sample number is found at the next buffer.

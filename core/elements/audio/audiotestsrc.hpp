@@ -40,6 +40,8 @@ class audiotestsrc final : public base_src {
  protected:
   flow create(buffer& out) override;
   bool is_live() const override { return props().get_bool(prop_is_live_); }
+  /// One buffer period (samplesperbuffer at the negotiated rate).
+  clock_time live_latency(const caps& c) const override;
   bool is_seekable() const override { return true; }
   bool do_seek(core::segment& seg) override;
   result<caps> fixate_caps(const caps& allowed) override;

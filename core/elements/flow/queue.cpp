@@ -190,6 +190,16 @@ flow queue::resume() {
   return flow::ok;
 }
 
+latency_info queue::query_latency(pad& srcpad) {
+  const latency_info up = element::query_latency(srcpad);
+  const clock_time max_time = props().get_int(prop_max_time_);
+  const bool leaks = props().get_enum(prop_leaky_) != leaky_no;
+  // A leaky queue never holds more than its limits; a blocking one without a time
+  // limit can hold any amount of time when its other limits are in buffers or bytes.
+  if (max_time > 0) return up.plus(0, max_time);
+  return up.plus(0, leaks ? 0 : time_none);
+}
+
 bool queue::event(pad& p, core::event ev) {
   if (&p != sinkpad_) return element::event(p, std::move(ev));  // upstream events go on at once
   if (ev.is<event_flush_start>()) {

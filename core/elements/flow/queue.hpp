@@ -56,6 +56,11 @@ class queue final : public element, private deferred_waiter {
   flow chain(pad& sinkpad, buffer&& b) override;
   bool event(pad& p, core::event ev) override;
 
+  /// Upstream's latency plus what the queue may hold: max-size-time more at most
+  /// (unlimited when the time limit is off and the queue does not leak), as
+  /// GStreamer's queue answers.
+  latency_info query_latency(pad& srcpad) override;
+
   level current_level() const;
   /// Buffers dropped by the leaky modes since the last READY -> PAUSED.
   std::uint64_t dropped() const;

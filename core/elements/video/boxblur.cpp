@@ -31,7 +31,7 @@ std::unique_ptr<element_factory> boxblur::factory() {
       {pad_template{"sink", pad_direction::sink, pad_presence::always, video},
        pad_template{"src", pad_direction::src, pad_presence::always, video}},
       {int_property("radius", "Pixels on each side of the centre that the box covers (0: a copy)", 2, 0, max_radius),
-       base_transform::qos_property(false)});
+       base_transform::qos_property(true)});
 }
 
 boxblur::boxblur(const element_factory& f, std::string name)

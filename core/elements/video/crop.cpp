@@ -60,7 +60,7 @@ std::unique_ptr<element_factory> crop::factory() {
       {int_property("left", "Pixels to crop at the left", 0, 0, max_dim),
        int_property("right", "Pixels to crop at the right", 0, 0, max_dim),
        int_property("top", "Pixels to crop at the top", 0, 0, max_dim),
-       int_property("bottom", "Pixels to crop at the bottom", 0, 0, max_dim), base_transform::qos_property(false)});
+       int_property("bottom", "Pixels to crop at the bottom", 0, 0, max_dim), base_transform::qos_property(true)});
 }
 
 crop::crop(const element_factory& f, std::string name)

@@ -33,7 +33,7 @@ std::unique_ptr<element_factory> drawbox::factory() {
        int_property("w", "Width of the box, pixels", 32, 0, int32_max),
        int_property("h", "Height of the box, pixels", 32, 0, int32_max),
        int_property("color", "Colour as 0xRRGGBBAA (written as is, no blending)", 0xff0000ffll, 0, 0xffffffffll),
-       base_transform::qos_property(false)});
+       base_transform::qos_property(true)});
 }
 
 drawbox::drawbox(const element_factory& f, std::string name)

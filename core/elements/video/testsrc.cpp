@@ -169,6 +169,13 @@ result<void> testsrc::set_caps(const caps& c) {
 
 // ---------------------------------------------------------------- timing
 
+clock_time testsrc::live_latency(const caps& c) const {
+  const structure* s = c.structure_at(0);
+  const fraction fr = s && s->get_fraction("framerate") ? *s->get_fraction("framerate") : property_framerate();
+  if (fr.num() <= 0) return 0;  // a still frame: complete at once
+  return scale_int(ns_per_second, fr.den(), fr.num());
+}
+
 clock_time testsrc::frame_time(std::uint64_t frame) const noexcept {
   if (!info_ || info_->framerate().num() <= 0) return origin_time_;
   const fraction fr = info_->framerate();

@@ -8,7 +8,7 @@
 namespace tessera::core {
 
 std::unique_ptr<element_factory> websink::factory() {
-  auto props = base_sink::common_properties(true);
+  auto props = base_sink::common_properties(true, true);
   props.push_back(int_property("width", "Frame width to ask upstream for (0: as negotiated)", 0, 0, 16384));
   props.push_back(int_property("height", "Frame height to ask upstream for (0: as negotiated)", 0, 0, 16384));
   props.push_back(int_property("quality", "JPEG quality of encoded raw frames", 85, 1, 100));
