@@ -17,6 +17,9 @@ std::vector<property_spec> base_sink::common_properties(bool sync_default, bool 
                    video_sink ? 20'000'000 : -1, -1, INT64_MAX),
       bool_property("qos", "Send QoS events upstream for every buffer and report drops on the bus", video_sink),
       bool_property("async", "Preroll: hold the first buffer in PAUSED", true, mutability::ready),
+      int_property("processing-deadline",
+                   "Time (ns) the elements of a live pipeline may take on a buffer, added to its latency", 20'000'000,
+                   0, INT64_MAX),
   };
 }
 
@@ -27,6 +30,7 @@ base_sink::base_sink(const element_factory& f, std::string name)
       prop_max_lateness_(property_index("max-lateness")),
       prop_qos_(property_index("qos")),
       prop_async_(property_index("async")),
+      prop_deadline_(property_index("processing-deadline")),
       wake_(executor()) {}
 
 flow base_sink::chain(pad& p, buffer&& b) {
@@ -233,7 +237,19 @@ bool base_sink::send_event(core::event ev) {
 
 latency_info base_sink::query_latency(pad& p) {
   if (!props().get_bool(prop_sync_)) return {};
-  return element::query_latency(p);
+  latency_info l = element::query_latency(p);
+  if (!l.live) return l;
+  // GstBaseSink's processing deadline: the time the elements may take on a buffer of
+  // a live source on top of its latency, unless the elements cannot buffer that much.
+  const clock_time deadline = props().get_int(prop_deadline_);
+  if (!is_valid_time(l.max) || l.min + deadline <= l.max) {
+    l.min += deadline;
+  } else {
+    post_warning("not enough buffering for a processing deadline of " + std::to_string(deadline) +
+                 " ns (add queues); the deadline is shortened to " + std::to_string(l.max - l.min) + " ns");
+    l.min = l.max;
+  }
+  return l;
 }
 
 void base_sink::post_eos_if_ready() {

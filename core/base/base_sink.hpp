@@ -47,7 +47,8 @@ class base_sink : public element, private deferred_waiter {
   /// The latency event from the pipeline: kept (renders wait for it) and sent upstream.
   bool send_event(core::event ev) override;
   std::optional<clock_time> query_position() const override;
-  /// Upstream's latency when the sink synchronises; a sink that does not has none.
+  /// Upstream's latency plus `processing-deadline` when the sink synchronises and
+  /// upstream is live; a sink that does not synchronise has none.
   latency_info query_latency(pad& p) override;
   clock_time latency() const noexcept { return latency_.load(std::memory_order_relaxed); }
 
@@ -85,7 +86,7 @@ class base_sink : public element, private deferred_waiter {
   };
 
   pad* sinkpad_;
-  std::size_t prop_sync_, prop_max_lateness_, prop_qos_, prop_async_;
+  std::size_t prop_sync_, prop_max_lateness_, prop_qos_, prop_async_, prop_deadline_;
   wakeup wake_;
   mutable std::mutex mutex_;  // held_, prerolled_, eos state
   std::deque<held_buffer> held_;

@@ -341,8 +341,9 @@ def slow_live_pipelines_show_frames(srv):
     check(n >= 0.8 * allowed * seconds - 1,
           f"1080p boxblur live: {n} frames in {seconds} s, the processing allows {allowed:.1f} fps")
     status, body = srv.rest("GET", "/api/v1/pipelines/blur")
-    check(status == 200 and body.get("latency_ns") in (None, 33333333),
-          f"the blur pipeline's latency is one frame at 30 fps: {body.get('latency_ns') if body else body}")
+    check(status == 200 and body.get("latency_ns") == 33333333 + 20000000,
+          f"the blur pipeline's latency is one frame at 30 fps + websink's 20 ms processing deadline: "
+          f"{body.get('latency_ns') if body else body}")
     srv.rest("DELETE", "/api/v1/pipelines/blur")
 
 

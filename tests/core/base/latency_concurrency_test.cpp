@@ -33,27 +33,39 @@ latency_info sink_query(pipeline& p, std::string_view sink) {
   return e->query_latency(*e->static_pad(pad_direction::sink));
 }
 
+latency_info source_query(pipeline& p, std::string_view src) {
+  element* e = p.find(src);
+  return e->query_latency(*e->static_pad(pad_direction::src));
+}
+
+constexpr clock_time deadline = 20 * ms;  // a sink's default processing-deadline, as GStreamer's
+
 TEST(Latency, LiveVideoSourceAnswersOneFramePeriod) {
   auto p = build("testsrc is-live=true framerate=25/1 ! fakesink name=out sync=true");
   ASSERT_EQ(p->set_state(state::paused), state_change::no_preroll);
+  const latency_info src = source_query(*p, "testsrc0");
+  EXPECT_TRUE(src.live);
+  EXPECT_EQ(src.min, 40 * ms);
+  EXPECT_FALSE(is_valid_time(src.max));
   const latency_info l = sink_query(*p, "out");
   EXPECT_TRUE(l.live);
-  EXPECT_EQ(l.min, 40 * ms);
-  EXPECT_FALSE(is_valid_time(l.max));
+  EXPECT_EQ(l.min, 40 * ms + deadline) << "the sink adds its processing deadline";
   stop(*p);
 }
 
 TEST(Latency, TheRateDownstreamImposesIsTheOneAnswered) {
   auto p = build("testsrc is-live=true ! video/x-raw,framerate=10/1 ! fakesink name=out sync=true");
   ASSERT_EQ(p->set_state(state::paused), state_change::no_preroll);
-  EXPECT_EQ(sink_query(*p, "out").min, 100 * ms);
+  EXPECT_EQ(source_query(*p, "testsrc0").min, 100 * ms);
   stop(*p);
 }
 
 TEST(Latency, LiveAudioSourceAnswersOneBufferPeriod) {
   auto p = build("audiotestsrc is-live=true samplesperbuffer=441 ! audio/x-raw,rate=44100 ! fakesink name=out sync=true");
   ASSERT_EQ(p->set_state(state::paused), state_change::no_preroll);
-  EXPECT_EQ(sink_query(*p, "out").min, 10 * ms);
+  EXPECT_EQ(source_query(*p, "audiotestsrc0").min, 10 * ms);
+  auto q = build("audiotestsrc is-live=true samplesperbuffer=441 ! fakesink name=out sync=true processing-deadline=0");
+  EXPECT_EQ(sink_query(*q, "out").min, 10 * ms) << "processing-deadline=0 adds nothing";
   stop(*p);
 }
 
@@ -61,7 +73,7 @@ TEST(Latency, AQueuePassesTheMinimumOnAndAddsItsMaxSizeTimeToABoundedMaximum) {
   auto p = build("testsrc is-live=true ! queue max-size-time=200000000 ! fakesink name=out sync=true");
   const latency_info l = sink_query(*p, "out");
   EXPECT_TRUE(l.live);
-  EXPECT_EQ(l.min, 33'333'333);
+  EXPECT_EQ(l.min, 33'333'333 + deadline);
   EXPECT_FALSE(is_valid_time(l.max)) << "an unbounded source maximum stays unbounded (as GStreamer's queue)";
   // What the queue adds, on a bounded maximum: its time limit, or nothing bounds a
   // blocking queue without one.
@@ -89,7 +101,8 @@ TEST(Latency, ANonLiveOrUnsyncedPathIsNotLive) {
 }
 
 TEST(Latency, PipelineDistributesTheLargestMinimumAndPostsIt) {
-  // Two branches with different rates: every sink renders with the larger latency.
+  // Two branches with different rates: every sink renders with the larger latency
+  // (50 ms + the 20 ms processing deadline).
   auto p = build(
       "testsrc is-live=true framerate=20/1 ! fakesink name=a sync=true "
       "testsrc is-live=true framerate=50/1 ! fakesink name=b sync=true");
@@ -98,10 +111,10 @@ TEST(Latency, PipelineDistributesTheLargestMinimumAndPostsIt) {
   auto m = p->bus().pop_filtered(5s, {message_type::latency});
   ASSERT_TRUE(m.has_value()) << "no latency message";
   EXPECT_EQ(m->source, "lat");
-  EXPECT_EQ(m->get_int("latency_ns").value_or(-1), 50 * ms);
-  EXPECT_EQ(p->latency(), std::optional<clock_time>(50 * ms));
-  EXPECT_EQ(dynamic_cast<base_sink&>(*p->find("a")).latency(), 50 * ms);
-  EXPECT_EQ(dynamic_cast<base_sink&>(*p->find("b")).latency(), 50 * ms);
+  EXPECT_EQ(m->get_int("latency_ns").value_or(-1), 70 * ms);
+  EXPECT_EQ(p->latency(), std::optional<clock_time>(70 * ms));
+  EXPECT_EQ(dynamic_cast<base_sink&>(*p->find("a")).latency(), 70 * ms);
+  EXPECT_EQ(dynamic_cast<base_sink&>(*p->find("b")).latency(), 70 * ms);
   stop(*p);
 }
 
@@ -116,10 +129,11 @@ TEST(Latency, ANonLivePipelineHasZeroLatencyAndNoMessage) {
 
 TEST(Latency, ProcessingWithinTheLatencyLosesNoFrame) {
   // 25 ms of work per frame at 30 fps: later than a 20 ms max-lateness without the
-  // latency, on time with the 33 ms of it (the websink case: a video sink's defaults).
+  // latency, on time with it (the websink case: a video sink's defaults). No
+  // processing deadline, so the source's one frame of latency alone must do.
   auto p = build(
       "testsrc is-live=true num-buffers=30 ! identity sleep-us=25000 ! "
-      "fakesink name=out sync=true qos=true max-lateness=20000000");
+      "fakesink name=out sync=true qos=true max-lateness=20000000 processing-deadline=0");
   p->set_state(state::playing);
   ASSERT_TRUE(p->bus().pop_filtered(20s, {message_type::eos}).has_value());
   auto& sink = dynamic_cast<base_sink&>(*p->find("out"));
