@@ -86,6 +86,13 @@ class element {
   virtual bool send_event(core::event ev);
   /// Current stream position (sinks answer), in ns.
   virtual std::optional<clock_time> query_position() const { return std::nullopt; }
+  /// Length of the stream in `format` (time: ns, bytes: bytes) when known (the
+  /// duration query). Sources and parsers answer; the default asks upstream, through
+  /// the peer of each sink pad, and gives the first answer.
+  virtual std::optional<std::int64_t> query_duration(seek_format format) const;
+  /// Whether a PAUSED pipeline has nothing more to wait for from this element: a
+  /// sink holds its preroll buffer or has reached EOS. Others: true.
+  virtual bool is_prerolled() const { return true; }
   bool is_sink() const noexcept;
   bool is_source() const noexcept;
 
@@ -106,6 +113,9 @@ class element {
 
   /// Flow result of a failed data step, posting an error that names this element.
   flow fail_flow(errc code, std::string text, flow f = flow::error);
+  /// Refuses seek `r` for `why` (without the element's name): a warning on the bus,
+  /// and the reason the pipeline's seek() answers with. Returns false (not handled).
+  bool refuse_seek(const seek_request& r, std::string why);
 
   /// The pipeline's streaming executor (or the shared pool when not in a pipeline).
   boost::asio::any_io_executor executor() const;
