@@ -444,9 +444,8 @@ bool rawvideoparse::seek_in_pull_mode(const seek_request& r) {
 
 bool rawvideoparse::seek_in_push_mode(const seek_request& r) {
   if (r.format == seek_format::bytes) {
-    const bool ok = sinkpad_->push_event(event_seek{r});
-    if (!ok) post_warning(name() + ": upstream refused the seek to byte " + std::to_string(r.start));
-    return ok;
+    if (sinkpad_->push_event(event_seek{r})) return true;
+    return refuse_seek(r, "upstream refused the seek to byte " + std::to_string(r.start));
   }
   seek_request bytes = r;
   bytes.format = seek_format::bytes;
@@ -457,10 +456,11 @@ bool rawvideoparse::seek_in_push_mode(const seek_request& r) {
     bytes.stop = static_cast<clock_time>(stop_frame * frame_size_);
   }
   if (sinkpad_->push_event(event_seek{bytes})) return true;
-  post_warning(name() + ": cannot seek to " + std::to_string(r.start) + " ns in push mode: upstream (" +
-               (sinkpad_->peer() ? sinkpad_->peer()->parent().name() : std::string("nothing")) +
-               ") refused a seek to byte " + std::to_string(bytes.start) + "; seeking needs a seekable upstream");
-  return false;
+  // After upstream's own reason: the pipeline answers with the last one, ours.
+  return refuse_seek(r, "cannot seek to " + std::to_string(r.start) + " ns in push mode: upstream (" +
+                            (sinkpad_->peer() ? sinkpad_->peer()->parent().name() : std::string("nothing")) +
+                            ") refused a seek to byte " + std::to_string(bytes.start) +
+                            "; seeking needs a seekable upstream");
 }
 
 // ---------------------------------------------------------------- queries
