@@ -372,12 +372,12 @@ core::segment rawvideoparse::segment_from_locked(std::uint64_t frame, const seek
   return seg;
 }
 
-std::optional<std::uint64_t> rawvideoparse::upstream_frames() const {
+std::optional<std::uint64_t> rawvideoparse::upstream_frames(std::size_t frame_size) const {
   pad* peer = sinkpad_->peer();
-  if (!peer || frame_size_ == 0) return std::nullopt;
+  if (!peer || frame_size == 0) return std::nullopt;
   const auto bytes = peer->parent().query_duration(seek_format::bytes);
   if (!bytes || *bytes < 0) return std::nullopt;
-  return static_cast<std::uint64_t>(*bytes) / frame_size_;
+  return static_cast<std::uint64_t>(*bytes) / frame_size;
 }
 
 bool rawvideoparse::handle_seek(const seek_request& r) {
@@ -403,7 +403,7 @@ bool rawvideoparse::seek_in_pull_mode(const seek_request& r) {
   std::uint64_t top = 0;
   bool nothing = false;
   if (r.rate < 0) {
-    const auto frames = upstream_frames();
+    const auto frames = upstream_frames(frame_size_);
     if (!is_valid_time(in_time.stop) && !frames)
       return refuse_seek(r, "cannot play backwards without a stop position: upstream does not know its size");
     std::optional<std::uint64_t> last;
@@ -476,12 +476,15 @@ std::optional<clock_time> rawvideoparse::query_position() const {
 
 std::optional<std::int64_t> rawvideoparse::query_duration(seek_format format) const {
   if (format == seek_format::bytes) return element::query_duration(format);
+  std::size_t frame_size = 0;
   {
     std::lock_guard lock(mutex_);
     if (!configured_) return std::nullopt;
+    frame_size = frame_size_;
   }
-  const auto frames = upstream_frames();
+  const auto frames = upstream_frames(frame_size);
   if (!frames) return std::nullopt;
+  std::lock_guard lock(mutex_);  // the frame rate is set under it
   return frame_pts(*frames);
 }
 

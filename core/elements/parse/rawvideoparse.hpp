@@ -71,7 +71,8 @@ class rawvideoparse final : public element {
   clock_time frame_pts(std::uint64_t frame) const noexcept;
   std::uint64_t frame_at(clock_time t) const noexcept;
   core::segment segment_from_locked(std::uint64_t frame, const seek_request& r, bool flush) const;
-  std::optional<std::uint64_t> upstream_frames() const;
+  /// Whole frames of `frame_size` bytes in upstream's size (a duration query in bytes).
+  std::optional<std::uint64_t> upstream_frames(std::size_t frame_size) const;
 
   boost::asio::awaitable<void> pull_loop();
   flow pull_frame(bool& finished);
