@@ -5,8 +5,9 @@
 
 #include "server/factory_json.hpp"
 
+#include "server/pipeline_json.hpp"
+
 #include <cmath>
-#include <thread>
 
 namespace tessera::server {
 
@@ -31,11 +32,6 @@ std::string_view to_string(core::state_change r) {
     case core::state_change::failure: return "failure";
   }
   return "failure";
-}
-
-json::value position_value(const core::pipeline& p) {
-  if (auto pos = p.position()) return json::value(static_cast<std::int64_t>(*pos));
-  return nullptr;
 }
 
 }  // namespace
@@ -73,8 +69,6 @@ service_result<json::value> pipeline_service::set_state(std::string_view name, s
   if (entry->removed()) return make_error(service_errc::not_found, "pipeline \"" + std::string(name) + "\" was deleted");
 
   const core::state_change r = p.set_state(*target);
-  if (r == core::state_change::no_preroll) entry->live_.store(true);
-  if (r == core::state_change::success && *target <= core::state::ready) entry->live_.store(false);
   // An asynchronous change (preroll) is waited for, boundedly, so the reply says where
   // the pipeline is and a following seek or position sees the prerolled state.
   if (r == core::state_change::async) p.wait_state(options_.state_wait);
@@ -108,15 +102,22 @@ service_result<json::value> pipeline_service::seek(std::string_view name, const 
       req.flags = req.flags | core::seek_flags::accurate;
     else if (f == "key-unit" || f == "key_unit")
       req.flags = req.flags | core::seek_flags::key_unit;
+    else if (f == "segment")
+      req.flags = req.flags | core::seek_flags::segment;
     else
       return make_error(service_errc::invalid_params,
-                        "unknown seek flag \"" + f + "\" (expected flush, accurate or key-unit)");
+                        "unknown seek flag \"" + f + "\" (expected flush, accurate, key-unit or segment)");
   }
   if (!std::isfinite(params.rate) || params.rate == 0.0)
     return make_error(service_errc::invalid_params, "seek rate must be a finite number other than 0");
   if (params.position_ns < 0) return make_error(service_errc::invalid_params, "position_ns must not be negative");
+  if (params.stop_ns && *params.stop_ns < params.position_ns)
+    return make_error(service_errc::invalid_params, "stop_ns " + std::to_string(*params.stop_ns) +
+                                                        " is before position_ns " +
+                                                        std::to_string(params.position_ns));
   req.rate = params.rate;
   req.start = params.position_ns;
+  if (params.stop_ns) req.stop = *params.stop_ns;
 
   auto found = find(name);
   if (!found) return found.error();
@@ -125,21 +126,19 @@ service_result<json::value> pipeline_service::seek(std::string_view name, const 
   if (auto r = p.seek(req); !r) return from_core(r.error());
 
   // Like gst_element_get_state after a flushing seek in PAUSED: wait (boundedly) until
-  // the sinks have prerolled the frame at the new position, so a position query right
-  // after the seek reads it. A live pipeline does not preroll in PAUSED: nothing to wait for.
-  if (core::has(req.flags, core::seek_flags::flush) && p.current_state() == core::state::paused &&
-      !entry->live_.load()) {
-    const auto deadline = std::chrono::steady_clock::now() + options_.state_wait;
-    while (!p.position() && !p.has_error() && std::chrono::steady_clock::now() < deadline)
-      std::this_thread::sleep_for(std::chrono::milliseconds(2));
-  }
+  // every sink holds the frame at the new position or has reached EOS (a seek past the
+  // end), so a position query right after the seek reads it. The pipeline wakes us
+  // when the sinks report; a live or PLAYING pipeline has nothing pending.
+  const core::state now = p.state_pending() ? p.wait_state(options_.state_wait) : p.current_state();
   json::array flags;
   for (const auto& f : params.flags) flags.push_back(json::string(f));
   json::object o;
   o["name"] = entry->name();
   o["position_ns"] = params.position_ns;
+  o["stop_ns"] = params.stop_ns ? json::value(*params.stop_ns) : json::value(nullptr);
   o["rate"] = params.rate;
   o["flags"] = std::move(flags);
+  o["state"] = std::string(core::to_string(now));
   return json::value(std::move(o));
 }
 
@@ -149,7 +148,8 @@ service_result<json::value> pipeline_service::position(std::string_view name) co
   const core::pipeline& p = (*found)->pipeline();
   json::object o;
   o["name"] = p.name();
-  o["position_ns"] = position_value(p);
+  o["position_ns"] = time_json(p.position());
+  o["duration_ns"] = time_json(p.duration());
   o["state"] = std::string(core::to_string(p.current_state()));
   return json::value(std::move(o));
 }

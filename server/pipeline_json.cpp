@@ -62,8 +62,24 @@ json::object pipeline_json(const core::pipeline& p) {
   o["state"] = std::string(core::to_string(p.current_state()));
   o["target_state"] = std::string(core::to_string(p.target_state()));
   o["description"] = p.description();
+  add_stream_status(o, p);
   o["elements"] = std::move(elements);
   return o;
+}
+
+json::value time_json(std::optional<core::clock_time> t) {
+  return t ? json::value(static_cast<std::int64_t>(*t)) : json::value(nullptr);
+}
+
+void add_stream_status(json::object& o, const core::pipeline& p) {
+  o["eos"] = p.is_eos();
+  if (auto e = p.error_details())
+    o["error"] = json::object{{"message", e->message}, {"source", e->source}};
+  else
+    o["error"] = nullptr;
+  o["position_ns"] = time_json(p.position());
+  o["duration_ns"] = time_json(p.duration());
+  o["latency_ns"] = time_json(p.latency());
 }
 
 std::string pipeline_dot(const core::pipeline& p) {

@@ -179,10 +179,13 @@ json::value pipeline_service::list() const {
     for (const auto& name : order_) entries.push_back(entries_.find(name)->second);
   }
   json::array list;
-  for (const auto& e : entries)
-    list.push_back(json::object{{"name", e->name()},
-                                {"state", std::string(core::to_string(e->pipeline().current_state()))},
-                                {"description", e->pipeline().description()}});
+  for (const auto& e : entries) {
+    json::object o{{"name", e->name()},
+                   {"state", std::string(core::to_string(e->pipeline().current_state()))},
+                   {"description", e->pipeline().description()}};
+    add_stream_status(o, e->pipeline());
+    list.push_back(std::move(o));
+  }
   return json::object{{"pipelines", std::move(list)}};
 }
 

@@ -128,7 +128,6 @@ class pipeline_entry {
 
   std::chrono::steady_clock::time_point created_;
   std::uint64_t bus_subscription_ = 0;
-  std::atomic<bool> live_{false};  // the last state change was answered no_preroll
   const std::shared_ptr<error_slot> errors_ = std::make_shared<error_slot>();
   mutable std::mutex mutex_;  // removed_, removal_callbacks_
   bool removed_ = false;
@@ -144,10 +143,11 @@ struct sink_ref {
   core::websink* sink = nullptr;
 };
 
-/// Parameters of a seek (SPEC 7: position_ns, flags, rate).
+/// Parameters of a seek (position_ns, optional stop_ns, flags, rate).
 struct seek_params {
   std::int64_t position_ns = 0;
-  std::vector<std::string> flags{"flush"};  ///< "flush", "accurate", "key-unit"
+  std::optional<std::int64_t> stop_ns;  ///< where the stream ends (EOS or segment-done)
+  std::vector<std::string> flags{"flush"};  ///< "flush", "accurate", "key-unit", "segment"
   double rate = 1.0;
 };
 
@@ -182,7 +182,8 @@ class pipeline_service {
   service_result<boost::json::value> factory(std::string_view name) const;
 
   // --- pipelines ---
-  /// {"pipelines":[{name, state, description}, ...]} in creation order.
+  /// {"pipelines":[{name, state, description, eos, error, position_ns, duration_ns,
+  /// latency_ns}, ...]} in creation order.
   boost::json::value list() const;
   /// Builds and registers a pipeline (state NULL). An empty name picks p0, p1, ...
   /// Returns the description (as describe()).
@@ -195,9 +196,12 @@ class pipeline_service {
   /// `state` is null|ready|paused|playing. Waits up to options().state_wait for an
   /// asynchronous change. Returns {"name", "state", "pending", "result"}.
   service_result<boost::json::value> set_state(std::string_view pipeline, std::string_view state);
-  /// Returns {"name", "position_ns", "rate", "flags"}.
+  /// Checks everything it can before the pipeline sees the seek. After a flushing seek
+  /// in PAUSED, waits (at most options().state_wait) for the sinks to preroll the new
+  /// position or reach EOS. Returns {"name", "position_ns", "stop_ns", "rate", "flags",
+  /// "state"}.
   service_result<boost::json::value> seek(std::string_view pipeline, const seek_params& params);
-  /// Returns {"name", "position_ns": N or null, "state"}.
+  /// Returns {"name", "position_ns", "duration_ns" (N or null), "state"}.
   service_result<boost::json::value> position(std::string_view pipeline) const;
   /// Returns {"name", "eos": true}.
   service_result<boost::json::value> send_eos(std::string_view pipeline);

@@ -100,6 +100,9 @@ net::result<void> add_pipeline_routes(net::router& r, const shared_context& c) {
                         if (!*position)
                           co_return error_reply({service_errc::invalid_params, "field \"position_ns\" is missing"});
                         params.position_ns = **position;
+                        auto stop = optional_integer(*body, "stop_ns");
+                        if (!stop) co_return error_reply(stop.error());
+                        params.stop_ns = *stop;
                         auto flags = optional_strings(*body, "flags");
                         if (!flags) co_return error_reply(flags.error());
                         if (*flags) params.flags = std::move(**flags);

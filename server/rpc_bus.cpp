@@ -15,10 +15,10 @@ namespace json = boost::json;
 namespace {
 
 /// The bus message types a client may subscribe to (SPEC 5 and 7).
-constexpr std::array<core::message_type, 7> forwarded_types{
+constexpr std::array<core::message_type, 8> forwarded_types{
     core::message_type::state_changed, core::message_type::eos,     core::message_type::error,
     core::message_type::warning,       core::message_type::qos,     core::message_type::element,
-    core::message_type::latency};
+    core::message_type::latency,       core::message_type::segment_done};
 
 /// A set of message types as bits (bit = the enum's value).
 using type_mask = unsigned;

@@ -105,12 +105,13 @@ void add_pipeline_methods(jsonrpc::dispatcher& d, pipeline_service& svc) {
     if (!in.ok()) return in.error();
     return answer(svc.set_state(name, state), "state");
   });
-  d.add("pipeline.seek", {"pipeline", "position_ns", "flags", "rate"},
+  d.add("pipeline.seek", {"pipeline", "position_ns", "flags", "rate", "stop_ns"},
         [&svc](const params& p) -> rpc_result<json::value> {
           param_reader in(p);
           auto name = in.string("pipeline");
           seek_params seek;
           seek.position_ns = in.integer("position_ns");
+          if (auto stop = p.get("stop_ns"); stop && !stop->is_null()) seek.stop_ns = in.integer("stop_ns");
           if (p.has("flags")) seek.flags = in.string_list("flags");
           seek.rate = in.optional_number("rate").value_or(1.0);
           if (!in.ok()) return in.error();

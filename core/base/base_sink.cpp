@@ -2,6 +2,9 @@
 
 #include "core/graph/pipeline.hpp"
 
+#include <algorithm>
+#include <cmath>
+
 namespace tessera::core {
 
 namespace {
@@ -35,7 +38,10 @@ base_sink::base_sink(const element_factory& f, std::string name)
 
 flow base_sink::chain(pad& p, buffer&& b) {
   (void)p;
-  if (is_valid_time(b.pts)) last_pts_.store(b.pts, std::memory_order_relaxed);
+  if (is_valid_time(b.pts)) {
+    last_pts_.store(b.pts, std::memory_order_relaxed);
+    last_end_.store(is_valid_time(b.duration) ? b.pts + b.duration : time_none, std::memory_order_relaxed);
+  }
   // Buffers still held (e.g. the preroll buffer, when PLAYING came in the middle of an
   // upstream chain call that pushes several) go first: only then may one skip the queue.
   if (current_state() == state::playing && !props().get_bool(prop_sync_) &&
@@ -77,16 +83,35 @@ boost::asio::awaitable<void> base_sink::wait_ready() {
   for (;;) {
     clock_time deadline = time_none;
     clock_time rt = time_none;
+    bool preroll_front = false;
+    held_buffer to_preroll;
     {
       std::lock_guard lock(mutex_);
       if (sinkpad_->flushing() || held_.empty()) co_return;
       if (current_state() == state::playing) {
         if (!props().get_bool(prop_sync_)) co_return;
         held_buffer& front = held_.front();
-        rt = sinkpad_->segment().to_running_time(front.b.pts);
+        rt = sinkpad_->segment().buffer_running_time(front.b.pts, front.b.duration);
         if (!is_valid_time(rt)) co_return;
         if (!is_valid_time(front.entered)) front.entered = monotonic_now();
+      } else if (!prerolled_) {
+        // PLAYING -> PAUSED while this buffer waited for its time: it is the preroll.
+        prerolled_ = true;
+        preroll_front = true;
+        to_preroll = std::move(held_.front());
+        held_.pop_front();
       }
+    }
+    if (preroll_front) {
+      (void)preroll(to_preroll.b);  // a failing preroll posts its own error
+      to_preroll.entered = time_none;  // its jitter counts from PLAYING again
+      {
+        std::lock_guard lock(mutex_);
+        if (!sinkpad_->flushing()) held_.push_front(std::move(to_preroll));
+        holding_.store(!held_.empty(), std::memory_order_relaxed);
+      }
+      if (parent()) parent()->async_done(*this);
+      continue;
     }
     if (is_valid_time(rt)) {
       // base_time() takes the pipeline's clock lock, so never under mutex_: the
@@ -132,9 +157,10 @@ flow base_sink::resume() {
 flow base_sink::render_synced(buffer& b, clock_time entered) {
   const core::segment seg = sinkpad_->segment();
   sink_qos::observation o;
-  o.start = seg.to_running_time(b.pts);
+  o.start = seg.buffer_running_time(b.pts, b.duration);
   if (!is_valid_time(o.start)) return render_now(b);  // nothing to synchronise on
-  if (is_valid_time(b.duration)) o.stop = seg.to_running_time(b.pts + b.duration);
+  if (is_valid_time(b.duration))
+    o.stop = o.start + static_cast<clock_time>(static_cast<double>(b.duration) / std::abs(seg.rate));
   const clock_time due = base_time() + o.start + latency();
   o.jitter = (is_valid_time(entered) ? entered : monotonic_now()) - due;
   qos_.observe_arrival(o.start);
@@ -188,6 +214,7 @@ bool base_sink::event(pad& p, core::event ev) {
       got_eos_ = false;
       eos_posted_ = false;
       last_pts_.store(time_none, std::memory_order_relaxed);
+      last_end_.store(time_none, std::memory_order_relaxed);
       awaiting_segment_.store(true, std::memory_order_relaxed);
       qos_.reset();  // the task is stopped by flush-start until after this
     }
@@ -266,19 +293,43 @@ std::optional<clock_time> base_sink::query_position() const {
   // segment: the position it gives is that of the stream before the seek.
   if (awaiting_segment_.load(std::memory_order_relaxed)) return std::nullopt;
   const clock_time pts = last_pts_.load(std::memory_order_relaxed);
+  const clock_time end = last_end_.load(std::memory_order_relaxed);
   const core::segment seg = sinkpad_->segment();
+  bool at_eos = false;
+  {
+    std::lock_guard lock(mutex_);
+    at_eos = got_eos_;
+  }
+  // Forward, the stream goes from a buffer's pts to its end; backward, the other way.
+  const clock_time first = seg.reverse() && is_valid_time(end) ? end : pts;
+  const clock_time last = seg.reverse() || !is_valid_time(end) ? pts : end;
+  auto stream_time = [&](clock_time t) -> std::optional<clock_time> {
+    if (!is_valid_time(t)) return std::nullopt;
+    const clock_time st = seg.to_stream_time(t);
+    return is_valid_time(st) ? st : t;
+  };
+  // At EOS the stream has played to the end of its last buffer, and stays there.
+  if (at_eos) return stream_time(last);
   if (current_state() == state::playing && props().get_bool(prop_sync_) && parent()) {
-    // Interpolate from the clock between buffers, never behind the last one.
+    // Interpolate from the clock between buffers, within the last buffer's span: not
+    // behind where it starts, and not past where it ends (so a stalled stream, e.g.
+    // after an error, does not look as if it still played).
     const clock_time rt = running_time_now();
     if (is_valid_time(rt) && rt >= seg.base) {
-      const clock_time t = seg.start + static_cast<clock_time>(static_cast<double>(rt - seg.base) * seg.rate);
-      const clock_time stream = seg.to_stream_time(t);
-      if (is_valid_time(stream) && (!is_valid_time(pts) || stream >= seg.to_stream_time(pts))) return stream;
+      const auto played = static_cast<clock_time>(static_cast<double>(rt - seg.base) * std::abs(seg.rate));
+      clock_time t = seg.reverse() ? (is_valid_time(seg.stop) ? seg.stop - played : time_none) : seg.start + played;
+      if (is_valid_time(t) && is_valid_time(first))
+        t = seg.reverse() ? std::clamp(t, last, first) : std::clamp(t, first, last);
+      if (is_valid_time(t)) return stream_time(t);
     }
   }
-  if (!is_valid_time(pts)) return std::nullopt;
-  const clock_time stream = seg.to_stream_time(pts);
-  return is_valid_time(stream) ? std::optional<clock_time>(stream) : std::optional<clock_time>(pts);
+  return stream_time(first);  // backward, a buffer shows from its end
+}
+
+bool base_sink::is_prerolled() const {
+  if (!props().get_bool(prop_async_)) return true;  // never part of an asynchronous preroll
+  std::lock_guard lock(mutex_);
+  return prerolled_ || got_eos_;
 }
 
 state_change base_sink::change_state(state from, state to) {
@@ -296,6 +347,7 @@ state_change base_sink::change_state(state from, state to) {
     }
     last_pts_.store(time_none, std::memory_order_relaxed);
     latency_.store(0, std::memory_order_relaxed);
+    last_end_.store(time_none, std::memory_order_relaxed);
     return props().get_bool(prop_async_) ? state_change::async : state_change::success;
   }
   if (from == state::paused && to == state::playing) {
@@ -305,8 +357,18 @@ state_change base_sink::change_state(state from, state to) {
     return r;
   }
   if (from == state::playing && to == state::paused) {
+    // GstBaseSink: prerolled only at EOS; otherwise the buffer waiting for its clock
+    // time (wait_ready) or the next to arrive (defer_buffer) is the new preroll.
+    bool at_eos = false;
+    {
+      std::lock_guard lock(mutex_);
+      at_eos = got_eos_;
+      if (!at_eos) prerolled_ = false;
+    }
     wake_.notify();
-    return element::change_state(from, to);
+    const auto r = element::change_state(from, to);
+    if (r == state_change::failure || at_eos || !props().get_bool(prop_async_)) return r;
+    return state_change::async;
   }
   if (from == state::paused && to == state::ready) {
     sinkpad_->set_flushing(true);

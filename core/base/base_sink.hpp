@@ -21,7 +21,12 @@
 /// shows) the new position, and (reset_time, i.e. a flushing seek) restarts the
 /// pipeline's running time at 0 to match the new segment, so playback goes on at 1x
 /// from the seek position. Position queries answer nothing from flush-stop until the
-/// new segment arrives.
+/// new segment arrives; in PLAYING with `sync` they interpolate from the clock, never
+/// past the end of the last buffer, and at EOS they answer that end (GstBaseSink).
+///
+/// PLAYING -> PAUSED prerolls again (GstBaseSink): unless the sink has reached EOS it
+/// answers `async`, and the buffer waiting for its clock time, or else the next one
+/// to arrive, becomes the preroll buffer (`preroll()`, then `async_done`).
 ///
 /// Thread safety: chain/event run in a streaming task; flush-start, state changes
 /// and position queries may come from other threads and meet the held buffers under
@@ -51,6 +56,7 @@ class base_sink : public element, private deferred_waiter {
   /// upstream is live; a sink that does not synchronise has none.
   latency_info query_latency(pad& p) override;
   clock_time latency() const noexcept { return latency_.load(std::memory_order_relaxed); }
+  bool is_prerolled() const override;
 
   pad& sinkpad() const noexcept { return *sinkpad_; }
   std::uint64_t rendered() const noexcept { return rendered_.load(std::memory_order_relaxed); }
@@ -95,6 +101,7 @@ class base_sink : public element, private deferred_waiter {
   bool got_eos_ = false;
   bool eos_posted_ = false;
   std::atomic<clock_time> last_pts_{time_none};
+  std::atomic<clock_time> last_end_{time_none};  // pts + duration of the last buffer
   std::atomic<bool> awaiting_segment_{false};  // flushed, the new segment not here yet
   std::atomic<std::uint64_t> rendered_{0};
   std::atomic<std::uint64_t> dropped_{0};

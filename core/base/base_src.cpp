@@ -7,6 +7,8 @@
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
+#include <sstream>
+
 namespace tessera::core {
 
 namespace asio = boost::asio;
@@ -15,6 +17,12 @@ namespace {
 // A task that never waits yields the pool thread this often so that other tasks on
 // the pool (other pipelines, queues) keep running.
 constexpr unsigned buffers_between_yields = 64;
+
+std::string rate_text(double rate) {
+  std::ostringstream out;
+  out << rate;  // -1, -0.5: no trailing zeros
+  return out.str();
+}
 }  // namespace
 
 base_src::base_src(const element_factory& f, std::string name)
@@ -105,8 +113,10 @@ asio::awaitable<void> base_src::loop() {
       if (need_segment_.exchange(false)) srcpad_->push_event(event_segment{current_segment()});
       f = create(b);
     }
-    if (f == flow::ok && is_valid_time(b.pts))
-      reached_.store(b.pts + (is_valid_time(b.duration) ? b.duration : 0), std::memory_order_relaxed);
+    if (f == flow::ok && is_valid_time(b.pts)) {
+      const bool backwards = current_segment().reverse();
+      reached_.store(b.pts + (!backwards && is_valid_time(b.duration) ? b.duration : 0), std::memory_order_relaxed);
+    }
     if (f == flow::ok && is_live() && is_valid_time(b.pts)) {
       // Live: hand the buffer out when the clock reaches its running time.
       const clock_time rt = current_segment().to_running_time(b.pts);
@@ -138,7 +148,9 @@ asio::awaitable<void> base_src::loop() {
       continue;
     }
     task_context::scope in_task(ctx);
-    if (f == flow::eos) {
+    if (f == flow::eos && segment_seek_.load()) {
+      post_segment_done();  // a segment seek: the application loops or ends it, no EOS
+    } else if (f == flow::eos) {
       srcpad_->push_event(event_eos{});
     } else if (f == flow::flushing) {
       // A seek or a state change is stopping us; it restarts the task if needed.
@@ -184,6 +196,7 @@ state_change base_src::change_state(state from, state to) {
     need_negotiation_ = true;
     eos_requested_ = false;
     reached_ = time_none;
+    segment_seek_ = false;
     if (srcpad_->mode() == pad_mode::push) start_task();
     return is_live() ? state_change::no_preroll : state_change::success;
   }
@@ -225,11 +238,25 @@ bool base_src::event(pad& p, core::event ev) {
   return element::event(p, std::move(ev));
 }
 
+std::optional<std::string> base_src::seek_refusal(const seek_request& r) const {
+  if (!is_seekable()) return "cannot seek: its stream is not seekable";
+  if (r.format != format())
+    return std::string("cannot seek in ") + (r.format == seek_format::time ? "time" : "bytes") + ": it seeks in " +
+           (format() == seek_format::time ? "time" : "bytes");
+  if (r.rate < 0 && !can_play_backwards())
+    return "cannot seek with rate " + rate_text(r.rate) + ": it only plays forwards (rate > 0)";
+  if (auto ok = check_seek(r); !ok) return ok.error().message;
+  return std::nullopt;
+}
+
 bool base_src::handle_seek(const seek_request& r) {
   std::lock_guard seek_lock(seek_mutex_);
-  if (r.seqnum != 0 && r.seqnum == last_seek_seqnum_) return true;  // already done via another sink
+  if (r.seqnum != 0 && r.seqnum == last_seek_seqnum_) return last_seek_handled_;  // already done via another sink
   last_seek_seqnum_ = r.seqnum;
-  if (!is_seekable() || r.format != format()) return false;
+  last_seek_handled_ = false;
+  // Everything that can refuse the seek comes before the flush: a refused seek
+  // leaves the stream, its position and its playback as they were.
+  if (auto why = seek_refusal(r)) return refuse_seek(r, std::move(*why));
   const bool flush = has(r.flags, seek_flags::flush);
   const bool pushing = srcpad_->mode() == pad_mode::push && current_state() >= state::paused;
   if (flush) srcpad_->push_event(event_flush_start{});
@@ -248,17 +275,37 @@ bool base_src::handle_seek(const seek_request& r) {
   seg.stop = r.stop;
   seg.time = r.start;
   seg.base = accumulated;
-  seg.position = r.start;
+  seg.position = r.rate < 0 ? r.stop : r.start;
   const bool ok = do_seek(seg);
   {
     std::lock_guard lock(segment_mutex_);
     segment_ = seg;
   }
   reached_.store(time_none);  // nothing of the new segment made yet
+  segment_seek_.store(has(r.flags, seek_flags::segment));
   need_segment_ = true;
   eos_requested_ = false;
   if (pushing) start_task();
+  last_seek_handled_ = ok;
   return ok;
+}
+
+void base_src::post_segment_done() {
+  // Where the segment ended: its stop, or where the stream ran out; backward, its start.
+  const core::segment seg = current_segment();
+  clock_time position = seg.reverse() ? seg.start : seg.stop;
+  if (!seg.reverse() && !is_valid_time(position)) position = reached_.load();
+  message m(message_type::segment_done, name());
+  m.set("position_ns", static_cast<std::int64_t>(is_valid_time(position) ? position : seg.start));
+  post(std::move(m));
+}
+
+std::optional<std::int64_t> base_src::query_duration(seek_format f) const {
+  if (f == seek_format::bytes) {
+    if (auto bytes = size_bytes()) return static_cast<std::int64_t>(*bytes);
+    return std::nullopt;
+  }
+  return time_duration();
 }
 
 }  // namespace tessera::core

@@ -9,11 +9,16 @@
 /// `no_preroll`. Pull mode: when downstream activates the source pad in pull mode
 /// there is no task; downstream calls `getrange` -> `fill_range`.
 ///
-/// Seeks arrive as upstream events. A flushing seek pushes flush-start (every
-/// downstream wait wakes, queued data is dropped), stops and joins the task, pushes
-/// flush-stop, lets the subclass reposition (`do_seek`), and restarts the task with a
-/// new segment. The same seek reaching the source through several sinks (a tee) is
-/// handled once (seqnum).
+/// Seeks arrive as upstream events. The seek is checked first (seekable, format, a
+/// negative rate only where `can_play_backwards`, the subclass's `check_seek`): a
+/// refused seek touches nothing and tells the pipeline why (refuse_seek). Then a
+/// flushing seek pushes flush-start (every downstream wait wakes, queued data is
+/// dropped), stops and joins the task, pushes flush-stop, lets the subclass reposition
+/// (`do_seek`), and restarts the task with a new segment; a task that had ended (EOS)
+/// starts again, so a seek after EOS plays again. The same seek reaching the source
+/// through several sinks (a tee) is handled once (seqnum), with the first answer.
+/// A seek with the `segment` flag ends with a `segment-done` message (position_ns:
+/// where the segment ended) instead of EOS, as GstBaseSrc does.
 ///
 /// Thread safety: the loop and create() run in the task; event() (seek, from the
 /// control thread) serializes with it by stopping the task first.
@@ -50,7 +55,10 @@ class base_src : public element {
   core::segment current_segment() const;
   /// Bytes in the stream when known (GstBaseSrc's get_size): what an element pulling
   /// ranges from this source (rawvideoparse) turns into a duration. Any thread.
-  virtual std::optional<std::uint64_t> size_bytes() { return std::nullopt; }
+  virtual std::optional<std::uint64_t> size_bytes() const { return std::nullopt; }
+  /// The duration query: in bytes, size_bytes(); in time, what the subclass knows
+  /// (time_duration). Any thread.
+  std::optional<std::int64_t> query_duration(seek_format format) const override;
 
  protected:
   // --- for subclasses ---
@@ -65,8 +73,17 @@ class base_src : public element {
   virtual flow fill_range(std::uint64_t offset, std::size_t size, buffer& out);
   virtual bool is_seekable() const { return false; }
   virtual seek_format format() const { return seek_format::time; }
-  /// Repositions to `seg.start`; false when the position cannot be reached.
+  /// Whether the source can produce its stream backwards (a seek with rate < 0).
+  virtual bool can_play_backwards() const { return false; }
+  /// Anything else the subclass refuses in `r`, said without the element's name;
+  /// checked before anything is flushed.
+  virtual result<void> check_seek(const seek_request& r) const { (void)r; return {}; }
+  /// Repositions to `seg.start` (rate > 0) or to `seg.stop` (rate < 0; a source that
+  /// plays backwards fills in a missing stop with where it will start); false when
+  /// the position cannot be reached. The task is stopped while this runs.
   virtual bool do_seek(core::segment& seg) { (void)seg; return true; }
+  /// The stream's length in ns when the subclass knows it (e.g. num-buffers frames).
+  virtual std::optional<clock_time> time_duration() const { return std::nullopt; }
   /// Picks fixed caps from what downstream accepts (default: caps::fixate()).
   virtual result<caps> fixate_caps(const caps& allowed);
   /// Configures the source for `c` before the first buffer in these caps.
@@ -86,6 +103,8 @@ class base_src : public element {
   boost::asio::awaitable<void> loop();
   result<void> negotiate();
   bool handle_seek(const seek_request& r);
+  std::optional<std::string> seek_refusal(const seek_request& r) const;
+  void post_segment_done();
   void start_task();
   void stop_task();
 
@@ -99,10 +118,12 @@ class base_src : public element {
   core::segment segment_;
   // End (pts + duration) of the last buffer created in a time segment: where a
   // non-flushing seek's new segment continues the running time. Task-written, read
-  // by the seek after the task stopped.
+  // by the seek after the task stopped. In reverse playback, where it begins.
   std::atomic<clock_time> reached_{time_none};
+  std::atomic<bool> segment_seek_{false};  // the segment ends with segment-done, not EOS
   std::mutex seek_mutex_;
   std::uint32_t last_seek_seqnum_ = 0;
+  bool last_seek_handled_ = false;
 };
 
 }  // namespace tessera::core

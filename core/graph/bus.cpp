@@ -14,6 +14,7 @@ std::string_view to_string(message_type t) noexcept {
     case message_type::element: return "element";
     case message_type::latency: return "latency";
     case message_type::async_done: return "async-done";
+    case message_type::segment_done: return "segment-done";
   }
   return "unknown";
 }

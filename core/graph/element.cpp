@@ -237,6 +237,13 @@ bool element::send_event(core::event ev) {
   return handled;
 }
 
+std::optional<std::int64_t> element::query_duration(seek_format format) const {
+  for (auto& in : pads_)
+    if (in->direction() == pad_direction::sink && in->peer())
+      if (auto d = in->peer()->parent().query_duration(format)) return d;
+  return std::nullopt;
+}
+
 flow element::getrange(pad&, std::uint64_t, std::size_t, buffer&) { return flow::not_linked; }
 
 bool element::supports_pull(const pad&) const { return false; }
@@ -323,6 +330,12 @@ void element::post_warning(std::string text) {
 flow element::fail_flow(errc code, std::string text, flow f) {
   post_error(code, std::move(text));
   return f;
+}
+
+bool element::refuse_seek(const seek_request& r, std::string why) {
+  post_warning(why);
+  if (pipeline_) pipeline_->note_seek_refusal(*this, r.seqnum, std::move(why));
+  return false;
 }
 
 boost::asio::any_io_executor element::executor() const {

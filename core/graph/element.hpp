@@ -91,6 +91,13 @@ class element {
   /// at it). The default asks upstream through every linked sink pad and combines the
   /// answers; sources answer for themselves and elements that hold data add to it.
   virtual latency_info query_latency(pad& srcpad);
+  /// Length of the stream in `format` (time: ns, bytes: bytes) when known (the
+  /// duration query). Sources and parsers answer; the default asks upstream, through
+  /// the peer of each sink pad, and gives the first answer.
+  virtual std::optional<std::int64_t> query_duration(seek_format format) const;
+  /// Whether a PAUSED pipeline has nothing more to wait for from this element: a
+  /// sink holds its preroll buffer or has reached EOS. Others: true.
+  virtual bool is_prerolled() const { return true; }
   bool is_sink() const noexcept;
   bool is_source() const noexcept;
 
@@ -111,6 +118,9 @@ class element {
 
   /// Flow result of a failed data step, posting an error that names this element.
   flow fail_flow(errc code, std::string text, flow f = flow::error);
+  /// Refuses seek `r` for `why` (without the element's name): a warning on the bus,
+  /// and the reason the pipeline's seek() answers with. Returns false (not handled).
+  bool refuse_seek(const seek_request& r, std::string why);
 
   /// The pipeline's streaming executor (or the shared pool when not in a pipeline).
   boost::asio::any_io_executor executor() const;

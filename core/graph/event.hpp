@@ -20,6 +20,9 @@ enum class seek_flags : unsigned {
   flush = 1,     ///< drop everything queued and unblock every thread now
   accurate = 2,  ///< land exactly on the position rather than the nearest unit
   key_unit = 4,
+  /// End the segment with a segment-done message instead of EOS, so the application
+  /// can loop with a non-flushing seek (GST_SEEK_FLAG_SEGMENT).
+  segment = 8,
 };
 constexpr seek_flags operator|(seek_flags a, seek_flags b) noexcept {
   return static_cast<seek_flags>(static_cast<unsigned>(a) | static_cast<unsigned>(b));

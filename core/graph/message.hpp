@@ -15,7 +15,17 @@
 
 namespace tessera::core {
 
-enum class message_type { error, warning, eos, state_changed, qos, element, latency, async_done };
+enum class message_type {
+  error,
+  warning,
+  eos,
+  state_changed,
+  qos,
+  element,
+  latency,
+  async_done,
+  segment_done,  ///< a segment seek's segment has played out (field "position_ns"), instead of EOS
+};
 
 std::string_view to_string(message_type t) noexcept;
 

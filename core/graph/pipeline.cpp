@@ -7,6 +7,7 @@
 #include <boost/asio/steady_timer.hpp>
 
 #include <algorithm>
+#include <cmath>
 #include <map>
 #include <set>
 
@@ -99,7 +100,7 @@ state pipeline::target_state() const {
 
 bool pipeline::state_pending() const {
   std::lock_guard lock(state_mutex_);
-  return pending_;
+  return pending_ || seek_prerolling_;
 }
 
 state pipeline::wait_state(std::chrono::milliseconds timeout) {
@@ -107,7 +108,7 @@ state pipeline::wait_state(std::chrono::milliseconds timeout) {
   // error_ is set by streaming tasks without the state mutex, so its notification
   // can slip past the predicate check: wait in short slices.
   const auto deadline = std::chrono::steady_clock::now() + timeout;
-  while (pending_ && !error_.load()) {
+  while ((pending_ || seek_prerolling_) && !error_.load()) {
     const auto now = std::chrono::steady_clock::now();
     if (now >= deadline) break;
     state_cv_.wait_for(lock, std::min<std::chrono::steady_clock::duration>(deadline - now, std::chrono::milliseconds(10)));
@@ -123,13 +124,24 @@ void pipeline::set_current_locked(state s) {
 state_change pipeline::set_state(state target) {
   std::unique_lock lock(state_mutex_);
   target_ = target;
-  if (pending_ && target < state::paused) {
-    // Going down while a preroll is pending: stop waiting for it.
-    pending_ = false;
-    async_waiting_.clear();
-    set_current_locked(state::paused);
-  }
+  seek_prerolling_ = false;  // a state change supersedes waiting for a seek's preroll
+  // Going down while a preroll is pending, or back to PLAYING before the re-preroll of
+  // PLAYING -> PAUSED finished: the elements are PAUSED already; stop waiting.
+  if (pending_ && (target < state::paused || (current_ == state::playing && target == state::playing)))
+    abandon_preroll_locked();
   return advance_locked(lock);
+}
+
+void pipeline::abandon_preroll_locked() {
+  pending_ = false;
+  async_waiting_.clear();
+  const state old = current_;
+  set_current_locked(state::paused);
+  if (old == state::playing) {
+    message m(message_type::state_changed, name_);
+    m.set("old", "playing").set("new", "paused").set("pending", std::string(to_string(target_)));
+    bus_.post(std::move(m));
+  }
 }
 
 state_change pipeline::advance_locked(std::unique_lock<std::mutex>& lock) {
@@ -140,8 +152,10 @@ state_change pipeline::advance_locked(std::unique_lock<std::mutex>& lock) {
     const state next = current_ < target_ ? static_cast<state>(static_cast<int>(current_) + 1)
                                           : static_cast<state>(static_cast<int>(current_) - 1);
     if (current_ == state::playing && next == state::paused) {
+      // The clock stops now, even if the sinks take a while to preroll again.
       std::lock_guard clock_lock(clock_mutex_);
       paused_running_time_.store(monotonic_now() - base_time_.load());
+      clock_running_.store(false);
     }
     if (current_ == state::paused && next == state::playing) {
       configure_latency_locked();
@@ -162,7 +176,8 @@ state_change pipeline::advance_locked(std::unique_lock<std::mutex>& lock) {
       }
       error_.store(false);
       std::lock_guard error_lock(error_text_mutex_);
-      last_error_.clear();
+      last_error_source_.clear();
+      last_error_message_.clear();
     }
     const state_change r = step_all_locked(next);
     if (r == state_change::failure) {
@@ -174,7 +189,9 @@ state_change pipeline::advance_locked(std::unique_lock<std::mutex>& lock) {
     // The answer is the last step's: a live source matters on the way to PAUSED, not
     // on the way down (PLAYING -> NULL answers success).
     overall = r == state_change::no_preroll ? state_change::no_preroll : state_change::success;
-    if (r == state_change::async && !live_) {
+    // A sink's PLAYING -> PAUSED answers async (it would preroll again), but on the way
+    // further down there is nothing to wait for (GstBaseSink checks its target state).
+    if (r == state_change::async && !live_ && target_ >= state::paused) {
       pending_ = true;
       return state_change::async;
     }
@@ -191,7 +208,8 @@ state_change pipeline::advance_locked(std::unique_lock<std::mutex>& lock) {
 
 state_change pipeline::step_all_locked(state next) {
   state_change overall = state_change::success;
-  if (next == state::paused && current_ == state::ready) {
+  if (next == state::paused) {
+    // READY -> PAUSED prerolls; PLAYING -> PAUSED prerolls again (the sinks' next buffer).
     async_waiting_.clear();
     preroll_epoch_.fetch_add(1);  // prerolls reported from now on belong to this pause
   }
@@ -280,6 +298,7 @@ void pipeline::post_async_done(element* sink, std::uint64_t epoch) {
       bus_.post(message(message_type::async_done, name_));
       advance_locked(lock);
     }
+    if (seek_prerolling_) finish_seek_preroll_if_done_locked();
     in_flight_.fetch_sub(1);
     state_cv_.notify_all();
   });
@@ -303,7 +322,8 @@ void pipeline::handle_message(element& from, message m) {
   if (m.type == message_type::error) {
     {
       std::lock_guard lock(error_text_mutex_);
-      last_error_ = m.source + ": " + m.get_string("message").value_or("error");
+      last_error_source_ = m.source;
+      last_error_message_ = m.get_string("message").value_or("error");
     }
     error_.store(true);
     state_cv_.notify_all();  // wait_state waits in slices, so a missed notification only delays it
@@ -320,32 +340,81 @@ bool pipeline::has_error() const { return error_.load(); }
 
 std::string pipeline::last_error() const {
   std::lock_guard lock(error_text_mutex_);
-  return last_error_;
+  if (last_error_source_.empty() && last_error_message_.empty()) return {};
+  return last_error_source_ + ": " + last_error_message_;
+}
+
+std::optional<pipeline::error_info> pipeline::error_details() const {
+  if (!error_.load()) return std::nullopt;
+  std::lock_guard lock(error_text_mutex_);
+  return error_info{last_error_source_, last_error_message_};
 }
 
 result<void> pipeline::seek(const seek_request& req) {
+  seek_request r = req;
   {
     std::lock_guard lock(state_mutex_);
     if (current_ < state::paused)
       return fail(errc::bad_state, "pipeline \"" + name_ + "\" can only seek in paused or playing (it is " +
                                        std::string(to_string(current_)) + ")");
-    if (req.rate == 0.0) return fail(errc::invalid_argument, "seek rate must not be 0");
+    if (req.rate == 0.0 || !std::isfinite(req.rate)) return fail(errc::invalid_argument, "seek rate must be a finite number other than 0");
     if (req.start < 0) return fail(errc::invalid_argument, "seek position must not be negative");
-    if (has(req.flags, seek_flags::flush)) {
-      std::lock_guard eos_lock(eos_mutex_);
-      eos_sinks_.clear();
-      eos_posted_ = false;
-    }
-  }
-  seek_request r = req;
-  {
-    std::lock_guard lock(state_mutex_);
+    if (is_valid_time(req.stop) && req.stop < req.start)
+      return fail(errc::invalid_argument, "seek stop " + std::to_string(req.stop) + " is before its start " +
+                                              std::to_string(req.start));
     r.seqnum = next_seqnum_++;
+  }
+  const bool flush = has(req.flags, seek_flags::flush);
+  // The sinks forget their EOS on flush-stop, and the stream may end again before
+  // seek() returns: start the EOS count afresh before the seek goes out, and put it
+  // back if no element takes the seek (then nothing was flushed).
+  std::set<element*> eos_before;
+  bool eos_posted_before = false;
+  if (flush) {
+    std::lock_guard eos_lock(eos_mutex_);
+    eos_before.swap(eos_sinks_);
+    eos_posted_before = std::exchange(eos_posted_, false);
   }
   bool handled = false;
   for (element* s : sinks()) handled = s->send_event(event_seek{r}) || handled;
-  if (!handled) return fail(errc::bad_state, "pipeline \"" + name_ + "\": no element could handle the seek");
+  if (!handled) {
+    if (flush) {
+      std::lock_guard eos_lock(eos_mutex_);
+      eos_sinks_.insert(eos_before.begin(), eos_before.end());
+      eos_posted_ = eos_posted_ || eos_posted_before;
+    }
+    std::string why;
+    {
+      std::lock_guard refusal_lock(seek_refusal_mutex_);
+      if (seek_refusal_seqnum_ == r.seqnum) why = seek_refusal_;
+    }
+    if (!why.empty()) return fail(errc::invalid_argument, "pipeline \"" + name_ + "\" cannot seek: " + why);
+    return fail(errc::bad_state, "pipeline \"" + name_ + "\": no element could handle the seek");
+  }
+  if (flush) {
+    // The flushed sinks preroll the new position (or reach EOS) before a PAUSED
+    // pipeline has settled; a live one does not preroll.
+    std::lock_guard lock(state_mutex_);
+    if (current_ == state::paused && !pending_ && !live_) {
+      seek_prerolling_ = true;
+      finish_seek_preroll_if_done_locked();
+    }
+  }
   return {};
+}
+
+void pipeline::finish_seek_preroll_if_done_locked() {
+  for (element* s : sinks())
+    if (!s->is_prerolled()) return;
+  seek_prerolling_ = false;
+  bus_.post(message(message_type::async_done, name_));
+  state_cv_.notify_all();
+}
+
+void pipeline::note_seek_refusal(const element& from, std::uint32_t seqnum, std::string why) {
+  std::lock_guard lock(seek_refusal_mutex_);
+  seek_refusal_seqnum_ = seqnum;
+  seek_refusal_ = from.name() + ": " + std::move(why);
 }
 
 std::optional<clock_time> pipeline::position() const {
@@ -354,6 +423,14 @@ std::optional<clock_time> pipeline::position() const {
     if (auto p = s->query_position(); p && (!best || *p > *best)) best = p;
   return best;
 }
+
+std::optional<clock_time> pipeline::duration() const {
+  std::optional<clock_time> best;
+  for (element* s : sinks())
+    if (auto d = s->query_duration(seek_format::time); d && (!best || *d > *best)) best = d;
+  return best;
+}
+
 
 void pipeline::send_eos() {
   for (element* s : sources()) s->send_event(event_eos{});

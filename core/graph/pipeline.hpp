@@ -3,21 +3,28 @@
 /// whole graph.
 ///
 /// State changes step every element one state at a time, sinks first, like a GstBin.
-/// READY -> PAUSED is asynchronous: sinks answer `async` until they hold their first
-/// buffer (preroll) and then report `async_done`; the pipeline finishes the pending
-/// change (and goes on to PLAYING if asked) on the streaming pool, never inside the
-/// sink's streaming call. A live source answers `no_preroll` and the pipeline does not
-/// wait for preroll. On the way to PLAYING the pipeline asks each synchronising sink
-/// for the latency upstream of it (live sources answer one period at least, queues
-/// add what they can hold), takes the largest minimum, sends it to every sink as a
-/// latency event and posts a `latency` message. The clock is the monotonic clock; running time is
+/// READY -> PAUSED and PLAYING -> PAUSED are asynchronous: sinks answer `async` until
+/// they hold a buffer (preroll; after PLAYING the next buffer, or the one waiting for
+/// its clock time) or have reached EOS, and then report `async_done`; the pipeline
+/// finishes the pending change (and goes on to PLAYING if asked) on the streaming
+/// pool, never inside the sink's streaming call. A live source answers `no_preroll`
+/// and the pipeline does not wait for preroll. A flushing seek in PAUSED makes the
+/// sinks preroll again: state_pending() is true and wait_state() waits until every
+/// sink holds a buffer of the new position or EOS, then `async-done` is posted (as
+/// gst_element_get_state after a seek). On the way to PLAYING the pipeline asks each
+/// synchronising sink for the latency upstream of it (live sources answer one period
+/// at least, queues add what they can hold, sinks their processing deadline), takes
+/// the largest minimum, sends it to every sink as a latency event and posts a
+/// `latency` message. The clock is the monotonic clock; running time is
 /// `now - base_time` while PLAYING and stands still while PAUSED. A flushing seek
 /// restarts it at 0 (the sinks call reset_running_time on flush-stop), in step with
 /// the new segment whose base is 0; a non-flushing seek leaves it running.
 ///
-/// EOS is posted once, by the pipeline, when every sink has reached end of stream.
-/// An element error stops this pipeline only: the pipeline posts it and its streaming
-/// tasks wind down; others keep running.
+/// EOS is posted once, by the pipeline, when every sink has reached end of stream;
+/// is_eos() stays true until a flushing seek or the next READY -> PAUSED. An element
+/// error stops this pipeline only: the pipeline posts it and its streaming tasks wind
+/// down; others keep running; error() says which element and why. Neither changes the
+/// state: a pipeline at EOS or in error is still PLAYING, as in GStreamer.
 ///
 /// Ownership: elements are owned here; the pipeline is neither copied nor moved.
 /// Thread safety: every public member may be called from any thread; state changes
@@ -84,16 +91,21 @@ class pipeline {
   state_change set_state(state target);
   state current_state() const;
   state target_state() const;
+  /// A state change waits for preroll, or a flushing seek in PAUSED is prerolling.
   bool state_pending() const;
-  /// Blocks until no state change is pending or `timeout`; returns the current state.
+  /// Blocks until nothing is pending (see state_pending), an error, or `timeout`;
+  /// returns the current state.
   state wait_state(std::chrono::milliseconds timeout);
 
   // --- control ---
-  /// A seek for the whole pipeline (sent upstream from every sink). False if no
-  /// element handled it.
+  /// A seek for the whole pipeline (sent upstream from every sink). An error if no
+  /// element handled it, with the reason the refusing element gave (note_seek_refusal);
+  /// a refused seek changes nothing (elements validate before flushing).
   result<void> seek(const seek_request& req);
   /// Stream position in ns (from the sinks), or none before any buffer.
   std::optional<clock_time> position() const;
+  /// Stream duration in ns (the sinks ask upstream), or none when unknown.
+  std::optional<clock_time> duration() const;
   /// Asks every source to end its stream (the sinks then post EOS).
   void send_eos();
   bool is_eos() const;
@@ -101,6 +113,12 @@ class pipeline {
   /// "<source>: <text>" of the last error posted since the last READY -> PAUSED, set
   /// before has_error() turns true, so a caller that sees the flag can say why.
   std::string last_error() const;
+  /// The last error posted since the last READY -> PAUSED, or none.
+  struct error_info {
+    std::string source;   ///< the element that posted it
+    std::string message;
+  };
+  std::optional<error_info> error_details() const;
 
   // --- clock ---
   /// The latency every sink renders with, found by the latency query on the way to
@@ -118,6 +136,9 @@ class pipeline {
   // --- called by elements ---
   void handle_message(element& from, message m);
   void async_done(element& sink);
+  /// Why `from` refused the seek numbered `seqnum`, for seek() to answer with (the
+  /// refusing element calls it from inside seek(), on its thread).
+  void note_seek_refusal(const element& from, std::uint32_t seqnum, std::string why);
   /// Frame-size check against `max_frame_pixels` (e.g. a 100000x100000 testsrc).
   result<void> check_frame_size(std::uint64_t width, std::uint64_t height) const;
 
@@ -126,6 +147,8 @@ class pipeline {
   void set_current_locked(state s);
   void post_async_done(element* sink, std::uint64_t epoch);
   void configure_latency_locked();
+  void abandon_preroll_locked();
+  void finish_seek_preroll_if_done_locked();
   state_change step_all_locked(state next);
   std::vector<element*> sinks_first() const;
   std::vector<element*> sinks() const;
@@ -142,6 +165,7 @@ class pipeline {
   state current_ = state::null_state;
   state target_ = state::null_state;
   bool pending_ = false;          // an async step is waiting for preroll
+  bool seek_prerolling_ = false;  // a flushing seek in PAUSED waits for every sink to preroll
   bool live_ = false;             // a source answered no_preroll
   std::set<element*> async_waiting_;  // sinks that have not prerolled yet
   std::atomic<std::uint64_t> preroll_epoch_{0};  // bumped when a READY -> PAUSED step starts
@@ -159,7 +183,11 @@ class pipeline {
   bool eos_posted_ = false;
   std::atomic<bool> error_{false};
   mutable std::mutex error_text_mutex_;  // last_error_ (a leaf lock)
-  std::string last_error_;
+  std::string last_error_source_;
+  std::string last_error_message_;
+  std::mutex seek_refusal_mutex_;  // a leaf lock
+  std::uint32_t seek_refusal_seqnum_ = 0;
+  std::string seek_refusal_;
   std::uint32_t next_seqnum_ = 1;
 };
 

@@ -3,12 +3,16 @@
 /// timestamps map to running time, the time sinks synchronise against.
 ///
 ///   running_time = (timestamp - start) / |rate| + base      for rate > 0
+///   running_time = (stop - timestamp) / |rate| + base       for rate < 0
 ///
 /// `base` is the running time already spent in earlier segments; a flushing seek
-/// resets it to zero, a non-flushing one accumulates it.
+/// resets it to zero, a non-flushing one accumulates it. A reverse segment plays from
+/// `stop` down to `start`, so it needs a stop (the source fills it in when the seek
+/// gave none), and a buffer [t, t + d) is due when the stream reaches its end t + d.
 
 #include "core/graph/clock_time.hpp"
 
+#include <algorithm>
 #include <cstdint>
 
 namespace tessera::core {
@@ -24,13 +28,27 @@ struct segment {
   clock_time base = 0;           ///< running time at start
   clock_time position = 0;       ///< last position reached, in the segment's format
 
-  /// Running time of `t`, or time_none when `t` is outside the segment.
+  bool reverse() const noexcept { return rate < 0; }
+
+  /// Running time of `t`, or time_none when `t` is outside the segment (or the
+  /// segment is reverse and has no stop).
   clock_time to_running_time(clock_time t) const noexcept {
     if (!is_valid_time(t) || t < start) return time_none;
     if (is_valid_time(stop) && t > stop) return time_none;
+    if (reverse() && !is_valid_time(stop)) return time_none;
     const double r = rate < 0 ? -rate : rate;
-    const auto offset = static_cast<clock_time>(static_cast<double>(t - start) / r);
-    return base + offset;
+    const clock_time played = reverse() ? stop - t : t - start;
+    return base + static_cast<clock_time>(static_cast<double>(played) / r);
+  }
+
+  /// Running time at which a sink shows the buffer [pts, pts + duration): its start
+  /// going forward, its end going backward (where reverse playback reaches it first).
+  clock_time buffer_running_time(clock_time pts, clock_time duration) const noexcept {
+    if (reverse() && is_valid_time(pts) && is_valid_time(duration)) {
+      const clock_time end = is_valid_time(stop) ? std::min(pts + duration, stop) : pts + duration;
+      return to_running_time(end);
+    }
+    return to_running_time(pts);
   }
 
   /// Stream time of `t` (what a position query reports).

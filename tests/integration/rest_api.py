@@ -20,6 +20,7 @@ import subprocess
 import sys
 import tempfile
 import threading
+import time
 
 BUILD = sys.argv[1] if len(sys.argv) > 1 else "build"
 BIN = os.path.join(BUILD, "bin", "tessera")
@@ -216,6 +217,143 @@ def test_cycle(srv):
     expect(srv, "GET", "/healthz", 200)  # still serving
 
 
+def wait_for(srv, path, pred, timeout_s=10.0):
+    """GETs `path` until `pred(reply)` holds (bounded); returns the last reply."""
+    deadline = time.monotonic() + timeout_s
+    reply = None
+    while time.monotonic() < deadline:
+        _, _, reply = srv.request("GET", path)
+        if isinstance(reply, dict) and pred(reply):
+            break
+        time.sleep(0.02)
+    return reply
+
+
+def sink_buffers(srv, name):
+    return expect(srv, "GET", "/api/v1/stats", 200)["per_pipeline"][name]["buffers"]
+
+
+def timed(fn):
+    t0 = time.monotonic()
+    reply = fn()
+    return reply, time.monotonic() - t0
+
+
+def test_state_truth(srv):
+    """EOS and errors are said, the position stops at EOS, PLAYING -> PAUSED re-prerolls."""
+    frame = 1000000000 // 30
+    desc = "testsrc num-buffers=15 framerate=30/1 width=32 height=24 ! fakesink sync=true"
+    created = expect(srv, "POST", "/api/v1/pipelines", 201, {"name": "st", "description": desc})
+    check(created["eos"] is False and created["error"] is None and created["position_ns"] is None
+          and "latency_ns" in created and created["duration_ns"] == 500000000, "new pipeline: %r" % created)
+    expect(srv, "PUT", "/api/v1/pipelines/st/state", 200, {"state": "playing"})
+    d = wait_for(srv, "/api/v1/pipelines/st", lambda d: d["eos"])
+    check(d["eos"] is True and d["state"] == "playing" and d["error"] is None, "at EOS: %r" % d)
+    check(d["position_ns"] == 500000000 and d["duration_ns"] == 500000000, "position at EOS: %r" % d)
+    time.sleep(0.1)
+    pos = expect(srv, "GET", "/api/v1/pipelines/st/position", 200)
+    check(pos["position_ns"] == 500000000 and pos["duration_ns"] == 500000000, "position after EOS: %r" % pos)
+    listed = [p for p in expect(srv, "GET", "/api/v1/pipelines", 200)["pipelines"] if p["name"] == "st"][0]
+    check(listed["eos"] is True and listed["position_ns"] == 500000000 and listed["error"] is None
+          and "latency_ns" in listed and listed["duration_ns"] == 500000000, "list entry at EOS: %r" % listed)
+
+    # At EOS the sink is prerolled: PAUSED at once.
+    state = expect(srv, "PUT", "/api/v1/pipelines/st/state", 200, {"state": "paused"})
+    check(state["result"] == "success" and state["state"] == "paused", "paused at EOS: %r" % state)
+    expect(srv, "DELETE", "/api/v1/pipelines/st", 200)
+
+    # Not live: PLAYING -> PAUSED waits for a preroll (async); live: no_preroll.
+    expect(srv, "POST", "/api/v1/pipelines", 201, {"name": "pre", "description": "testsrc ! fakesink sync=true"})
+    expect(srv, "PUT", "/api/v1/pipelines/pre/state", 200, {"state": "playing"})
+    state = expect(srv, "PUT", "/api/v1/pipelines/pre/state", 200, {"state": "paused"})
+    check(state["result"] == "async" and state["state"] == "paused" and state["pending"] is False,
+          "PLAYING -> PAUSED re-prerolls: %r" % state)
+    expect(srv, "DELETE", "/api/v1/pipelines/pre", 200)
+    expect(srv, "POST", "/api/v1/pipelines", 201, {"name": "live", "description": "testsrc is-live=true ! fakesink"})
+    expect(srv, "PUT", "/api/v1/pipelines/live/state", 200, {"state": "playing"})
+    state = expect(srv, "PUT", "/api/v1/pipelines/live/state", 200, {"state": "paused"})
+    check(state["result"] == "no_preroll" and state["state"] == "paused", "live PLAYING -> PAUSED: %r" % state)
+    expect(srv, "DELETE", "/api/v1/pipelines/live", 200)
+
+    # An error is said with its source; the state stays what it is.
+    expect(srv, "POST", "/api/v1/pipelines", 201,
+           {"name": "bad", "description": "testsrc ! identity error-after=3 ! fakesink sync=true"})
+    srv.request("PUT", "/api/v1/pipelines/bad/state", {"state": "playing"})  # 200 or 422, racing the error
+    d = wait_for(srv, "/api/v1/pipelines/bad", lambda d: d["error"] is not None)
+    check(isinstance(d["error"], dict) and d["error"].get("source") == "identity0"
+          and "error-after" in d["error"].get("message", ""), "error in description: %r" % d)
+    p1 = d["position_ns"]
+    time.sleep(0.1)
+    p2 = expect(srv, "GET", "/api/v1/pipelines/bad/position", 200)["position_ns"]
+    check(p1 is not None and p1 == p2 and p2 <= 100000000, "position after an error: %r then %r" % (p1, p2))
+    expect(srv, "DELETE", "/api/v1/pipelines/bad", 200)
+
+
+def test_seek_after_eos(srv):
+    """A seek after EOS answers at once and plays again; stop positions; reverse; refusals."""
+    frame = 1000000000 // 30
+    desc = "testsrc num-buffers=15 framerate=30/1 width=32 height=24 ! fakesink sync=true"
+    expect(srv, "POST", "/api/v1/pipelines", 201, {"name": "sk", "description": desc})
+    expect(srv, "PUT", "/api/v1/pipelines/sk/state", 200, {"state": "playing"})
+    wait_for(srv, "/api/v1/pipelines/sk", lambda d: d["eos"])
+    before = sink_buffers(srv, "sk")
+    check(before == 15, "first run: %r buffers" % before)
+
+    # PLAYING: frames 7..14 again, then EOS again.
+    reply, took = timed(lambda: expect(srv, "POST", "/api/v1/pipelines/sk/seek", 200,
+                                       {"position_ns": 250000000, "flags": ["flush"]}))
+    check(took < 1.0, "seek after EOS while playing took %.3f s" % took)
+    d = wait_for(srv, "/api/v1/pipelines/sk", lambda d: d["eos"] and sink_buffers(srv, "sk") >= before + 8)
+    check(d["eos"] is True and d["position_ns"] == 500000000, "EOS again after the seek: %r" % d)
+    check(sink_buffers(srv, "sk") == before + 8, "frames 7..14 again: %r" % (sink_buffers(srv, "sk") - before))
+
+    # PAUSED at EOS: the seek waits for the preroll of the new frame, which comes at once.
+    expect(srv, "PUT", "/api/v1/pipelines/sk/state", 200, {"state": "paused"})
+    times = []
+    for _ in range(3):
+        expect(srv, "POST", "/api/v1/pipelines/sk/seek", 200, {"position_ns": 900000000})  # past the end: EOS
+        reply, took = timed(lambda: expect(srv, "POST", "/api/v1/pipelines/sk/seek", 200,
+                                           {"position_ns": 100000000, "flags": ["flush", "accurate"]}))
+        times.append(took)
+        check(reply["state"] == "paused" and reply["stop_ns"] is None, "seek reply: %r" % reply)
+    check(max(times) < 1.0 and min(times) < 0.1, "seek after EOS in PAUSED took %r s (want < 0.1)" % times)
+    pos = expect(srv, "GET", "/api/v1/pipelines/sk/position", 200)
+    check(pos["position_ns"] == 100000000 and pos["state"] == "paused", "prerolled after the seek: %r" % pos)
+    before = sink_buffers(srv, "sk")
+    expect(srv, "PUT", "/api/v1/pipelines/sk/state", 200, {"state": "playing"})
+    d = wait_for(srv, "/api/v1/pipelines/sk", lambda d: d["eos"])
+    # Frame 3 reached the sink as the preroll, before `before`: frames 4..14 follow.
+    check(d["eos"] is True and sink_buffers(srv, "sk") - before == 11, "frames 4..14 after the paused seek: %r"
+          % (sink_buffers(srv, "sk") - before))
+
+    # A stop position ends the stream there.
+    before = sink_buffers(srv, "sk")
+    expect(srv, "POST", "/api/v1/pipelines/sk/seek", 200, {"position_ns": 0, "stop_ns": 200000000})
+    d = wait_for(srv, "/api/v1/pipelines/sk", lambda d: d["eos"] and sink_buffers(srv, "sk") >= before + 6)
+    check(d["eos"] is True and d["position_ns"] == 200000000 and sink_buffers(srv, "sk") - before == 6,
+          "stop_ns: %r, %r frames" % (d, sink_buffers(srv, "sk") - before))
+    expect(srv, "POST", "/api/v1/pipelines/sk/seek", 400, {"position_ns": 5, "stop_ns": 4}, contains="stop_ns")
+
+    # Backward: frames 5 down to 0, the position going down to 0.
+    before = sink_buffers(srv, "sk")
+    expect(srv, "POST", "/api/v1/pipelines/sk/seek", 200, {"position_ns": 0, "stop_ns": 6 * frame, "rate": -1.0})
+    d = wait_for(srv, "/api/v1/pipelines/sk", lambda d: d["eos"] and sink_buffers(srv, "sk") >= before + 6)
+    check(d["eos"] is True and d["position_ns"] == 0 and sink_buffers(srv, "sk") - before == 6,
+          "rate -1: %r, %r frames" % (d, sink_buffers(srv, "sk") - before))
+    expect(srv, "DELETE", "/api/v1/pipelines/sk", 200)
+
+    # A source that cannot play backwards refuses, naming itself; nothing moves.
+    expect(srv, "POST", "/api/v1/pipelines", 201,
+           {"name": "au", "description": "audiotestsrc samplesperbuffer=441 ! fakesink sync=true"})
+    expect(srv, "PUT", "/api/v1/pipelines/au/state", 200, {"state": "paused"})
+    expect(srv, "POST", "/api/v1/pipelines/au/seek", 200, {"position_ns": 500000000})
+    expect(srv, "POST", "/api/v1/pipelines/au/seek", 400, {"position_ns": 0, "rate": -1.0},
+           contains="audiotestsrc0: cannot seek with rate -1")
+    pos = expect(srv, "GET", "/api/v1/pipelines/au/position", 200)
+    check(pos["position_ns"] == 500000000, "position after a refused seek: %r" % pos)
+    expect(srv, "DELETE", "/api/v1/pipelines/au", 200)
+
+
 def test_media_root(srv, root):
     expect(srv, "POST", "/api/v1/pipelines", 201, {"name": "inside", "description": "filesrc location=in.raw ! fakesink"})
     expect(srv, "DELETE", "/api/v1/pipelines/inside", 200)
@@ -295,6 +433,8 @@ def main():
         servers.append(open_srv)
         test_routes_and_errors(open_srv)
         test_cycle(open_srv)
+        test_state_truth(open_srv)
+        test_seek_after_eos(open_srv)
         test_media_root(open_srv, media)
         test_pipeline_limit(open_srv, limit)
         test_host_and_origin(open_srv)

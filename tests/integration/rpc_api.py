@@ -205,6 +205,35 @@ async def bus_notifications(url):
             await rpc.result("pipeline.delete", [name])
 
 
+async def segments_and_stream_status(url):
+    """pipeline.seek with stop_ns and the segment flag ends in a segment-done bus message
+    (no EOS); pipeline.position and pipeline.list say position, duration and EOS."""
+    async with websockets.connect(url) as ws:
+        rpc = Rpc(ws)
+        await rpc.result("pipeline.create", {"name": "seg", "description":
+                                             "testsrc num-buffers=30 framerate=30/1 width=16 height=16 ! fakesink"})
+        await rpc.result("bus.subscribe", {"pipeline": "seg"})
+        await rpc.result("pipeline.set_state", {"pipeline": "seg", "state": "paused"})
+        r = await rpc.result("pipeline.seek", {"pipeline": "seg", "position_ns": 0, "stop_ns": 100000000,
+                                               "flags": ["flush", "segment"]})
+        check(r["stop_ns"] == 100000000 and r["flags"] == ["flush", "segment"] and r["state"] == "paused",
+              f"segment seek reply: {r}")
+        await rpc.result("pipeline.set_state", {"pipeline": "seg", "state": "playing"})
+        n = await rpc.wait_notification(lambda p: p["type"] in ("segment-done", "eos"))
+        check(n["params"]["type"] == "segment-done" and n["params"]["source"] == "testsrc0"
+              and n["params"]["position_ns"] == 100000000, f"segment-done: {n}")
+        pos = await rpc.result("pipeline.position", {"pipeline": "seg"})
+        # fakesink does not sync: the position is the last frame's pts (frame 2).
+        check(pos["duration_ns"] == 1000000000 and pos["position_ns"] == 66666666, f"pipeline.position: {pos}")
+        listed = [p for p in (await rpc.result("pipeline.list"))["pipelines"] if p["name"] == "seg"][0]
+        check(listed["eos"] is False and listed["error"] is None and listed["duration_ns"] == 1000000000,
+              f"pipeline.list after segment-done: {listed}")
+        # By position: the fifth param is stop_ns.
+        await rpc.error("pipeline.seek", ["seg", 10, ["flush"], 1.0, 5], -32602, "stop_ns")
+        await rpc.result("bus.unsubscribe", {"pipeline": "seg"})
+        await rpc.result("pipeline.delete", ["seg"])
+
+
 async def error_codes(url):
     async with websockets.connect(url) as ws:
         rpc = Rpc(ws)
@@ -317,6 +346,7 @@ async def main():
         url = srv.ws + "/api/v1/rpc"
         await every_method(url, media)
         await bus_notifications(url)
+        await segments_and_stream_status(url)
         await error_codes(url)
         await batches_notifications_and_ids(url)
     finally:

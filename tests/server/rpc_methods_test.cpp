@@ -167,7 +167,7 @@ TEST(RpcMethods, BusSubscribeDeliversStateChangesAndEos) {
                   .is_object());
   const auto sub = c.result("bus.subscribe", R"({"pipeline":"short"})");
   EXPECT_EQ(sub.at("pipeline"), "short");
-  EXPECT_EQ(sub.at("types").as_array().size(), 7u);
+  EXPECT_EQ(sub.at("types").as_array().size(), 8u);
   ASSERT_TRUE(c.result("pipeline.set_state", R"({"pipeline":"short","state":"playing"})").is_object());
 
   EXPECT_TRUE(c.wait_for([](const json::object& p) { return p.at("type") == "eos"; }));

@@ -61,6 +61,7 @@ result<caps> audiotestsrc::fixate_caps(const caps& allowed) {
 result<void> audiotestsrc::set_caps(const caps& c) {
   auto info = audio_info::from_caps(c);
   if (!info) return fail(errc::not_negotiated, name() + ": " + info.error().message);
+  negotiated_rate_.store(info->rate());
   if (info_ && info_->rate() != info->rate()) {
     // Keep the position in time across a rate change.
     const clock_time now = sample_time(next_sample_);
@@ -77,7 +78,7 @@ result<void> audiotestsrc::start() {
   next_sample_ = 0;
   seek_time_ = time_none;
   stop_time_ = time_none;
-  produced_ = 0;
+  negotiated_rate_.store(0);
   discont_ = true;
   return {};
 }
@@ -99,6 +100,19 @@ clock_time audiotestsrc::live_latency(const caps& c) const {
   const std::int64_t rate = s && s->get_int("rate") ? *s->get_int("rate") : 44100;
   if (rate <= 0) return 0;
   return scale_int(props().get_int(prop_samples_), ns_per_second, rate);
+}
+
+std::optional<std::uint64_t> audiotestsrc::end_sample() const {
+  const std::int64_t limit = props().get_int(prop_num_buffers_);
+  if (limit < 0) return std::nullopt;
+  return static_cast<std::uint64_t>(limit) * static_cast<std::uint64_t>(props().get_int(prop_samples_));
+}
+
+std::optional<clock_time> audiotestsrc::time_duration() const {
+  const auto end = end_sample();
+  const std::int64_t rate = negotiated_rate_.load();
+  if (!end || rate <= 0) return std::nullopt;
+  return scale_int(static_cast<std::int64_t>(*end), ns_per_second, rate);
 }
 
 bool audiotestsrc::do_seek(core::segment& seg) {
@@ -141,14 +155,16 @@ void audiotestsrc::fill(std::byte* data, std::uint64_t first, std::size_t frames
 }
 
 flow audiotestsrc::create(buffer& out) {
-  const std::int64_t limit = props().get_int(prop_num_buffers_);
-  if (limit >= 0 && produced_ >= limit) return flow::eos;
   if (!info_) return fail_flow(errc::not_negotiated, name() + ": no caps were negotiated", flow::not_negotiated);
   if (is_valid_time(seek_time_)) {
     next_sample_ = first_sample_at(seek_time_);
     seek_time_ = time_none;
   }
   auto frames = static_cast<std::uint64_t>(props().get_int(prop_samples_));
+  if (const auto end = end_sample()) {
+    if (next_sample_ >= *end) return flow::eos;
+    frames = std::min(frames, *end - next_sample_);
+  }
   if (is_valid_time(stop_time_)) {
     const std::uint64_t stop_sample = first_sample_at(stop_time_);
     if (next_sample_ >= stop_sample) return flow::eos;
@@ -172,7 +188,6 @@ flow audiotestsrc::create(buffer& out) {
   if (is_live()) out.flags = out.flags | buffer_flags::live;
   discont_ = false;
   next_sample_ += frames;
-  ++produced_;
   return flow::ok;
 }
 

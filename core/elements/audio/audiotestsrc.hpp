@@ -15,7 +15,12 @@
 /// n * 1e9 / rate ns (integer arithmetic, truncated) and lasts until the next one's
 /// pts, so durations add up to the pts with no drift; offset/offset_end are sample
 /// numbers. A seek lands on the first sample at or after the seek time. With
-/// is-live the base class hands each buffer out at its clock time.
+/// is-live the base class hands each buffer out at its clock time. Forward only: a
+/// seek with a negative rate is refused.
+///
+/// num-buffers=N makes the stream N * samplesperbuffer samples long (the duration
+/// query's answer): a seek plays from its position to that end, also after EOS, the
+/// last buffer cut at the end.
 ///
 /// Negotiation: audio/x-raw S16LE or F32LE, any rate and channel count downstream
 /// allows, fixated to S16LE, 44100 Hz, mono when it is free to choose.
@@ -26,6 +31,7 @@
 #include "core/base/base_src.hpp"
 #include "core/caps/audio_info.hpp"
 
+#include <atomic>
 #include <optional>
 
 namespace tessera::core {
@@ -44,6 +50,7 @@ class audiotestsrc final : public base_src {
   clock_time live_latency(const caps& c) const override;
   bool is_seekable() const override { return true; }
   bool do_seek(core::segment& seg) override;
+  std::optional<clock_time> time_duration() const override;
   result<caps> fixate_caps(const caps& allowed) override;
   result<void> set_caps(const caps& c) override;
   result<void> start() override;
@@ -52,6 +59,7 @@ class audiotestsrc final : public base_src {
   void fill(std::byte* data, std::uint64_t first_sample, std::size_t frames) const;
   clock_time sample_time(std::uint64_t n) const noexcept;
   std::uint64_t first_sample_at(clock_time t) const noexcept;
+  std::optional<std::uint64_t> end_sample() const;
 
   std::size_t prop_wave_, prop_freq_, prop_volume_, prop_samples_, prop_num_buffers_, prop_is_live_;
 
@@ -60,8 +68,8 @@ class audiotestsrc final : public base_src {
   std::uint64_t next_sample_ = 0;
   clock_time seek_time_ = time_none;  ///< a seek not yet turned into a sample number
   clock_time stop_time_ = time_none;  ///< the segment's stop: EOS there
-  std::int64_t produced_ = 0;         ///< buffers since start (num-buffers)
   bool discont_ = true;
+  std::atomic<std::int64_t> negotiated_rate_{0};  ///< samples per second, for queries from other threads; 0 before caps
 };
 
 }  // namespace tessera::core

@@ -81,13 +81,12 @@ void filesrc::stop() {
   seekable_.store(false, std::memory_order_release);
 }
 
-std::optional<std::uint64_t> filesrc::size_bytes() {
+std::optional<std::uint64_t> filesrc::size_bytes() const {
   std::lock_guard lock(mutex_);
   if (!fd_ || !regular_) return std::nullopt;
   struct stat st{};
   if (::fstat(fd_.get(), &st) != 0) return std::nullopt;
-  file_size_ = static_cast<std::uint64_t>(st.st_size);
-  return file_size_;
+  return static_cast<std::uint64_t>(st.st_size);  // now: the file may grow while read
 }
 
 bool filesrc::do_seek(core::segment& seg) {

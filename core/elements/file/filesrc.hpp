@@ -33,7 +33,7 @@ class filesrc final : public base_src {
   filesrc(const element_factory& f, std::string name);
   static std::unique_ptr<element_factory> factory();
   /// The file's size now (fstat), while it is open and a regular file.
-  std::optional<std::uint64_t> size_bytes() override;
+  std::optional<std::uint64_t> size_bytes() const override;
 
  protected:
   flow create(buffer& out) override;
@@ -55,7 +55,7 @@ class filesrc final : public base_src {
   flow read_error(int err, std::uint64_t offset);
 
   std::size_t prop_location_, prop_blocksize_;
-  std::mutex mutex_;  // everything below
+  mutable std::mutex mutex_;  // everything below
   unique_fd fd_;
   std::string path_;             // the location that was opened, for messages
   bool regular_ = false;         // pread at offsets; otherwise a character device read in order

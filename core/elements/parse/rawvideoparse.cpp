@@ -14,7 +14,6 @@
 
 #include "core/elements/parse/rawvideoparse.hpp"
 
-#include "core/base/base_src.hpp"
 #include "core/graph/element_factory.hpp"
 #include "core/graph/pipeline.hpp"
 #include "core/sched/task_context.hpp"
@@ -175,16 +174,18 @@ flow rawvideoparse::pull_frame(bool& finished) {
   std::uint64_t index = 0;
   std::uint64_t generation = 0;
   clock_time stop = time_none;
+  bool done = false;
   {
     std::lock_guard lock(mutex_);
     index = next_frame_;
     generation = seek_generation_;
     stop = segment_.stop;
+    done = reverse_ ? exhausted_ : is_valid_time(stop) && frame_pts(index) >= stop;
   }
   const std::uint64_t offset = index * frame_size_;
   flow f = flow::ok;
   buffer frame;
-  if (is_valid_time(stop) && frame_pts(index) >= stop) {
+  if (done) {
     f = flow::eos;
   } else {
     f = sinkpad_->pull_range(offset, frame_size_, frame);
@@ -202,7 +203,12 @@ flow rawvideoparse::pull_frame(bool& finished) {
       finished = true;
     }
     if (f != flow::ok) return f;
-    next_frame_ = index + 1;
+    if (!reverse_)
+      next_frame_ = index + 1;
+    else if (index == first_frame_)
+      exhausted_ = true;
+    else
+      next_frame_ = index - 1;
     discont = std::exchange(discont_, false);
   }
   stamp(frame, index, discont);
@@ -213,6 +219,23 @@ void rawvideoparse::end_stream(flow f) {
   // What GStreamer's pausing loop does: EOS for the end of the data, an error (if the
   // failing element has not posted one) and EOS for the rest, nothing when flushing.
   if (f == flow::flushing) return;
+  bool segment_seek = false;
+  core::segment seg;
+  clock_time reached = 0;
+  {
+    std::lock_guard lock(mutex_);
+    segment_seek = segment_seek_;
+    seg = segment_;
+    reached = frame_pts(next_frame_);
+  }
+  if (f == flow::eos && segment_seek) {
+    // A segment seek: where the segment ended, instead of EOS (as GstBaseSrc does).
+    const clock_time at = seg.reverse() ? seg.start : (is_valid_time(seg.stop) ? seg.stop : reached);
+    message m(message_type::segment_done, name());
+    m.set("position_ns", static_cast<std::int64_t>(at));
+    post(std::move(m));
+    return;
+  }
   if (f == flow::not_linked || f == flow::not_negotiated)
     post_error(f == flow::not_negotiated ? errc::not_negotiated : errc::bad_state,
                name() + ": streaming stopped, reason " + std::string(to_string(f)));
@@ -337,8 +360,10 @@ core::segment rawvideoparse::segment_from_locked(std::uint64_t frame, const seek
   core::segment seg;
   seg.format = seek_format::time;
   // A non-flushing seek continues the running time where the old segment got to.
-  const clock_time reached = frame_pts(next_frame_);
-  seg.base = flush ? 0 : segment_.base + std::max<clock_time>(0, reached - segment_.start);
+  const clock_time played = segment_.reverse() && is_valid_time(segment_.stop)
+                                ? segment_.stop - frame_pts(next_frame_ + 1)
+                                : frame_pts(next_frame_) - segment_.start;
+  seg.base = flush ? 0 : segment_.base + std::max<clock_time>(0, played);
   seg.rate = r.rate;
   seg.start = frame_pts(frame);
   seg.time = seg.start;
@@ -347,16 +372,23 @@ core::segment rawvideoparse::segment_from_locked(std::uint64_t frame, const seek
   return seg;
 }
 
+std::optional<std::uint64_t> rawvideoparse::upstream_frames(std::size_t frame_size) const {
+  pad* peer = sinkpad_->peer();
+  if (!peer || frame_size == 0) return std::nullopt;
+  const auto bytes = peer->parent().query_duration(seek_format::bytes);
+  if (!bytes || *bytes < 0) return std::nullopt;
+  return static_cast<std::uint64_t>(*bytes) / frame_size;
+}
+
 bool rawvideoparse::handle_seek(const seek_request& r) {
   std::lock_guard seek_lock(seek_mutex_);
   if (r.seqnum != 0 && r.seqnum == last_seek_seqnum_) return true;  // already done via another sink
   last_seek_seqnum_ = r.seqnum;
   if (current_state() < state::paused) return false;
-  if (r.rate <= 0) {
-    post_warning(name() + ": cannot seek with rate " + std::to_string(r.rate) + ": only forward playback (rate > 0)");
-    return false;
-  }
-  if (r.start < 0) return false;
+  if (r.start < 0) return refuse_seek(r, "cannot seek to a negative position");
+  if (r.rate < 0 && sinkpad_->mode() != pad_mode::pull)
+    return refuse_seek(r, "cannot seek with a negative rate in push mode: playing backwards needs pull mode "
+                          "(a seekable source such as filesrc linked directly)");
   return sinkpad_->mode() == pad_mode::pull ? seek_in_pull_mode(r) : seek_in_push_mode(r);
 }
 
@@ -367,6 +399,21 @@ bool rawvideoparse::seek_in_pull_mode(const seek_request& r) {
   seek_request in_time = r;
   if (r.format == seek_format::bytes && is_valid_time(r.stop))
     in_time.stop = frame_pts((static_cast<std::uint64_t>(r.stop) + frame_size_ - 1) / frame_size_);
+  // Backward: from the last frame starting before the stop, within the file.
+  std::uint64_t top = 0;
+  bool nothing = false;
+  if (r.rate < 0) {
+    const auto frames = upstream_frames(frame_size_);
+    if (!is_valid_time(in_time.stop) && !frames)
+      return refuse_seek(r, "cannot play backwards without a stop position: upstream does not know its size");
+    std::optional<std::uint64_t> last;
+    if (is_valid_time(in_time.stop)) last = in_time.stop > 0 ? frame_at(in_time.stop - 1) : 0;
+    if (frames) last = *frames == 0 ? 0 : std::min(last.value_or(*frames - 1), *frames - 1);
+    nothing = (frames && *frames == 0) || *last < frame;
+    top = *last;
+    const clock_time end = nothing ? frame_pts(frame) : frame_pts(top + 1);
+    in_time.stop = is_valid_time(in_time.stop) ? std::min(in_time.stop, end) : end;
+  }
   const bool flush = has(r.flags, seek_flags::flush);
   if (flush) {
     srcpad_->push_event(event_flush_start{});
@@ -377,7 +424,12 @@ bool rawvideoparse::seek_in_pull_mode(const seek_request& r) {
   {
     std::lock_guard lock(mutex_);
     segment_ = segment_from_locked(frame, in_time, flush);
-    next_frame_ = frame;
+    reverse_ = r.rate < 0;
+    first_frame_ = frame;
+    exhausted_ = reverse_ && nothing;
+    next_frame_ = reverse_ ? top : frame;
+    if (reverse_) segment_.position = segment_.stop;
+    segment_seek_ = has(r.flags, seek_flags::segment);
     ++seek_generation_;
     need_segment_ = true;
     discont_ = true;
@@ -392,9 +444,8 @@ bool rawvideoparse::seek_in_pull_mode(const seek_request& r) {
 
 bool rawvideoparse::seek_in_push_mode(const seek_request& r) {
   if (r.format == seek_format::bytes) {
-    const bool ok = sinkpad_->push_event(event_seek{r});
-    if (!ok) post_warning(name() + ": upstream refused the seek to byte " + std::to_string(r.start));
-    return ok;
+    if (sinkpad_->push_event(event_seek{r})) return true;
+    return refuse_seek(r, "upstream refused the seek to byte " + std::to_string(r.start));
   }
   seek_request bytes = r;
   bytes.format = seek_format::bytes;
@@ -405,10 +456,11 @@ bool rawvideoparse::seek_in_push_mode(const seek_request& r) {
     bytes.stop = static_cast<clock_time>(stop_frame * frame_size_);
   }
   if (sinkpad_->push_event(event_seek{bytes})) return true;
-  post_warning(name() + ": cannot seek to " + std::to_string(r.start) + " ns in push mode: upstream (" +
-               (sinkpad_->peer() ? sinkpad_->peer()->parent().name() : std::string("nothing")) +
-               ") refused a seek to byte " + std::to_string(bytes.start) + "; seeking needs a seekable upstream");
-  return false;
+  // After upstream's own reason: the pipeline answers with the last one, ours.
+  return refuse_seek(r, "cannot seek to " + std::to_string(r.start) + " ns in push mode: upstream (" +
+                            (sinkpad_->peer() ? sinkpad_->peer()->parent().name() : std::string("nothing")) +
+                            ") refused a seek to byte " + std::to_string(bytes.start) +
+                            "; seeking needs a seekable upstream");
 }
 
 // ---------------------------------------------------------------- queries
@@ -422,20 +474,18 @@ std::optional<clock_time> rawvideoparse::query_position() const {
   return frame_pts(next_frame_);
 }
 
-std::optional<clock_time> rawvideoparse::query_duration() const {
+std::optional<std::int64_t> rawvideoparse::query_duration(seek_format format) const {
+  if (format == seek_format::bytes) return element::query_duration(format);
   std::size_t frame_size = 0;
   {
     std::lock_guard lock(mutex_);
     if (!configured_) return std::nullopt;
     frame_size = frame_size_;
   }
-  pad* peer = sinkpad_->peer();
-  auto* src = peer ? dynamic_cast<base_src*>(&peer->parent()) : nullptr;
-  if (!src) return std::nullopt;
-  const auto bytes = src->size_bytes();
-  if (!bytes) return std::nullopt;
-  std::lock_guard lock(mutex_);
-  return frame_pts(*bytes / frame_size);
+  const auto frames = upstream_frames(frame_size);
+  if (!frames) return std::nullopt;
+  std::lock_guard lock(mutex_);  // the frame rate is set under it
+  return frame_pts(*frames);
 }
 
 // ---------------------------------------------------------------- state
@@ -464,6 +514,8 @@ state_change rawvideoparse::change_state(state from, state to) {
       configured_ = true;
       adapter_.clear();
       next_frame_ = 0;
+      reverse_ = exhausted_ = segment_seek_ = false;
+      first_frame_ = 0;
       ++seek_generation_;
       segment_ = core::segment{};
       need_caps_ = true;

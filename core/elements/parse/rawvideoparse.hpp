@@ -19,7 +19,12 @@
 /// mode the task restarts at byte frame * frame_size and the new segment starts at
 /// that frame's pts; in push mode the seek goes upstream as a byte seek, refused
 /// (with a warning naming the reason) when upstream cannot seek. The position is the
-/// pts of the next frame; the duration comes from the upstream source's size.
+/// pts of the next frame; the duration comes from the upstream size (a duration query
+/// in bytes).
+///
+/// Reverse playback (rate < 0), pull mode only: frames from the one before the stop
+/// (or the last whole frame of the file) down to the one at the start. A seek with
+/// the `segment` flag ends with segment-done instead of EOS (pull mode).
 ///
 /// Ownership: the element owns its task and the adapter's buffers.
 /// Thread safety: the task or upstream's task runs the data path; seeks, flushes,
@@ -50,9 +55,9 @@ class rawvideoparse final : public element {
   caps query_caps(pad& p, const caps* filter) override;
   /// The pts of the next frame to go out, ns; none before PAUSED.
   std::optional<clock_time> query_position() const override;
-  /// Whole frames in the upstream source's bytes times the frame duration, ns; none
-  /// when the peer is not a source that knows its size (e.g. a queue in between).
-  std::optional<clock_time> query_duration() const;
+  /// In time: whole frames in the upstream size (asked upstream in bytes) times the
+  /// frame duration, ns; none when upstream does not know its size. In bytes: upstream's.
+  std::optional<std::int64_t> query_duration(seek_format format) const override;
 
   pad& sinkpad() const noexcept { return *sinkpad_; }
   pad& srcpad() const noexcept { return *srcpad_; }
@@ -66,6 +71,8 @@ class rawvideoparse final : public element {
   clock_time frame_pts(std::uint64_t frame) const noexcept;
   std::uint64_t frame_at(clock_time t) const noexcept;
   core::segment segment_from_locked(std::uint64_t frame, const seek_request& r, bool flush) const;
+  /// Whole frames of `frame_size` bytes in upstream's size (a duration query in bytes).
+  std::optional<std::uint64_t> upstream_frames(std::size_t frame_size) const;
 
   boost::asio::awaitable<void> pull_loop();
   flow pull_frame(bool& finished);
@@ -107,6 +114,10 @@ class rawvideoparse final : public element {
   bool flushed_ = true;            // push mode: a flush came since the last upstream segment
   bool task_finished_ = false;     // pull mode: the task ended the stream and is exiting
   bool configured_ = false;        // the fields above are set (PAUSED and up)
+  bool reverse_ = false;           // pull mode: frames go down from next_frame_ to first_frame_
+  std::uint64_t first_frame_ = 0;  // reverse: the last frame to push
+  bool exhausted_ = false;         // reverse: went below first_frame_
+  bool segment_seek_ = false;      // the segment ends with segment-done, not EOS
 };
 
 }  // namespace tessera::core

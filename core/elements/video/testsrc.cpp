@@ -164,6 +164,8 @@ result<void> testsrc::set_caps(const caps& c) {
   }
   info_ = *info;
   caps_ = c;
+  negotiated_rate_.store(static_cast<std::uint64_t>(info->framerate().num()) << 32 |
+                         static_cast<std::uint32_t>(info->framerate().den()));
   return {};
 }
 
@@ -182,17 +184,79 @@ clock_time testsrc::frame_time(std::uint64_t frame) const noexcept {
   return origin_time_ + scale_int(static_cast<std::int64_t>(frame - origin_frame_), ns_per_second * fr.den(), fr.num());
 }
 
-bool testsrc::do_seek(core::segment& seg) {
-  if (seg.format != seek_format::time || seg.rate <= 0) return false;
+std::uint64_t testsrc::frame_at(clock_time t) const noexcept {
   const fraction rate = info_ ? info_->framerate() : property_framerate();
-  // The frame on screen at seg.start: pts <= start < pts + duration.
-  next_frame_ = rate.num() > 0 ? static_cast<std::uint64_t>(scale_int(seg.start, rate.num(), ns_per_second * rate.den())) : 0;
+  if (rate.num() <= 0 || t <= 0) return 0;
+  // floor(t * fps), corrected for the rounding of pts, so a seek to a frame's own pts
+  // lands on it.
+  auto frame = static_cast<std::uint64_t>(scale_int(t, rate.num(), ns_per_second * rate.den()));
+  while (scale_int(static_cast<std::int64_t>(frame + 1), ns_per_second * rate.den(), rate.num()) <= t) ++frame;
+  return frame;
+}
+
+bool testsrc::do_seek(core::segment& seg) {
+  if (seg.format != seek_format::time) return false;
+  const fraction rate = info_ ? info_->framerate() : property_framerate();
+  const std::int64_t limit = props().get_int(prop_num_buffers_);
   origin_frame_ = 0;
   origin_time_ = 0;
-  stop_time_ = seg.stop;
   since_seek_ = 0;
   discont_ = true;
+  exhausted_ = false;
+  reverse_ = seg.reverse();
+  if (!reverse_) {
+    // The frame on screen at seg.start: pts <= start < pts + duration.
+    next_frame_ = frame_at(seg.start);
+    stop_time_ = seg.stop;
+    return true;
+  }
+  // Backward: from the last frame that starts before the stop, or the end of the
+  // stream, or where we are, down to the frame on screen at seg.start.
+  first_frame_ = frame_at(seg.start);
+  std::uint64_t top = 0;
+  if (rate.num() <= 0) {
+    top = 0;  // a still image: its one frame
+  } else if (is_valid_time(seg.stop)) {
+    top = seg.stop > 0 ? frame_at(seg.stop - 1) : 0;
+  } else if (limit >= 0) {
+    top = limit > 0 ? static_cast<std::uint64_t>(limit - 1) : 0;
+  } else {
+    top = last_frame_.value_or(first_frame_);
+  }
+  if (limit >= 0 && rate.num() > 0) top = std::min(top, limit > 0 ? static_cast<std::uint64_t>(limit - 1) : 0);
+  exhausted_ = top < first_frame_ || limit == 0;
+  next_frame_ = top;
+  stop_time_ = time_none;
+  // Running time counts down from the stop: at most the end of the first frame
+  // produced, so that frame is due at once.
+  const clock_time end = exhausted_ || rate.num() <= 0 ? seg.start : std::max(seg.start, frame_time(top + 1));
+  seg.stop = is_valid_time(seg.stop) ? std::min(seg.stop, end) : end;
+  seg.position = seg.stop;
   return true;
+}
+
+std::optional<clock_time> testsrc::time_duration() const {
+  const std::int64_t limit = props().get_int(prop_num_buffers_);
+  if (limit < 0) return std::nullopt;
+  std::int64_t num = 0;
+  std::int64_t den = 1;
+  if (const std::uint64_t packed = negotiated_rate_.load(); packed != 0) {
+    num = static_cast<std::int64_t>(packed >> 32);
+    den = static_cast<std::int64_t>(packed & 0xffffffffu);
+  } else {
+    const fraction rate = property_framerate();
+    num = rate.num();
+    den = rate.den();
+  }
+  if (num <= 0) return std::nullopt;  // a still image lasts forever
+  return scale_int(limit, ns_per_second * den, num);
+}
+
+bool testsrc::at_end() const {
+  if (reverse_) return exhausted_;
+  const std::int64_t limit = props().get_int(prop_num_buffers_);
+  if (limit >= 0 && next_frame_ >= static_cast<std::uint64_t>(limit)) return true;
+  return is_valid_time(stop_time_) && frame_time(next_frame_) >= stop_time_;
 }
 
 // ---------------------------------------------------------------- data
@@ -203,7 +267,11 @@ result<void> testsrc::start() {
   next_frame_ = origin_frame_ = 0;
   origin_time_ = 0;
   stop_time_ = time_none;
-  produced_ = since_seek_ = 0;
+  since_seek_ = 0;
+  reverse_ = exhausted_ = false;
+  first_frame_ = 0;
+  last_frame_.reset();
+  negotiated_rate_.store(0);
   discont_ = true;
   warned_bad_alloc_caps_ = false;
   return {};
@@ -271,11 +339,9 @@ flow testsrc::obtain_buffer(buffer& out) {
 }
 
 flow testsrc::create(buffer& out) {
-  const std::int64_t limit = props().get_int(prop_num_buffers_);
-  if (limit >= 0 && produced_ >= limit) return flow::eos;
+  if (at_end()) return flow::eos;
   if (!info_) return fail_flow(errc::not_negotiated, name() + ": no caps were negotiated", flow::not_negotiated);
   if (info_->framerate().num() == 0 && since_seek_ >= 1) return flow::eos;  // a still image is one frame
-  if (is_valid_time(stop_time_) && frame_time(next_frame_) >= stop_time_) return flow::eos;
 
   if (const flow f = obtain_buffer(out); f != flow::ok) return f;  // may renegotiate: info_ can change
   if (tile_grid_) {
@@ -312,8 +378,14 @@ flow testsrc::create(buffer& out) {
   if (discont_) out.flags = buffer_flags::discont;
   if (is_live()) out.flags = out.flags | buffer_flags::live;
   discont_ = false;
-  ++next_frame_;
-  ++produced_;
+  last_frame_ = next_frame_;
+  if (!reverse_) {
+    ++next_frame_;
+  } else if (next_frame_ == first_frame_) {
+    exhausted_ = true;
+  } else {
+    --next_frame_;
+  }
   ++since_seek_;
   return flow::ok;
 }

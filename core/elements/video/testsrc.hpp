@@ -14,6 +14,14 @@
 /// is a still image: one frame, then EOS. With is-live the base class hands each frame
 /// out when the clock reaches it.
 ///
+/// num-buffers=N makes the stream N frames long (frames 0 to N-1, so the duration
+/// query answers N frame periods): a seek to frame k plays frames k to N-1, also
+/// after EOS. (GStreamer's basesrc counts num-buffers from READY -> PAUSED and never
+/// again, so there a seek after that EOS ends at once; we follow the duration.)
+/// Reverse playback (rate < 0) produces frames from the one before the segment's stop
+/// down to the one shown at its start; without a stop, from the end of the stream
+/// (num-buffers) or else from the frame last produced.
+///
 /// Allocation (the transform design's use cases): with peer-alloc=true every frame's
 /// buffer comes from downstream by pad-alloc; when downstream answers with other caps
 /// (a resized sink) that are fixed and within the template, the source renegotiates to
@@ -31,6 +39,7 @@
 #include "core/memory/pool_allocator.hpp"
 #include "core/tiles/tile_geometry.hpp"
 
+#include <atomic>
 #include <memory>
 #include <optional>
 #include <vector>
@@ -51,7 +60,9 @@ class testsrc final : public base_src {
   /// One frame period, as videotestsrc answers.
   clock_time live_latency(const caps& c) const override;
   bool is_seekable() const override { return true; }
+  bool can_play_backwards() const override { return true; }
   bool do_seek(core::segment& seg) override;
+  std::optional<clock_time> time_duration() const override;
   result<caps> fixate_caps(const caps& allowed) override;
   result<void> set_caps(const caps& c) override;
   result<void> start() override;
@@ -62,6 +73,8 @@ class testsrc final : public base_src {
   caps property_caps() const;
   fraction property_framerate() const;
   clock_time frame_time(std::uint64_t frame) const noexcept;
+  std::uint64_t frame_at(clock_time t) const noexcept;
+  bool at_end() const;
   result<void> check_frame_size(std::int64_t width, std::int64_t height) const;
   flow obtain_buffer(buffer& out);
   flow own_buffer(buffer& out);
@@ -77,8 +90,13 @@ class testsrc final : public base_src {
   std::uint64_t origin_frame_ = 0;   ///< frame number at origin_time_
   clock_time origin_time_ = 0;       ///< pts of origin_frame_, ns
   clock_time stop_time_ = time_none; ///< end of the seek segment: EOS at frames from here
-  std::int64_t produced_ = 0;        ///< frames since start (num-buffers)
   std::int64_t since_seek_ = 0;      ///< frames since start or the last seek
+  bool reverse_ = false;             ///< frames go down from next_frame_ to first_frame_
+  std::uint64_t first_frame_ = 0;    ///< reverse: the last frame to produce (at the segment's start)
+  bool exhausted_ = false;           ///< reverse: went below first_frame_
+  std::optional<std::uint64_t> last_frame_;  ///< the frame produced last
+  /// The negotiated framerate, for the duration query from other threads: num << 32 | den, 0 before caps.
+  std::atomic<std::uint64_t> negotiated_rate_{0};
   bool discont_ = true;
   bool warned_bad_alloc_caps_ = false;
   std::unique_ptr<pool_allocator> pool_;

@@ -128,7 +128,9 @@ TEST(BaseSinkSync, PauseHoldsTheClockAndResumeContinuesFromThere) {
   auto& sink = element_as<record_sink>(*p, "recsink0");
   p->set_state(state::playing);
   ASSERT_TRUE(eventually([&] { return sink.render_count() >= 5; }));
-  EXPECT_EQ(within(10s, "set_state(PAUSED)", [&] { return p->set_state(state::paused); }), state_change::success);
+  // Not live: the buffer waiting for its clock time becomes the preroll (async).
+  EXPECT_EQ(within(10s, "set_state(PAUSED)", [&] { return p->set_state(state::paused); }), state_change::async);
+  EXPECT_EQ(p->wait_state(10s), state::paused);
   const clock_time paused_rt = p->running_time_now();
   std::this_thread::sleep_for(300ms);
   EXPECT_EQ(p->running_time_now(), paused_rt) << "running time stands still while PAUSED";

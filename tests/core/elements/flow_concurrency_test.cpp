@@ -139,7 +139,22 @@ TEST(FlowConcurrency, EosThroughAFourWayTeeOfQueuesReachesEverySink) {
   }
 }
 
-void cycle_states(const std::string& description, const std::vector<const char*>& sinks, int cycles) {
+/// PLAYING -> PAUSED prerolls again (GstBaseSink). Behind a tee, a sink may wait for
+/// that preroll forever, as in GStreamer: a branch's small queue fills once its sink
+/// holds the preroll, the tee's task waits for room there, and a sink on another
+/// branch that got its last buffer before the pause gets no other. Then the pause
+/// stays pending (`may_stay_pending`), and the next state change must go through.
+void pause_from_playing(pipeline& p, bool may_stay_pending, int cycle) {
+  if (!may_stay_pending) {
+    ASSERT_TRUE(reach(p, state::paused, 3s)) << "cycle " << cycle;
+    return;
+  }
+  ASSERT_NE(p.set_state(state::paused), state_change::failure) << "cycle " << cycle;
+  p.wait_state(100ms);
+}
+
+void cycle_states(const std::string& description, const std::vector<const char*>& sinks, int cycles,
+                  bool pause_may_stay_pending = false) {
   auto p = build(description);
   ASSERT_TRUE(p);
   for (int i = 0; i < cycles; ++i) {
@@ -149,9 +164,9 @@ void cycle_states(const std::string& description, const std::vector<const char*>
       const auto before = sink->rendered();
       ASSERT_TRUE(eventually([&] { return sink->rendered() > before + 10; }, 3s)) << s << " cycle " << i;
     }
-    ASSERT_TRUE(reach(*p, state::paused, 3s)) << "cycle " << i;
+    pause_from_playing(*p, pause_may_stay_pending, i);
     ASSERT_TRUE(reach(*p, state::playing, 3s)) << "cycle " << i;
-    ASSERT_TRUE(reach(*p, state::paused, 3s)) << "cycle " << i;
+    pause_from_playing(*p, pause_may_stay_pending, i);
     ASSERT_TRUE(reach(*p, state::ready, 3s)) << "cycle " << i;
     if (i % 2 == 1) ASSERT_TRUE(reach(*p, state::null_state, 3s)) << "cycle " << i;
   }
@@ -167,7 +182,7 @@ TEST(FlowConcurrency, RepeatedStateCyclesWithATeeOfQueues) {
   cycle_states("fakesrc size=64 ! tee name=t  t. ! queue ! fakesink name=a sync=false  "
                "t. ! queue max-size-buffers=2 ! identity sleep-us=50 ! fakesink name=b sync=false  "
                "t. ! queue leaky=upstream max-size-buffers=4 ! fakesink name=c sync=false",
-               {"a", "b", "c"}, 15);
+               {"a", "b", "c"}, 15, true);
 }
 
 TEST(FlowConcurrency, StoppingRightAfterStartingNeverHangs) {

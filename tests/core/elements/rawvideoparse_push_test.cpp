@@ -117,10 +117,17 @@ TEST(Rawvideoparse, SeekInPushModeIsRefusedWhenUpstreamCannotSeek) {
   ASSERT_EQ(p->wait_state(10s), state::paused);
   seek_request r;
   r.start = ns_per_second;
-  EXPECT_FALSE(p->seek(r));
+  auto refused = p->seek(r);
+  ASSERT_FALSE(refused);
+  EXPECT_NE(refused.error().message.find("rawvideoparse0: cannot seek to"), std::string::npos)
+      << refused.error().message;
+  // Upstream says why it refused the byte seek, then the parser why it cannot seek.
   const auto warnings = test::pop_all(p->bus(), message_type::warning, 200ms);
-  ASSERT_EQ(warnings.size(), 1u);
-  const std::string text = warnings[0].get_string("message").value_or("");
+  ASSERT_EQ(warnings.size(), 2u);
+  EXPECT_EQ(warnings[0].source, "fakesrc0");
+  EXPECT_NE(warnings[0].get_string("message").value_or("").find("cannot seek in bytes"), std::string::npos);
+  EXPECT_EQ(warnings[1].source, "rawvideoparse0");
+  const std::string text = warnings[1].get_string("message").value_or("");
   EXPECT_NE(text.find("refused a seek to byte 960"), std::string::npos) << text;
   p->set_state(state::null_state);
 }

@@ -111,10 +111,11 @@ TEST(Rawvideoparse, DurationComesFromTheFileSizeInPullMode) {
   write_file(dir / "v.gray", frames_file_bytes(40, 7));
   auto p = build("filesrc location=" + quoted(dir / "v.gray") + " ! " + parse_props() + " ! framesink");
   ASSERT_TRUE(p);
-  EXPECT_EQ(parser(*p)->query_duration(), std::nullopt);  // not started
+  EXPECT_EQ(parser(*p)->query_duration(seek_format::time), std::nullopt);  // not started
   p->set_state(state::paused);
   ASSERT_EQ(p->wait_state(10s), state::paused);
-  EXPECT_EQ(parser(*p)->query_duration(), pts_of(40, 30, 1));
+  EXPECT_EQ(parser(*p)->query_duration(seek_format::time), pts_of(40, 30, 1));
+  EXPECT_EQ(p->duration(), pts_of(40, 30, 1)) << "the pipeline asks its sinks, which ask upstream";
   p->set_state(state::null_state);
 }
 
@@ -159,8 +160,10 @@ TEST(Rawvideoparse, StateChangesInTheMiddleOfAFileStopCleanlyAndFreeEverything) 
       ASSERT_TRUE(p);
       ASSERT_NE(p->set_state(state::playing), state_change::failure);
       ASSERT_TRUE(test::eventually([&] { return sink(*p)->count() >= 3; }));
+      // Not live: PAUSED prerolls again (GstBaseSink), asynchronously.
       EXPECT_EQ(test::within(10s, "PLAYING -> PAUSED", [&] { return p->set_state(state::paused); }),
-                state_change::success);
+                state_change::async);
+      EXPECT_EQ(p->wait_state(10s), state::paused);
       EXPECT_EQ(test::within(10s, "PAUSED -> READY", [&] { return p->set_state(state::ready); }),
                 state_change::success);
       // Again from the start after READY.
@@ -225,6 +228,98 @@ TEST(Rawvideoparse, SourceCapsFollowTheProperties) {
   EXPECT_EQ(parse.srcpad().query_caps().to_string(),
             "video/x-raw,format=RGB,width=64,height=48,framerate=30000/1001,layout=linear");
   EXPECT_TRUE(parse.sinkpad().query_caps().is_any());
+}
+
+/// Checks that `got` holds frames from `top` down to `bottom`, with their bytes and times.
+void expect_frames_backward(const std::vector<frame_sink::frame>& got, std::size_t top, std::size_t bottom) {
+  ASSERT_EQ(got.size(), top - bottom + 1);
+  for (std::size_t i = 0; i < got.size(); ++i) {
+    const std::size_t k = top - i;
+    EXPECT_EQ(got[i].bytes, expected_frame(k)) << "frame " << k;
+    EXPECT_EQ(got[i].pts, pts_of(static_cast<std::int64_t>(k), 30, 1)) << "frame " << k;
+    EXPECT_EQ(got[i].offset, k) << "frame " << k;
+  }
+  EXPECT_TRUE(got.empty() || got[0].discont);
+}
+
+std::unique_ptr<pipeline> paused_file_pipeline(const temp_dir& dir, const std::string& between = "") {
+  auto p = build("filesrc location=" + quoted(dir / "v.gray") + between + " ! " + parse_props() + " ! framesink");
+  if (!p) return p;
+  p->set_state(state::paused);
+  EXPECT_EQ(p->wait_state(10s), state::paused);
+  return p;
+}
+
+TEST(Rawvideoparse, NegativeRateInPullModePlaysFromTheLastFrameDownToTheStart) {
+  temp_dir dir;
+  write_file(dir / "v.gray", frames_file_bytes(10, 5));  // 5 stray bytes: not a frame
+  auto p = paused_file_pipeline(dir);
+  ASSERT_TRUE(p);
+  seek_request r;
+  r.rate = -1.0;
+  r.start = pts_of(2, 30, 1) + 1'000'000;  // inside frame 2
+  r.flags = seek_flags::flush;
+  ASSERT_TRUE(p->seek(r));
+  EXPECT_EQ(p->wait_state(10s), state::paused);
+  EXPECT_FALSE(p->state_pending());
+  run_to_eos(*p);
+  expect_frames_backward(sink(*p)->frames(), 9, 2);
+}
+
+TEST(Rawvideoparse, NegativeRateWithAStopStartsBeforeTheStop) {
+  temp_dir dir;
+  write_file(dir / "v.gray", frames_file_bytes(10));
+  auto p = paused_file_pipeline(dir);
+  ASSERT_TRUE(p);
+  seek_request r;
+  r.rate = -1.0;
+  r.start = 0;
+  r.stop = pts_of(4, 30, 1) + 1;  // frame 4 starts before the stop, frame 5 does not
+  r.flags = seek_flags::flush;
+  ASSERT_TRUE(p->seek(r));
+  run_to_eos(*p);
+  expect_frames_backward(sink(*p)->frames(), 4, 0);
+}
+
+TEST(Rawvideoparse, NegativeRateInPushModeIsRefusedAndChangesNothing) {
+  temp_dir dir;
+  write_file(dir / "v.gray", frames_file_bytes(6));
+  auto p = paused_file_pipeline(dir, " ! queue");  // a queue in between: push mode
+  ASSERT_TRUE(p);
+  ASSERT_EQ(parser(*p)->sinkpad().mode(), pad_mode::push);
+  seek_request r;
+  r.rate = -1.0;
+  r.flags = seek_flags::flush;
+  auto refused = p->seek(r);
+  ASSERT_FALSE(refused);
+  EXPECT_NE(refused.error().message.find("rawvideoparse0"), std::string::npos) << refused.error().message;
+  EXPECT_NE(refused.error().message.find("push mode"), std::string::npos) << refused.error().message;
+  EXPECT_FALSE(p->state_pending());
+  run_to_eos(*p);
+  expect_frames(sink(*p)->frames(), 0, 6);  // the prerolled frame 0 was not flushed
+}
+
+TEST(Rawvideoparse, SegmentSeekEndsWithSegmentDoneInsteadOfEos) {
+  temp_dir dir;
+  write_file(dir / "v.gray", frames_file_bytes(10));
+  auto p = paused_file_pipeline(dir);
+  ASSERT_TRUE(p);
+  seek_request r;
+  r.start = pts_of(2, 30, 1);
+  r.stop = pts_of(5, 30, 1);
+  r.flags = seek_flags::flush | seek_flags::segment;
+  ASSERT_TRUE(p->seek(r));
+  p->bus().clear();
+  p->set_state(state::playing);
+  auto done = p->bus().pop_filtered(10s, {message_type::segment_done, message_type::eos, message_type::error});
+  ASSERT_TRUE(done);
+  EXPECT_EQ(done->type, message_type::segment_done);
+  EXPECT_EQ(done->source, "rawvideoparse0");
+  EXPECT_EQ(done->get_int("position_ns"), pts_of(5, 30, 1));
+  EXPECT_FALSE(p->bus().pop_filtered(100ms, {message_type::eos}));
+  EXPECT_FALSE(p->is_eos());
+  expect_frames(sink(*p)->frames(), 2, 3);
+  p->set_state(state::null_state);
 }
 
 }  // namespace

@@ -348,13 +348,117 @@ TEST(PipelineStates, PausingAndResumingKeepsStreaming) {
   ASSERT_EQ(p->wait_state(10s), state::playing);
   for (int i = 0; i < 5; ++i) {
     ASSERT_TRUE(eventually([&] { return sink.render_count() > 0; }));
-    EXPECT_EQ(within(10s, "set_state(PAUSED)", [&] { return p->set_state(state::paused); }), state_change::success);
+    // Not live: PAUSED prerolls again (the sink's next buffer), asynchronously.
+    EXPECT_EQ(within(10s, "set_state(PAUSED)", [&] { return p->set_state(state::paused); }), state_change::async);
+    EXPECT_EQ(p->wait_state(10s), state::paused);
     const auto paused_at = sink.render_count();
     std::this_thread::sleep_for(20ms);
     EXPECT_LE(sink.render_count(), paused_at + 1) << "rendering must stop in PAUSED";
     p->set_state(state::playing);
     EXPECT_TRUE(eventually([&] { return sink.render_count() > paused_at + 10; }));
   }
+  stop(*p);
+}
+
+/// Messages of type `types` on `p`'s bus until `n` were seen (or the deadline).
+std::vector<std::string> next_messages(pipeline& p, std::size_t n, std::chrono::milliseconds timeout) {
+  std::vector<std::string> seen;
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  while (seen.size() < n && std::chrono::steady_clock::now() < deadline) {
+    auto m = p.bus().pop_filtered(10ms, {message_type::state_changed, message_type::async_done});
+    if (!m) continue;
+    if (m->type == message_type::async_done)
+      seen.push_back("async-done");
+    else
+      seen.push_back(*m->get_string("old") + "->" + *m->get_string("new"));
+  }
+  return seen;
+}
+
+void play(pipeline& p) {
+  p.set_state(state::playing);
+  ASSERT_EQ(p.wait_state(10s), state::playing);
+  p.bus().clear();
+}
+
+// GstBaseSink: PLAYING -> PAUSED is async until the sink holds a buffer again.
+TEST(PipelineStates, PlayingToPausedPrerollsAgainWithTheNextBuffer) {
+  auto p = build_test_pipeline("octsrc ! recsink");
+  auto& sink = element_as<record_sink>(*p, "recsink0");
+  play(*p);
+  ASSERT_TRUE(eventually([&] { return sink.render_count() > 0; }));
+  EXPECT_EQ(sink.preroll_count(), 1u);
+
+  EXPECT_EQ(p->set_state(state::paused), state_change::async);
+  EXPECT_EQ(p->wait_state(10s), state::paused);
+  EXPECT_FALSE(p->state_pending());
+  EXPECT_EQ(sink.preroll_count(), 2u) << "the first buffer after PLAYING is a preroll buffer";
+  EXPECT_EQ(next_messages(*p, 2, 10s), (std::vector<std::string>{"playing->paused", "async-done"}));
+  const auto rendered = sink.render_count();
+  std::this_thread::sleep_for(30ms);
+  EXPECT_EQ(sink.render_count(), rendered) << "nothing renders in PAUSED";
+  play(*p);
+  EXPECT_TRUE(eventually([&] { return sink.render_count() > rendered + 5; }));
+  stop(*p);
+}
+
+TEST(PipelineStates, PlayingToPausedPrerollsTheBufferWaitingForItsClockTime) {
+  // 200 ms between buffers and sync=true: the sink is waiting for the clock when PAUSED
+  // comes; that buffer is the preroll, long before the next one would arrive.
+  auto p = build_test_pipeline("octsrc pts-step=200000000 ! recsink sync=true");
+  auto& sink = element_as<record_sink>(*p, "recsink0");
+  play(*p);
+  ASSERT_TRUE(eventually([&] { return sink.render_count() >= 1; }));
+  EXPECT_EQ(p->set_state(state::paused), state_change::async);
+  EXPECT_EQ(p->wait_state(10s), state::paused);
+  EXPECT_EQ(sink.preroll_count(), 2u);
+  stop(*p);
+}
+
+TEST(PipelineStates, PlayingToPausedAtEosIsPrerolledAtOnce) {
+  auto p = build_test_pipeline("octsrc num-buffers=3 ! recsink");
+  play(*p);
+  ASSERT_TRUE(eventually([&] { return p->is_eos(); }));
+  EXPECT_EQ(p->set_state(state::paused), state_change::success);
+  EXPECT_EQ(p->current_state(), state::paused);
+  stop(*p);
+}
+
+TEST(PipelineStates, LivePlayingToPausedAnswersNoPreroll) {
+  auto p = build_test_pipeline("octsrc is-live=true pts-step=5000000 ! recsink");
+  auto& sink = element_as<record_sink>(*p, "recsink0");
+  play(*p);
+  ASSERT_TRUE(eventually([&] { return sink.render_count() >= 2; }));
+  EXPECT_EQ(p->set_state(state::paused), state_change::no_preroll);
+  EXPECT_EQ(p->current_state(), state::paused);
+  EXPECT_FALSE(p->state_pending());
+  stop(*p);
+}
+
+TEST(PipelineStates, BackToPlayingBeforeTheRePrerollStopsWaitingForIt) {
+  // Each buffer takes 2 s through delay: the re-preroll is still pending when PLAYING
+  // is asked for again, which must not wait for it (the elements are PAUSED).
+  auto p = build_test_pipeline("octsrc ! delay delay-ns=2000000000 ! recsink");
+  auto& sink = element_as<record_sink>(*p, "recsink0");
+  play(*p);
+  ASSERT_TRUE(eventually([&] { return sink.render_count() >= 1; }));
+  ASSERT_EQ(p->set_state(state::paused), state_change::async);
+  EXPECT_TRUE(p->state_pending());
+  EXPECT_EQ(p->set_state(state::playing), state_change::success);
+  EXPECT_EQ(p->current_state(), state::playing);
+  EXPECT_FALSE(p->state_pending());
+  const auto rendered = sink.render_count();
+  EXPECT_TRUE(eventually([&] { return sink.render_count() > rendered; }));
+  stop(*p);
+}
+
+TEST(PipelineStates, GoingDownFromPlayingDoesNotWaitForARePreroll) {
+  // The sinks answer async for PLAYING -> PAUSED, but READY is the target: no preroll.
+  auto p = build_test_pipeline("octsrc ! delay delay-ns=300000000 ! recsink");
+  play(*p);
+  EXPECT_EQ(p->set_state(state::ready), state_change::success);
+  EXPECT_EQ(p->current_state(), state::ready);
+  EXPECT_FALSE(p->state_pending());
   stop(*p);
 }
 
