@@ -131,9 +131,14 @@ void pipeline_entry::mark_removed() {
 // --- the bus fan-out ---
 
 struct pipeline_service::bus_hub {
+  struct subscriber {
+    std::uint64_t id;
+    std::shared_ptr<bus_callback> on_message;
+    std::shared_ptr<lifecycle_callback> on_lifecycle;  // null: not asked for
+  };
   std::mutex mutex;
   std::uint64_t next_id = 1;
-  std::vector<std::pair<std::uint64_t, std::shared_ptr<bus_callback>>> subscribers;
+  std::vector<subscriber> subscribers;
 
   // Calls outside the lock, on copies, so a subscriber may unsubscribe from its callback.
   void dispatch(const std::string& pipeline, const core::message& m) {
@@ -141,9 +146,18 @@ struct pipeline_service::bus_hub {
     {
       std::lock_guard lock(mutex);
       targets.reserve(subscribers.size());
-      for (auto& s : subscribers) targets.push_back(s.second);
+      for (auto& s : subscribers) targets.push_back(s.on_message);
     }
     for (auto& t : targets) (*t)(pipeline, m);
+  }
+  void dispatch_lifecycle(std::string_view method, const json::object& params) {
+    std::vector<std::shared_ptr<lifecycle_callback>> targets;
+    {
+      std::lock_guard lock(mutex);
+      for (auto& s : subscribers)
+        if (s.on_lifecycle) targets.push_back(s.on_lifecycle);
+    }
+    for (auto& t : targets) (*t)(method, params);
   }
 };
 
@@ -245,6 +259,10 @@ service_result<json::value> pipeline_service::create(std::string name, std::stri
     order_.push_back(name);
   }
   spdlog::info("pipeline {} created: {}", entry->name(), entry->pipeline().description());
+  hub_->dispatch_lifecycle("pipeline.created",
+                           json::object{{"pipeline", entry->name()},
+                                        {"description", entry->pipeline().description()},
+                                        {"state", std::string(core::to_string(entry->pipeline().current_state()))}});
   return json::value(pipeline_json(entry->pipeline()));
 }
 
@@ -270,6 +288,7 @@ void pipeline_service::finish_removal(const std::shared_ptr<pipeline_entry>& ent
   entry->pipeline().set_state(core::state::null_state);
   entry->mark_removed();
   spdlog::info("pipeline {} deleted", entry->name());
+  hub_->dispatch_lifecycle("pipeline.deleted", json::object{{"pipeline", entry->name()}});
 }
 
 service_result<json::value> pipeline_service::remove(std::string_view name) {
@@ -317,16 +336,17 @@ service_result<sink_ref> pipeline_service::find_websink(std::string_view pipelin
   return sink_ref{*entry, sink};
 }
 
-std::uint64_t pipeline_service::subscribe_bus(bus_callback fn) {
+std::uint64_t pipeline_service::subscribe_bus(bus_callback fn, lifecycle_callback on_lifecycle) {
   std::lock_guard lock(hub_->mutex);
   const auto id = hub_->next_id++;
-  hub_->subscribers.emplace_back(id, std::make_shared<bus_callback>(std::move(fn)));
+  hub_->subscribers.push_back({id, std::make_shared<bus_callback>(std::move(fn)),
+                               on_lifecycle ? std::make_shared<lifecycle_callback>(std::move(on_lifecycle)) : nullptr});
   return id;
 }
 
 void pipeline_service::unsubscribe_bus(std::uint64_t id) {
   std::lock_guard lock(hub_->mutex);
-  std::erase_if(hub_->subscribers, [id](const auto& s) { return s.first == id; });
+  std::erase_if(hub_->subscribers, [id](const auto& s) { return s.id == id; });
 }
 
 json::object pipeline_service::message_json(const std::string& pipeline, const core::message& m) {

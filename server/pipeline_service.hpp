@@ -159,6 +159,9 @@ service_result<core::property_value> property_value_from_json(simdjson::dom::ele
 class pipeline_service {
  public:
   using bus_callback = std::function<void(const std::string& pipeline, const core::message& m)>;
+  /// A pipeline was created or deleted: `method` is "pipeline.created" or
+  /// "pipeline.deleted", `params` the notification's params (see subscribe_bus).
+  using lifecycle_callback = std::function<void(std::string_view method, const boost::json::object& params)>;
 
   explicit pipeline_service(service_options options = {},
                             core::element_registry& registry = core::element_registry::builtin());
@@ -234,7 +237,11 @@ class pipeline_service {
   /// changes to NULL, are still delivered). `fn` may call unsubscribe_bus. A call
   /// already under way on another thread may still finish after unsubscribe_bus
   /// returns, so `fn` should hold what it uses by value or weak_ptr.
-  std::uint64_t subscribe_bus(bus_callback fn);
+  /// `on_lifecycle` (optional, same rules) hears of every pipeline created, with
+  /// params {"pipeline", "description", "state"}, once it is registered, and of every
+  /// pipeline deleted, with {"pipeline"}, once it reached NULL and left the registry
+  /// (REST and JSON-RPC alike, and at shutdown).
+  std::uint64_t subscribe_bus(bus_callback fn, lifecycle_callback on_lifecycle = {});
   void unsubscribe_bus(std::uint64_t id);
   /// {"pipeline", "type", "source", "timestamp_ns", <the message's fields>}: the params
   /// of JSON-RPC's bus.message notification.

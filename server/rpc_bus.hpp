@@ -6,15 +6,25 @@
 /// handed to the connection's `sink`:
 ///   {"jsonrpc":"2.0","method":"bus.message","params":{"pipeline":..,"type":..,
 ///    "source":..,"timestamp_ns":..,<the message's fields>}}
-/// Forwarded types: state-changed, eos, error, warning, qos, element, latency (the
-/// internal async-done is not).
+/// Forwarded types: state-changed, eos, error, warning, qos, element, latency,
+/// async-done, stream-start, segment-done. A state-changed message from an element
+/// (source != the pipeline) goes only to a subscription made with
+/// `"element_states": true`; the pipeline's own always do (elements post theirs on
+/// every step, as gst-launch -m shows, so the filter is here, not in the core).
 ///
-/// The service calls us on the posting thread (a streaming thread): we filter, build
-/// the text and give it to `sink`, which must not block (the route's sink is a try_send
-/// into the connection's bounded queue). Subscriptions are by name, so a pipeline
-/// deleted and created again under the same name is followed again.
+/// Pipelines appearing and going: a subscription to every pipeline (no `pipeline`)
+/// also gets, unless it says `"pipelines": false`, and one to a named pipeline with
+/// `"pipelines": true`,
+///   {"jsonrpc":"2.0","method":"pipeline.created","params":{"pipeline":..,"description":..,"state":..}}
+///   {"jsonrpc":"2.0","method":"pipeline.deleted","params":{"pipeline":..}}
+/// for every pipeline the server creates or deletes, whether by REST or JSON-RPC.
 ///
-/// Ownership: the connection owns this object; the service's callback holds only the
+/// The service calls us on the posting thread (a streaming or control thread): we
+/// filter, build the text and give it to `sink`, which must not block (the route's sink
+/// is a try_send into the connection's bounded queue). Subscriptions are by name, so a
+/// pipeline deleted and created again under the same name is followed again.
+///
+/// Ownership: the connection owns this object; the service's callbacks hold only the
 /// shared filter state, so a call already under way when we unsubscribe finds the sink
 /// cleared and does nothing. Thread safety: every member from any thread.
 
@@ -31,6 +41,14 @@
 
 namespace tessera::server {
 
+/// What one bus.subscribe asks for (its params).
+struct bus_subscribe_params {
+  std::optional<std::string> pipeline;  ///< empty: every pipeline, present and future
+  std::vector<std::string> types;       ///< empty: every forwarded type
+  bool element_states = false;          ///< also each element's state-changed messages
+  std::optional<bool> pipelines;        ///< pipeline.created/deleted; unset: when `pipeline` is empty
+};
+
 class rpc_bus_subscription {
  public:
   /// Gets one notification's text; must not block. Returns false when the text was not
@@ -43,11 +61,11 @@ class rpc_bus_subscription {
   rpc_bus_subscription(const rpc_bus_subscription&) = delete;
   rpc_bus_subscription& operator=(const rpc_bus_subscription&) = delete;
 
-  /// Adds `pipeline` (empty: every pipeline) with `types` (empty: every forwarded type;
-  /// a later call for the same pipeline replaces its types). An unknown pipeline is
-  /// not_found, an unknown type -32602. Returns {"pipeline": name|null, "types": [...]}.
-  jsonrpc::rpc_result<boost::json::value> subscribe(std::optional<std::string> pipeline,
-                                                    const std::vector<std::string>& types);
+  /// Adds `p.pipeline` (empty: every pipeline) with its filter (a later call for the
+  /// same pipeline replaces it). An unknown pipeline is not_found, an unknown type
+  /// -32602. Returns {"pipeline": name|null, "types": [...], "element_states": bool,
+  /// "pipelines": bool}.
+  jsonrpc::rpc_result<boost::json::value> subscribe(bus_subscribe_params p);
   /// Removes `pipeline` (empty: every subscription). Returns {"unsubscribed": [names,
   /// null for "every pipeline"], "dropped": notifications lost to a full queue so far}.
   jsonrpc::rpc_result<boost::json::value> unsubscribe(std::optional<std::string> pipeline);

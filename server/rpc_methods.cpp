@@ -38,6 +38,9 @@ class param_reader {
   std::optional<double> optional_number(std::string_view name) {
     return take(p_.optional_number(name), std::optional<double>());
   }
+  std::optional<bool> optional_bool(std::string_view name) {
+    return take(p_.optional_bool(name), std::optional<bool>());
+  }
   std::vector<std::string> string_list(std::string_view name) {
     return take(p_.string_list(name), std::vector<std::string>());
   }
@@ -145,13 +148,17 @@ void add_element_methods(jsonrpc::dispatcher& d, pipeline_service& svc) {
 
 void add_bus_and_server_methods(jsonrpc::dispatcher& d, rpc_bus_subscription& bus,
                                 server_stats_source server_stats) {
-  d.add("bus.subscribe", {"pipeline", "types"}, [&bus](const params& p) -> rpc_result<json::value> {
-    param_reader in(p);
-    auto name = in.optional_string("pipeline");
-    auto types = in.string_list("types");
-    if (!in.ok()) return in.error();
-    return bus.subscribe(std::move(name), types);
-  });
+  d.add("bus.subscribe", {"pipeline", "types", "element_states", "pipelines"},
+        [&bus](const params& p) -> rpc_result<json::value> {
+          param_reader in(p);
+          bus_subscribe_params sub;
+          sub.pipeline = in.optional_string("pipeline");
+          sub.types = in.string_list("types");
+          sub.element_states = in.optional_bool("element_states").value_or(false);
+          sub.pipelines = in.optional_bool("pipelines");
+          if (!in.ok()) return in.error();
+          return bus.subscribe(std::move(sub));
+        });
   d.add("bus.unsubscribe", {"pipeline"}, [&bus](const params& p) -> rpc_result<json::value> {
     param_reader in(p);
     auto name = in.optional_string("pipeline");

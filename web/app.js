@@ -11,7 +11,7 @@
 
 const token = new URLSearchParams(location.search).get('token');
 const wsBase = (location.protocol === 'https:' ? 'wss://' : 'ws://') + location.host;
-const busTypes = ['state-changed', 'eos', 'error', 'warning', 'element', 'latency'];
+const busTypes = ['state-changed', 'eos', 'error', 'warning', 'element', 'latency', 'stream-start', 'segment-done'];
 
 const $ = (id) => document.getElementById(id);
 
@@ -28,7 +28,7 @@ function sinkPath(pipeline, element, kind) {
 class RpcClient {
   constructor(url, handlers) {
     this.url = url;
-    this.handlers = handlers;  // {status(text, state), open(), notification(params)}
+    this.handlers = handlers;  // {status(text, state), open(), notification(params), lifecycle(method, params)}
     this.nextId = 1;
     this.pending = new Map();  // id -> {resolve, reject}
     this.unsent = [];          // calls made while connecting
@@ -79,6 +79,10 @@ class RpcClient {
     for (const m of Array.isArray(message) ? message : [message]) {
       if (m.method === 'bus.message') {
         this.handlers.notification(m.params);
+        continue;
+      }
+      if (m.method === 'pipeline.created' || m.method === 'pipeline.deleted') {
+        this.handlers.lifecycle(m.method, m.params);
         continue;
       }
       const call = this.pending.get(m.id);
@@ -321,7 +325,8 @@ rpc = new RpcClient(wsBase + withToken('/api/v1/rpc'), {
   },
   open: () => { subscribeBus(); refresh(); },
   notification: logBusMessage,
+  // Pipelines created or deleted elsewhere (REST, another browser): bus.subscribe for
+  // every pipeline brings pipeline.created / pipeline.deleted, so the list never polls.
+  lifecycle: () => scheduleRefresh(),
 });
-// Pipelines created elsewhere (REST, another browser) show up within a few seconds.
-setInterval(() => { if (rpc.ws.readyState === WebSocket.OPEN) refresh(); }, 3000);
 setInterval(() => { if (rpc.ws.readyState === WebSocket.OPEN) updatePositions(); }, 1000);

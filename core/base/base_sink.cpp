@@ -249,6 +249,10 @@ bool base_sink::event(pad& p, core::event ev) {
     post_eos_if_ready();
     return true;
   }
+  if (ev.is<event_stream_start>()) {
+    if (parent()) parent()->stream_start(*this);
+    return true;
+  }
   if (ev.is<event_segment>()) {
     // The pad already holds the new segment (pad::push_event stores it first).
     awaiting_segment_.store(false, std::memory_order_relaxed);

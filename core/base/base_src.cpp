@@ -99,6 +99,7 @@ asio::awaitable<void> base_src::loop() {
     buffer b;
     {
       task_context::scope in_task(ctx);
+      if (need_stream_start_.load(std::memory_order_relaxed)) push_stream_start();
       if (eos_requested_.exchange(false)) {
         srcpad_->push_event(event_eos{});
         break;
@@ -165,6 +166,12 @@ asio::awaitable<void> base_src::loop() {
   if (ctx.has_deferred()) co_await ctx.drain(flow::ok);
 }
 
+void base_src::push_stream_start() {
+  // Sticky: if a flush dropped it, it goes again ahead of the next data.
+  if (srcpad_->push_event(event_stream_start{stream_id()}) || !srcpad_->is_linked() || !srcpad_->peer()->flushing())
+    need_stream_start_.store(false, std::memory_order_relaxed);
+}
+
 void base_src::start_task() {
   task_.start(executor(), loop(), [this](const std::string& what) {
     post_error(errc::bad_state, name() + ": streaming task failed: " + what);
@@ -193,6 +200,7 @@ state_change base_src::change_state(state from, state to) {
       segment_.format = format();
     }
     need_segment_ = true;
+    need_stream_start_ = true;
     need_negotiation_ = true;
     eos_requested_ = false;
     reached_ = time_none;

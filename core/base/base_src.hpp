@@ -107,6 +107,7 @@ class base_src : public element {
   void post_segment_done();
   void start_task();
   void stop_task();
+  void push_stream_start();
 
   pad* srcpad_;
   streaming_task task_;
@@ -114,6 +115,7 @@ class base_src : public element {
   std::atomic<bool> eos_requested_{false};
   std::atomic<bool> need_negotiation_{true};
   std::atomic<bool> need_segment_{true};
+  std::atomic<bool> need_stream_start_{true};  // once per READY -> PAUSED, not after a seek
   mutable std::mutex segment_mutex_;
   core::segment segment_;
   // End (pts + duration) of the last buffer created in a time segment: where a

@@ -14,9 +14,18 @@ std::string_view to_string(message_type t) noexcept {
     case message_type::element: return "element";
     case message_type::latency: return "latency";
     case message_type::async_done: return "async-done";
+    case message_type::stream_start: return "stream-start";
     case message_type::segment_done: return "segment-done";
   }
   return "unknown";
+}
+
+message state_changed_message(std::string source, state old, state now, state target) {
+  message m(message_type::state_changed, std::move(source));
+  m.set("old", std::string(to_string(old)))
+      .set("new", std::string(to_string(now)))
+      .set("pending", now == target ? std::string("void-pending") : std::string(to_string(target)));
+  return m;
 }
 
 void bus::post(message m) {

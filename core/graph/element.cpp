@@ -145,7 +145,16 @@ state_change element::set_state_step(state next) {
   state_.store(next, std::memory_order_release);
   const state_change r = change_state(from, next);
   if (r == state_change::failure) state_.store(from, std::memory_order_release);
+  if (r == state_change::async) async_from_ = from;
+  // Always on the bus, as gst-launch -m shows them; the server forwards an element's
+  // state changes only to the clients that asked for them.
+  if (r == state_change::success || r == state_change::no_preroll) post(state_changed_message(name_, from, next, next));
   return r;
+}
+
+void element::post_async_state_changed() {
+  const state now = current_state();
+  post(state_changed_message(name_, async_from_, now, now));
 }
 
 state_change element::change_state(state from, state to) {
@@ -337,6 +346,8 @@ bool element::refuse_seek(const seek_request& r, std::string why) {
   if (pipeline_) pipeline_->note_seek_refusal(*this, r.seqnum, std::move(why));
   return false;
 }
+
+std::string element::stream_id() const { return pipeline_ ? pipeline_->name() + "/" + name_ : name_; }
 
 boost::asio::any_io_executor element::executor() const {
   return pipeline_ ? pipeline_->executor() : streaming_pool::shared().executor();

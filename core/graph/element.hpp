@@ -68,7 +68,11 @@ class element {
   // --- state ---
   state current_state() const noexcept { return state_.load(std::memory_order_acquire); }
   /// One step from `current_state()` to the adjacent `next`. The pipeline calls this.
+  /// Posts a state-changed message (old, new, pending "void-pending") for every step
+  /// that succeeds at once; an async step's (a sink prerolling) is held back until
+  /// the pipeline calls post_async_state_changed, when the preroll completed.
   state_change set_state_step(state next);
+  void post_async_state_changed();
 
   // --- data hooks ---
   virtual flow chain(pad& sinkpad, buffer&& b);
@@ -147,6 +151,8 @@ class element {
   virtual result<void> activate_pad(pad& /*p*/, pad_mode /*m*/) { return {}; }
 
   pad& add_pad(std::string name, const pad_template& tmpl);
+  /// The id of a stream this element starts (its stream-start event): "<pipeline>/<element>".
+  std::string stream_id() const;
   std::size_t property_index(std::string_view name) const;  ///< asserts the name exists
   const property_store& props() const noexcept { return props_; }
   /// For read-only properties the element itself updates (e.g. last-message).
@@ -161,6 +167,7 @@ class element {
   property_store props_;
   std::vector<std::unique_ptr<pad>> pads_;
   std::atomic<state> state_{state::null_state};
+  state async_from_ = state::null_state;  // the state an async step left (pipeline's state lock)
 };
 
 }  // namespace tessera::core

@@ -13,6 +13,7 @@ std::string_view event::name() const noexcept {
     std::string_view operator()(const event_qos&) const { return "qos"; }
     std::string_view operator()(const event_reconfigure&) const { return "reconfigure"; }
     std::string_view operator()(const event_latency&) const { return "latency"; }
+    std::string_view operator()(const event_stream_start&) const { return "stream-start"; }
   };
   return std::visit(namer{}, payload_);
 }

@@ -1,6 +1,6 @@
 #pragma once
 /// Events travel beside buffers (GstEvent). Downstream: flush-start, flush-stop,
-/// segment, caps, eos. Upstream: seek, qos, reconfigure, latency. Serialized events
+/// stream-start, segment, caps, eos. Upstream: seek, qos, reconfigure, latency. Serialized events
 /// (segment, caps, eos, flush-stop) keep their order with the buffers around them,
 /// so a queue carries them; flush-start and the upstream ones overtake the data.
 
@@ -9,6 +9,7 @@
 #include "core/graph/segment.hpp"
 
 #include <cstdint>
+#include <string>
 #include <string_view>
 #include <type_traits>
 #include <variant>
@@ -48,6 +49,12 @@ struct qos_report {
 };
 
 struct event_flush_start {};
+/// The first event of a stream, ahead of its caps: a source sends it once per
+/// READY -> PAUSED (a flushing seek does not start a new stream). A sink reports it to
+/// the pipeline, which posts one `stream-start` message once every sink has it.
+struct event_stream_start {
+  std::string stream_id;  ///< "<pipeline>/<element>": unique in the process while the pipeline lives
+};
 struct event_flush_stop {
   bool reset_time = true;
 };
@@ -75,7 +82,8 @@ struct event_latency {
 class event {
  public:
   using payload = std::variant<event_flush_start, event_flush_stop, event_segment, event_caps,
-                               event_eos, event_seek, event_qos, event_reconfigure, event_latency>;
+                               event_eos, event_seek, event_qos, event_reconfigure, event_latency,
+                               event_stream_start>;
 
   template <class T>
     requires(!std::is_same_v<std::remove_cvref_t<T>, event>)
@@ -90,13 +98,16 @@ class event {
 
   /// Serialized events keep their place among buffers (a queue carries them).
   bool is_serialized() const noexcept {
-    return is<event_flush_stop>() || is<event_segment>() || is<event_caps>() || is<event_eos>();
+    return is<event_flush_stop>() || is<event_segment>() || is<event_caps>() || is<event_eos>() ||
+           is<event_stream_start>();
   }
   bool is_upstream() const noexcept {
     return is<event_seek>() || is<event_qos>() || is<event_reconfigure>() || is<event_latency>();
   }
   /// Sticky events are remembered on a pad and replayed to a new peer (GStreamer 1.x).
-  bool is_sticky() const noexcept { return is<event_segment>() || is<event_caps>() || is<event_eos>(); }
+  bool is_sticky() const noexcept {
+    return is<event_segment>() || is<event_caps>() || is<event_eos>() || is<event_stream_start>();
+  }
 
   std::string_view name() const noexcept;
 

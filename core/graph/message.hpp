@@ -4,6 +4,7 @@
 /// flat so the server can turn them into JSON without knowing each type.
 
 #include "core/graph/clock_time.hpp"
+#include "core/graph/state.hpp"
 
 #include <cstdint>
 #include <optional>
@@ -24,9 +25,11 @@ enum class message_type {
   element,
   latency,
   async_done,
+  stream_start,  ///< the pipeline: every sink has seen the stream-start event of this preroll
   segment_done,  ///< a segment seek's segment has played out (field "position_ns"), instead of EOS
 };
 
+/// GStreamer's names: "state-changed", "async-done", "stream-start", "segment-done", ...
 std::string_view to_string(message_type t) noexcept;
 
 using message_value = std::variant<std::int64_t, double, bool, std::string>;
@@ -57,5 +60,10 @@ struct message {
     return std::nullopt;
   }
 };
+
+/// A state-changed message from `source` (an element or the pipeline), with GStreamer's
+/// fields: old, new, and pending, the state still to reach after `now` ("void-pending"
+/// when `now` is where the change was going).
+message state_changed_message(std::string source, state old, state now, state target);
 
 }  // namespace tessera::core

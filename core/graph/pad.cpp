@@ -1,6 +1,9 @@
 #include "core/graph/pad.hpp"
 
 #include "core/graph/element.hpp"
+#include "core/graph/pipeline.hpp"
+
+#include <optional>
 
 namespace tessera::core {
 
@@ -164,9 +167,16 @@ bool pad::has_current_caps() const {
 }
 
 void pad::set_current_caps(caps c) {
-  std::lock_guard lock(caps_mutex_);
-  caps_ = std::move(c);
-  has_caps_ = true;
+  pipeline* observer = parent_->parent();
+  if (observer && !observer->observes_caps()) observer = nullptr;
+  std::optional<caps> changed;
+  {
+    std::lock_guard lock(caps_mutex_);
+    if (observer && (!has_caps_ || !(caps_ == c))) changed = c;
+    caps_ = std::move(c);
+    has_caps_ = true;
+  }
+  if (changed) observer->notify_caps(*this, *changed);
 }
 
 void pad::clear_current_caps() {

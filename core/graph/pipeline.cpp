@@ -173,6 +173,8 @@ state_change pipeline::advance_locked(std::unique_lock<std::mutex>& lock) {
         std::lock_guard eos_lock(eos_mutex_);
         eos_sinks_.clear();
         eos_posted_ = false;
+        stream_start_sinks_.clear();
+        stream_start_posted_ = false;
       }
       error_.store(false);
       std::lock_guard error_lock(error_text_mutex_);
@@ -197,10 +199,7 @@ state_change pipeline::advance_locked(std::unique_lock<std::mutex>& lock) {
     }
     const state old = current_;
     set_current_locked(next);
-    message m(message_type::state_changed, name_);
-    m.set("old", std::string(to_string(old))).set("new", std::string(to_string(next)))
-        .set("pending", std::string(to_string(target_)));
-    bus_.post(std::move(m));
+    bus_.post(state_changed_message(name_, old, next, target_));
   }
   state_cv_.notify_all();
   return overall;
@@ -213,6 +212,7 @@ state_change pipeline::step_all_locked(state next) {
     async_waiting_.clear();
     preroll_epoch_.fetch_add(1);  // prerolls reported from now on belong to this pause
   }
+  std::vector<element*> held_back;  // async steps: their state-changed messages wait for the preroll
   for (element* e : sinks_first()) {
     const state_change r = e->set_state_step(next);
     switch (r) {
@@ -221,6 +221,7 @@ state_change pipeline::step_all_locked(state next) {
         return state_change::failure;
       case state_change::async:
         async_waiting_.insert(e);
+        held_back.push_back(e);
         overall = state_change::async;
         break;
       case state_change::no_preroll:
@@ -230,7 +231,11 @@ state_change pipeline::step_all_locked(state next) {
       case state_change::success: break;
     }
   }
-  if (overall == state_change::async && live_) return state_change::no_preroll;
+  if (overall == state_change::async && live_) {
+    // Nobody waits for these prerolls (a live source): the sinks are in PAUSED now.
+    for (element* e : held_back) e->post_async_state_changed();
+    return state_change::no_preroll;
+  }
   return overall;
 }
 
@@ -288,13 +293,13 @@ void pipeline::post_async_done(element* sink, std::uint64_t epoch) {
       retry->async_wait([this, s, epoch, retry](const boost::system::error_code&) { post_async_done(s, epoch); });
       return;
     }
-    if (pending_ && epoch == preroll_epoch_.load() && async_waiting_.erase(s) && async_waiting_.empty()) {
+    const bool prerolled = pending_ && epoch == preroll_epoch_.load() && async_waiting_.erase(s);
+    if (prerolled) s->post_async_state_changed();
+    if (prerolled && async_waiting_.empty()) {
       pending_ = false;
       const state old = current_;
       set_current_locked(state::paused);
-      message m(message_type::state_changed, name_);
-      m.set("old", std::string(to_string(old))).set("new", "paused").set("pending", std::string(to_string(target_)));
-      bus_.post(std::move(m));
+      bus_.post(state_changed_message(name_, old, state::paused, target_));
       bus_.post(message(message_type::async_done, name_));
       advance_locked(lock);
     }
@@ -302,6 +307,16 @@ void pipeline::post_async_done(element* sink, std::uint64_t epoch) {
     in_flight_.fetch_sub(1);
     state_cv_.notify_all();
   });
+}
+
+void pipeline::stream_start(element& sink) {
+  {
+    std::lock_guard lock(eos_mutex_);
+    stream_start_sinks_.insert(&sink);
+    if (stream_start_posted_ || stream_start_sinks_.size() < sinks().size()) return;
+    stream_start_posted_ = true;
+  }
+  bus_.post(message(message_type::stream_start, name_));
 }
 
 void pipeline::handle_message(element& from, message m) {

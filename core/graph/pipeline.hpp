@@ -20,7 +20,8 @@
 /// restarts it at 0 (the sinks call reset_running_time on flush-stop), in step with
 /// the new segment whose base is 0; a non-flushing seek leaves it running.
 ///
-/// EOS is posted once, by the pipeline, when every sink has reached end of stream;
+/// EOS is posted once, by the pipeline, when every sink has reached end of stream (and
+/// so is stream-start, when every sink has seen the stream-start event);
 /// is_eos() stays true until a flushing seek or the next READY -> PAUSED. An element
 /// error stops this pipeline only: the pipeline posts it and its streaming tasks wind
 /// down; others keep running; error() says which element and why. Neither changes the
@@ -46,6 +47,7 @@
 #include <condition_variable>
 #include <cstdint>
 #include <filesystem>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -133,12 +135,26 @@ class pipeline {
   /// Lock-free for the caller's other locks (only the clock's own mutex); any thread.
   void reset_running_time();
 
+  // --- observing negotiation (tessera launch -v) ---
+  /// Called on the streaming thread each time a pad's negotiated caps change (GStreamer's
+  /// notify::caps, which gst-launch -v prints). Set it while the pipeline is in NULL;
+  /// without one, setting caps costs a pointer test. Must be quick and thread-safe.
+  using caps_observer = std::function<void(const pad&, const caps&)>;
+  void set_caps_observer(caps_observer fn) { caps_observer_ = std::move(fn); }
+  bool observes_caps() const noexcept { return static_cast<bool>(caps_observer_); }
+  void notify_caps(const pad& p, const caps& c) const {
+    if (caps_observer_) caps_observer_(p, c);
+  }
+
   // --- called by elements ---
   void handle_message(element& from, message m);
   void async_done(element& sink);
   /// Why `from` refused the seek numbered `seqnum`, for seek() to answer with (the
   /// refusing element calls it from inside seek(), on its thread).
   void note_seek_refusal(const element& from, std::uint32_t seqnum, std::string why);
+  /// A sink got the stream-start event; the pipeline posts one `stream-start` message
+  /// per READY -> PAUSED, once every sink has had it (a flushing seek sends none).
+  void stream_start(element& sink);
   /// Frame-size check against `max_frame_pixels` (e.g. a 100000x100000 testsrc).
   result<void> check_frame_size(std::uint64_t width, std::uint64_t height) const;
 
@@ -181,6 +197,8 @@ class pipeline {
   mutable std::mutex eos_mutex_;  // eos_sinks_, eos_posted_ (never held while taking state_mutex_)
   std::set<element*> eos_sinks_;
   bool eos_posted_ = false;
+  std::set<element*> stream_start_sinks_;  // under eos_mutex_, like the EOS bookkeeping
+  bool stream_start_posted_ = false;
   std::atomic<bool> error_{false};
   mutable std::mutex error_text_mutex_;  // last_error_ (a leaf lock)
   std::string last_error_source_;
@@ -189,6 +207,7 @@ class pipeline {
   std::uint32_t seek_refusal_seqnum_ = 0;
   std::string seek_refusal_;
   std::uint32_t next_seqnum_ = 1;
+  caps_observer caps_observer_;  // written only in NULL, before any streaming thread reads it
 };
 
 }  // namespace tessera::core

@@ -1,7 +1,8 @@
 // The web UI in headless Chromium, as a user drives it: the demo pipeline's frames
 // arrive in the page (MJPEG and WebSocket viewers), a pipeline is created, paused,
 // stopped and deleted through the UI, bus messages are listed, a bad description shows
-// its error, and ?token= opens a server that has a token.
+// its error, pipelines created and deleted through REST come and go without a reload,
+// and ?token= opens a server that has a token.
 //
 //   node ui.spec.mjs [BUILD_DIR]      (default: build; run from anywhere)
 //
@@ -133,6 +134,19 @@ async function uiWalkthrough(browser) {
     await page.click('.pipeline[data-pipeline="ui1"] .delete');
     check(await eventually(page, () => !document.querySelector('.pipeline[data-pipeline="ui1"]')),
           'ui1 still listed after delete');
+
+    // Created and deleted through REST, elsewhere: pipeline.created / pipeline.deleted
+    // notifications bring it into the list and take it out (the page does not poll).
+    const created = await fetch(server.url + '/api/v1/pipelines', {
+      method: 'POST', body: JSON.stringify({ name: 'rest1', description: 'fakesrc ! fakesink' }),
+    });
+    check(created.status === 201, `REST create answered ${created.status}`);
+    check(await eventually(page, () => !!document.querySelector('.pipeline[data-pipeline="rest1"]')),
+          'a pipeline created through REST did not show up');
+    const deleted = await fetch(server.url + '/api/v1/pipelines/rest1', { method: 'DELETE' });
+    check(deleted.status === 200, `REST delete answered ${deleted.status}`);
+    check(await eventually(page, () => !document.querySelector('.pipeline[data-pipeline="rest1"]')),
+          'a pipeline deleted through REST is still listed');
     check(pageErrors.length === 0, `errors in the page: ${pageErrors.join('; ')}`);
   } finally {
     await page.close();

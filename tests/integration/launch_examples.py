@@ -1,11 +1,13 @@
 #!/usr/bin/env python3
-"""`tessera launch` and `tessera inspect` as a user runs them: the pipelines SPEC and
-README show, their --stats JSON, the exit codes 0/1/2 with one clear line on stderr,
-and Ctrl-C (SIGINT) ending a live pipeline through EOS. Every wait is bounded."""
+"""`tessera launch` and `tessera inspect` as a user runs them: the pipelines the README
+shows, their --stats JSON, the exit codes 0/1/2 with one clear line on stderr, -m (every
+bus message) and -v (every pad's caps) in gst-launch's shapes, and Ctrl-C (SIGINT)
+ending a live pipeline through EOS. Every wait is bounded."""
 
 import atexit
 import json
 import os
+import re
 import shutil
 import signal
 import subprocess
@@ -156,6 +158,46 @@ with tempfile.TemporaryDirectory() as d:
                 written.append(f.read())
         check(len(written[0]) > 0 and written[0] == written[1],
               f"{middle}: tiled frames wrote other bytes than linear ones ({len(written[1])} vs {len(written[0])})")
+
+# -m: every bus message as gst-launch -m prints it, numbered from 1, ending with the EOS.
+rc, out, err = launch("testsrc num-buffers=3 ! fakesink", "-m")
+check(rc == 0, f"-m exited {rc}: {err.strip()}")
+line_re = re.compile(r'^Got message #(\d+) from element "([^"]+)" \(([a-z-]+)\): (.+)$')
+got = [line_re.match(l) for l in out.splitlines()]
+check(got and all(got), f"-m printed lines of another shape: {out[:400]!r}")
+got = [(int(m[1]), m[2], m[3], m[4]) for m in got if m]
+check([n for n, *_ in got] == list(range(1, len(got) + 1)), f"-m numbers: {[n for n, *_ in got]}")
+seen = [(src, kind, details) for _, src, kind, details in got]
+for want in [("pipeline0", "stream-start", "no message details"),
+             ("pipeline0", "async-done", "no message details"),
+             ("fakesink0", "state-changed", "old=null, new=ready, pending=void-pending"),
+             ("testsrc0", "state-changed", "old=ready, new=paused, pending=void-pending"),
+             ("fakesink0", "state-changed", "old=ready, new=paused, pending=void-pending"),
+             ("pipeline0", "state-changed", "old=null, new=ready, pending=playing"),
+             ("pipeline0", "state-changed", "old=paused, new=playing, pending=void-pending")]:
+    check(want in seen, f"-m lacks {want}: {seen}")
+check(seen and seen[-1] == ("pipeline0", "eos", "no message details"), f"-m does not end with the EOS: {seen[-1:]}")
+kinds = [k for _, k, _ in seen]
+if "stream-start" in kinds and "async-done" in kinds:
+    check(kinds.index("stream-start") < kinds.index("async-done"), f"-m order: {kinds}")
+
+# -v: one caps line for every linked pad, "/pipeline0/<element>.<pad>: caps = <caps>".
+rc, out, err = launch("testsrc num-buffers=2 width=64 height=48 ! tee name=t  t. ! queue ! fakesink  "
+                      "t. ! queue ! videoconvert ! video/x-raw,format=GRAY8 ! fakesink", "-v")
+check(rc == 0, f"-v exited {rc}: {err.strip()}")
+caps_of = {}
+for l in out.splitlines():
+    m = re.match(r"^/pipeline0/(\S+): caps = (\S+)$", l)
+    check(m is not None, f"-v printed a line of another shape: {l!r}")
+    if m:
+        caps_of[m[1]] = m[2]
+pads = {"testsrc0.src", "t.sink", "t.src_0", "t.src_1", "queue0.sink", "queue0.src", "fakesink0.sink",
+        "queue1.sink", "queue1.src", "videoconvert0.sink", "videoconvert0.src", "capsfilter0.sink",
+        "capsfilter0.src", "fakesink1.sink"}
+check(set(caps_of) == pads, f"-v pads: missing {sorted(pads - set(caps_of))}, extra {sorted(set(caps_of) - pads)}")
+check(caps_of.get("testsrc0.src", "").startswith("video/x-raw,") and "width=64" in caps_of.get("testsrc0.src", ""),
+      f"-v source caps: {caps_of.get('testsrc0.src')}")
+check("format=GRAY8" in caps_of.get("fakesink1.sink", ""), f"-v converted caps: {caps_of.get('fakesink1.sink')}")
 
 # Ctrl-C: a live pipeline that never ends by itself gets EOS, prints its stats, exits 0.
 p = subprocess.Popen([TESSERA, "launch", "--stats", "testsrc is-live=true ! fakesink"],

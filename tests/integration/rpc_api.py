@@ -1,8 +1,10 @@
 #!/usr/bin/env python3
-"""JSON-RPC 2.0 over WebSocket /api/v1/rpc as a client uses it (SPEC section 7): every
+"""JSON-RPC 2.0 over WebSocket /api/v1/rpc as a client uses it: every
 method, every error code, batches, notifications, ids echoed, bus.message notifications
-of a short pipeline, element.set while playing, seek + position in PAUSED, the token and
-the message-size limit. A real `tessera serve --port 0`; every wait is bounded."""
+of a short pipeline (async-done, stream-start, element state changes only when asked),
+pipeline.created / pipeline.deleted after REST and JSON-RPC creates and deletes,
+element.set while playing, seek + position in PAUSED, the token and the message-size
+limit. A real `tessera serve --port 0`; every wait is bounded."""
 
 import asyncio
 import json
@@ -11,6 +13,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import urllib.request
 
 try:
     import websockets
@@ -82,7 +85,7 @@ class Rpc:
     async def reply_to(self, request_id):
         while True:
             m = await self.recv()
-            if isinstance(m, dict) and m.get("method") == "bus.message":
+            if isinstance(m, dict) and "method" in m and "id" not in m:  # bus.message, pipeline.*
                 self.notifications.append(m)
                 continue
             return m
@@ -113,17 +116,21 @@ class Rpc:
         check(says in e.get("message", ""), f"{method} {params}: message {e.get('message')!r} lacks {says!r}")
         return e
 
-    async def wait_notification(self, pred):
-        """The first kept or arriving bus.message whose params satisfy `pred`."""
+    async def wait_notification(self, pred, method="bus.message"):
+        """The first kept or arriving notification of `method` whose params satisfy `pred`."""
         for n in self.notifications:
-            if pred(n["params"]):
+            if n["method"] == method and pred(n["params"]):
                 return n
         while True:
             m = await self.recv()
-            if m.get("method") == "bus.message":
+            if "method" in m and "id" not in m:
                 self.notifications.append(m)
-                if pred(m["params"]):
+                if m["method"] == method and pred(m["params"]):
                     return m
+
+    def kept(self, method="bus.message"):
+        """The params of the notifications of `method` received so far."""
+        return [n["params"] for n in self.notifications if n["method"] == method]
 
 
 async def every_method(url, media_root):
@@ -188,7 +195,9 @@ async def bus_notifications(url):
         check(n["jsonrpc"] == "2.0" and "id" not in n, f"a notification has no id: {n}")
         check(n["params"]["pipeline"] == "short" and "source" in n["params"], f"bus.message params: {n}")
         await rpc.wait_notification(lambda p: p["type"] == "eos")
-        check(all(x["params"]["pipeline"] == "short" for x in rpc.notifications), "only the subscribed pipeline")
+        check(all(x["pipeline"] == "short" for x in rpc.kept()), "only the subscribed pipeline")
+        states = [(x["source"], x["old"], x["new"]) for x in rpc.kept() if x["type"] == "state-changed"]
+        check(all(src == "short" for src, _, _ in states), f"element state changes unasked: {states}")
 
         # Filter by type over every pipeline; unsubscribe stops the flow.
         await rpc.result("bus.unsubscribe", {"pipeline": "short"})
@@ -197,7 +206,7 @@ async def bus_notifications(url):
         rpc.notifications.clear()
         await rpc.result("pipeline.set_state", {"pipeline": "other", "state": "playing"})
         await rpc.wait_notification(lambda p: p["type"] == "eos" and p["pipeline"] == "other")
-        check(all(x["params"]["type"] == "eos" for x in rpc.notifications), "types filter: eos only")
+        check(all(x["type"] == "eos" for x in rpc.kept()), "types filter: eos only")
         un = await rpc.result("bus.unsubscribe")
         check(un["unsubscribed"] == [None], f"bus.unsubscribe of everything: {un}")
         await rpc.error("bus.unsubscribe", {"pipeline": "short"}, -32602, "not subscribed")
@@ -232,6 +241,59 @@ async def segments_and_stream_status(url):
         await rpc.error("pipeline.seek", ["seg", 10, ["flush"], 1.0, 5], -32602, "stop_ns")
         await rpc.result("bus.unsubscribe", {"pipeline": "seg"})
         await rpc.result("pipeline.delete", ["seg"])
+
+
+def rest(http, method, path, body=None):
+    req = urllib.request.Request(http + path, method=method, data=None if body is None else json.dumps(body).encode())
+    with urllib.request.urlopen(req, timeout=WAIT) as r:
+        return r.status
+
+
+async def bus_preroll_and_pipeline_lifecycle(url, http):
+    """async-done and stream-start of a preroll, each element's state changes only with
+    element_states, pipeline.created/deleted for REST and JSON-RPC creates and deletes."""
+    async with websockets.connect(url) as ws_every, websockets.connect(url) as ws_one:
+        every = Rpc(ws_every)  # bus.subscribe {}: every pipeline, and their comings and goings
+        one = Rpc(ws_one)      # one pipeline, element state changes asked for
+        sub = await every.result("bus.subscribe", {})
+        check(sub["pipelines"] is True and sub["element_states"] is False, f"bus.subscribe {{}}: {sub}")
+        check({"async-done", "stream-start", "latency", "segment-done"} <= set(sub["types"]),
+              f"forwarded types: {sub['types']}")
+
+        check(rest(http, "POST", "/api/v1/pipelines",
+                   {"name": "viarest", "description": "testsrc num-buffers=3 ! fakesink"}) == 201, "REST create")
+        n = await every.wait_notification(lambda p: p["pipeline"] == "viarest", "pipeline.created")
+        check(n["params"].get("description") == "testsrc num-buffers=3 ! fakesink" and
+              n["params"].get("state") == "null", f"pipeline.created params: {n}")
+        check("id" not in n and n["jsonrpc"] == "2.0", f"pipeline.created is a notification: {n}")
+
+        sub = await one.result("bus.subscribe", {"pipeline": "viarest", "element_states": True})
+        check(sub["element_states"] is True and sub["pipelines"] is False, f"bus.subscribe one: {sub}")
+        await one.result("pipeline.set_state", {"pipeline": "viarest", "state": "playing"})
+        await one.wait_notification(lambda p: p["type"] == "eos")
+        types = [p["type"] for p in one.kept()]
+        check(types.count("stream-start") == 1 and types.count("async-done") == 1,
+              f"one stream-start and one async-done per preroll: {types}")
+        check(types.index("stream-start") < types.index("async-done") < types.index("eos"), f"order: {types}")
+        states = {(p["source"], p["old"], p["new"]) for p in one.kept() if p["type"] == "state-changed"}
+        for want in [("fakesink0", "ready", "paused"), ("testsrc0", "paused", "playing"),
+                     ("viarest", "paused", "playing")]:
+            check(want in states, f"element_states: {want} missing from {sorted(states)}")
+
+        await every.wait_notification(lambda p: p["pipeline"] == "viarest" and p["type"] == "eos")
+        unasked = [(p["source"], p["new"]) for p in every.kept()
+                   if p["type"] == "state-changed" and p["source"] != p["pipeline"]]
+        check(not unasked, f"element state changes sent to a subscriber that did not ask: {unasked}")
+        check(not one.kept("pipeline.created"), "a one-pipeline subscription hears of no new pipelines")
+
+        check(rest(http, "DELETE", "/api/v1/pipelines/viarest") in (200, 204), "REST delete")
+        await every.wait_notification(lambda p: p["pipeline"] == "viarest", "pipeline.deleted")
+        # And the same through JSON-RPC itself.
+        await one.result("pipeline.create", {"name": "viarpc", "description": "fakesrc ! fakesink"})
+        await every.wait_notification(lambda p: p["pipeline"] == "viarpc", "pipeline.created")
+        await one.result("pipeline.delete", ["viarpc"])
+        n = await every.wait_notification(lambda p: p["pipeline"] == "viarpc", "pipeline.deleted")
+        check(n["params"] == {"pipeline": "viarpc"}, f"pipeline.deleted params: {n}")
 
 
 async def error_codes(url):
@@ -347,6 +409,7 @@ async def main():
         await every_method(url, media)
         await bus_notifications(url)
         await segments_and_stream_status(url)
+        await bus_preroll_and_pipeline_lifecycle(url, srv.http)
         await error_codes(url)
         await batches_notifications_and_ids(url)
     finally:

@@ -6,6 +6,7 @@
 #include <boost/json/serialize.hpp>
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <chrono>
 #include <condition_variable>
 #include <mutex>
@@ -50,19 +51,26 @@ class rpc_client {
     return r.as_object().contains("error") ? r.at("error").as_object() : json::object();
   }
 
-  /// Waits (bounded) for a notification matching `pred`.
+  /// Waits (bounded) for a notification of `method` whose params match `pred`.
   template <class Pred>
-  bool wait_for(Pred pred, std::chrono::seconds timeout = 10s) {
+  bool wait_for(Pred pred, std::string_view method = "bus.message", std::chrono::seconds timeout = 10s) {
     std::unique_lock lock(mutex_);
     return cv_.wait_for(lock, timeout, [&] {
       for (const auto& n : notifications_)
-        if (pred(n.at("params").as_object())) return true;
+        if (n.at("method").as_string() == method && pred(n.at("params").as_object())) return true;
       return false;
     });
   }
   std::vector<json::value> notifications() {
     std::lock_guard lock(mutex_);
     return notifications_;
+  }
+  /// The params of the notifications of `method` so far.
+  std::vector<json::object> params_of(std::string_view method) {
+    std::vector<json::object> out;
+    for (const auto& n : notifications())
+      if (n.at("method").as_string() == method) out.push_back(n.at("params").as_object());
+    return out;
   }
 
  private:
@@ -167,7 +175,9 @@ TEST(RpcMethods, BusSubscribeDeliversStateChangesAndEos) {
                   .is_object());
   const auto sub = c.result("bus.subscribe", R"({"pipeline":"short"})");
   EXPECT_EQ(sub.at("pipeline"), "short");
-  EXPECT_EQ(sub.at("types").as_array().size(), 8u);
+  EXPECT_EQ(sub.at("types").as_array().size(), 10u);
+  EXPECT_EQ(sub.at("element_states"), false);
+  EXPECT_EQ(sub.at("pipelines"), false) << "a named pipeline's subscription hears of no other pipeline";
   ASSERT_TRUE(c.result("pipeline.set_state", R"({"pipeline":"short","state":"playing"})").is_object());
 
   EXPECT_TRUE(c.wait_for([](const json::object& p) { return p.at("type") == "eos"; }));
@@ -177,8 +187,9 @@ TEST(RpcMethods, BusSubscribeDeliversStateChangesAndEos) {
     EXPECT_EQ(n.at("method"), "bus.message");
     EXPECT_FALSE(n.as_object().contains("id"));
     EXPECT_EQ(n.at("params").at("pipeline"), "short");
-    EXPECT_NE(n.at("params").at("type"), "async-done");
     EXPECT_TRUE(n.at("params").as_object().contains("source"));
+    if (n.at("params").at("type") == "state-changed")
+      EXPECT_EQ(n.at("params").at("source"), "short") << "element state changes were not asked for";
   }
   const auto unsub = c.result("bus.unsubscribe", R"({})");
   EXPECT_EQ(unsub.at("unsubscribed").as_array().size(), 1u);
@@ -197,6 +208,91 @@ TEST(RpcMethods, BusSubscribeFiltersByTypeAndPipeline) {
   EXPECT_TRUE(c.wait_for([](const json::object& p) { return p.at("type") == "eos" && p.at("pipeline") == "x"; }));
   EXPECT_TRUE(c.wait_for([](const json::object& p) { return p.at("type") == "eos" && p.at("pipeline") == "y"; }));
   for (const auto& n : c.notifications()) EXPECT_EQ(n.at("params").at("type"), "eos");
+}
+
+TEST(RpcMethods, BusSubscribeForwardsAsyncDoneAndStreamStartOfThePreroll) {
+  pipeline_service svc;
+  rpc_client c(svc);
+  ASSERT_TRUE(c.result("pipeline.create", R"({"name":"s","description":"testsrc num-buffers=3 ! fakesink"})")
+                  .is_object());
+  const auto sub = c.result("bus.subscribe", R"({"pipeline":"s","types":["async-done","stream-start"]})");
+  EXPECT_EQ(sub.at("types"), json::parse(R"(["async-done","stream-start"])"));
+  ASSERT_TRUE(c.result("pipeline.set_state", R"({"pipeline":"s","state":"paused"})").is_object());
+  EXPECT_TRUE(c.wait_for([](const json::object& p) { return p.at("type") == "async-done"; }));
+  const auto got = c.params_of("bus.message");
+  ASSERT_EQ(got.size(), 2u);
+  EXPECT_EQ(got[0].at("type"), "stream-start");
+  EXPECT_EQ(got[0].at("source"), "s");
+  EXPECT_EQ(got[1].at("type"), "async-done");
+}
+
+TEST(RpcMethods, ElementStateChangesGoOnlyToWhoAskedForThem) {
+  pipeline_service svc;
+  rpc_client plain(svc);
+  rpc_client asking(svc);
+  ASSERT_TRUE(plain.result("pipeline.create", R"({"name":"e","description":"testsrc num-buffers=3 ! fakesink"})")
+                  .is_object());
+  ASSERT_TRUE(plain.result("bus.subscribe", R"({"pipeline":"e","types":["state-changed","eos"]})").is_object());
+  const auto sub =
+      asking.result("bus.subscribe", R"({"pipeline":"e","types":["state-changed","eos"],"element_states":true})");
+  EXPECT_EQ(sub.at("element_states"), true);
+  ASSERT_TRUE(plain.result("pipeline.set_state", R"({"pipeline":"e","state":"playing"})").is_object());
+  ASSERT_TRUE(plain.wait_for([](const json::object& p) { return p.at("type") == "eos"; }));
+  ASSERT_TRUE(asking.wait_for([](const json::object& p) { return p.at("type") == "eos"; }));
+
+  auto sources = [](rpc_client& c) {
+    std::vector<std::string> out;
+    for (const auto& p : c.params_of("bus.message"))
+      if (p.at("type") == "state-changed")
+        out.push_back(std::string(p.at("source").as_string()) + " " + std::string(p.at("old").as_string()) + "->" +
+                      std::string(p.at("new").as_string()) + " " + std::string(p.at("pending").as_string()));
+    return out;
+  };
+  const auto few = sources(plain);
+  const auto all = sources(asking);
+  EXPECT_EQ(few, (std::vector<std::string>{"e null->ready playing", "e ready->paused playing",
+                                           "e paused->playing void-pending"}));
+  for (const char* line : {"fakesink0 null->ready void-pending", "testsrc0 null->ready void-pending",
+                           "testsrc0 ready->paused void-pending", "fakesink0 ready->paused void-pending",
+                           "fakesink0 paused->playing void-pending", "testsrc0 paused->playing void-pending",
+                           "e paused->playing void-pending"})
+    EXPECT_NE(std::find(all.begin(), all.end(), line), all.end()) << line;
+}
+
+TEST(RpcMethods, PipelineCreatedAndDeletedReachWhoFollowsEveryPipelineOrAsked) {
+  pipeline_service svc;
+  rpc_client every(svc);     // bus.subscribe {}: every pipeline, so their comings and goings
+  rpc_client one(svc);       // one pipeline: not told of others
+  rpc_client one_asks(svc);  // one pipeline, "pipelines": true
+  rpc_client declines(svc);  // every pipeline, "pipelines": false
+  ASSERT_TRUE(every.result("pipeline.create", R"({"name":"first","description":"fakesrc ! fakesink"})").is_object());
+  EXPECT_EQ(every.result("bus.subscribe").at("pipelines"), true);
+  EXPECT_EQ(one.result("bus.subscribe", R"({"pipeline":"first"})").at("pipelines"), false);
+  EXPECT_EQ(one_asks.result("bus.subscribe", R"({"pipeline":"first","pipelines":true})").at("pipelines"), true);
+  EXPECT_EQ(declines.result("bus.subscribe", R"({"pipelines":false})").at("pipelines"), false);
+
+  // Created and deleted as the REST routes do, straight on the service.
+  ASSERT_TRUE(svc.create("made", "testsrc ! fakesink"));
+  ASSERT_TRUE(svc.remove("made"));
+  for (rpc_client* c : {&every, &one_asks}) {
+    ASSERT_TRUE(c->wait_for([](const json::object& p) { return p.at("pipeline") == "made"; }, "pipeline.deleted"));
+    const auto created = c->params_of("pipeline.created");
+    ASSERT_EQ(created.size(), 1u);
+    EXPECT_EQ(created[0].at("pipeline"), "made");
+    EXPECT_EQ(created[0].at("description"), "testsrc ! fakesink");
+    EXPECT_EQ(created[0].at("state"), "null");
+    EXPECT_EQ(c->params_of("pipeline.deleted").size(), 1u);
+    EXPECT_EQ(c->params_of("pipeline.deleted")[0], json::object({{"pipeline", "made"}}));
+  }
+  EXPECT_TRUE(one.params_of("pipeline.created").empty());
+  EXPECT_TRUE(declines.params_of("pipeline.created").empty());
+  EXPECT_TRUE(declines.params_of("pipeline.deleted").empty());
+
+  // Unsubscribed: no more news.
+  ASSERT_TRUE(every.result("bus.unsubscribe").is_object());
+  ASSERT_TRUE(svc.create("later", "fakesrc ! fakesink"));
+  ASSERT_TRUE(one_asks.wait_for([](const json::object& p) { return p.at("pipeline") == "later"; }, "pipeline.created"));
+  EXPECT_EQ(every.params_of("pipeline.created").size(), 1u);
 }
 
 TEST(RpcMethods, ServerStatsAnswersWhatTheStatsSourceSays) {

@@ -114,15 +114,18 @@ void rawvideoparse::stamp(buffer& b, std::uint64_t frame, bool discont) const no
 // ---------------------------------------------------------------- data path
 
 flow rawvideoparse::send_pending_events() {
+  bool stream_start_needed = false;
   bool caps_needed = false;
   bool segment_needed = false;
   core::segment seg;
   {
     std::lock_guard lock(mutex_);
+    stream_start_needed = std::exchange(need_stream_start_, false);
     caps_needed = std::exchange(need_caps_, false);
     segment_needed = std::exchange(need_segment_, false);
     seg = segment_;
   }
+  if (stream_start_needed) srcpad_->push_event(event_stream_start{stream_id()});
   if (caps_needed && !srcpad_->push_event(event_caps{src_caps_})) {
     // flow::error, not not_negotiated: this message says more than the generic
     // "streaming stopped, reason not-negotiated" that would follow it.
@@ -525,7 +528,13 @@ state_change rawvideoparse::change_state(state from, state to) {
     }
     const state_change r = element::change_state(from, to);
     if (r == state_change::failure) return r;
-    if (sinkpad_->mode() == pad_mode::pull) start_task();
+    if (sinkpad_->mode() == pad_mode::pull) {
+      {
+        std::lock_guard lock(mutex_);
+        need_stream_start_ = true;
+      }
+      start_task();
+    }
     return r;
   }
   if (from == state::paused && to == state::ready) {

@@ -108,6 +108,7 @@ class rawvideoparse final : public element {
   std::uint64_t next_frame_ = 0;   // index of the next frame to push
   std::uint64_t seek_generation_ = 0;  // bumped by every seek: a pulled frame from before it is dropped
   core::segment segment_;          // the time segment downstream gets
+  bool need_stream_start_ = false;  // pull mode: we start the stream (upstream has no task)
   bool need_caps_ = true;
   bool need_segment_ = true;
   bool discont_ = true;

@@ -52,7 +52,7 @@ TEST(Queue, KeepsBuffersAndEventsInOrderAcrossTheThreadBoundary) {
   ASSERT_TRUE(reach(*p, state::playing));
   ASSERT_TRUE(wait_eos(*p));
   const auto log = get<rec_sink>(*p, "out")->log();
-  std::vector<std::string> expected = {"segment"};
+  std::vector<std::string> expected = {"stream-start", "segment"};  // the stream starts before its segment
   for (int i = 0; i < n; ++i) expected.push_back("B" + std::to_string(i * 10 * ms));
   expected.push_back("eos");
   EXPECT_EQ(log, expected);

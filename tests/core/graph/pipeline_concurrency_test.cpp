@@ -29,7 +29,9 @@ struct transition {
 };
 std::ostream& operator<<(std::ostream& os, const transition& t) { return os << t.from << "->" << t.to; }
 
-std::vector<transition> state_changes(bus& b, std::size_t n, std::chrono::milliseconds timeout) {
+/// The pipeline's own state changes (each element posts its own as well).
+std::vector<transition> state_changes(pipeline& p, std::size_t n, std::chrono::milliseconds timeout) {
+  bus& b = p.bus();
   std::vector<transition> out;
   const auto deadline = std::chrono::steady_clock::now() + timeout;
   while (out.size() < n) {
@@ -37,6 +39,7 @@ std::vector<transition> state_changes(bus& b, std::size_t n, std::chrono::millis
     if (left.count() <= 0) break;
     auto m = b.pop_filtered(left, {message_type::state_changed});
     if (!m) break;
+    if (m->source != p.name()) continue;
     out.push_back({m->get_string("old").value_or("?"), m->get_string("new").value_or("?")});
   }
   return out;
@@ -64,7 +67,7 @@ TEST(PipelineStates, PausedPrerollsExactlyOneBufferAndRendersNone) {
   auto& sink = element_as<record_sink>(*p, "recsink0");
   auto& src = element_as<push_src>(*p, "octsrc0");
   const auto sub = p->bus().subscribe([&](const message& m) {
-    if (m.type == message_type::state_changed && m.get_string("new") == "paused")
+    if (m.type == message_type::state_changed && m.source == p->name() && m.get_string("new") == "paused")
       prerolls_when_paused = static_cast<std::int64_t>(sink.preroll_count());
   });
 
@@ -100,10 +103,10 @@ TEST(PipelineStates, StateChangedMessagesArePostedInOrder) {
   auto p = build_test_pipeline("octsrc ! xform ! recsink");
   p->set_state(state::playing);
   ASSERT_EQ(p->wait_state(10s), state::playing);
-  EXPECT_EQ(state_changes(p->bus(), 3, 10s),
+  EXPECT_EQ(state_changes(*p, 3, 10s),
             (std::vector<transition>{{"null", "ready"}, {"ready", "paused"}, {"paused", "playing"}}));
   stop(*p);
-  EXPECT_EQ(state_changes(p->bus(), 3, 10s),
+  EXPECT_EQ(state_changes(*p, 3, 10s),
             (std::vector<transition>{{"playing", "paused"}, {"paused", "ready"}, {"ready", "null"}}));
 }
 
@@ -113,7 +116,8 @@ TEST(PipelineStates, AsyncDoneFollowsThePrerollStateChange) {
   ASSERT_EQ(p->wait_state(10s), state::paused);
   std::vector<std::string> seen;
   while (auto m = p->bus().pop(0ms)) {
-    if (m->type == message_type::state_changed) seen.push_back(*m->get_string("old") + "->" + *m->get_string("new"));
+    if (m->type == message_type::state_changed && m->source == p->name())
+      seen.push_back(*m->get_string("old") + "->" + *m->get_string("new"));
     if (m->type == message_type::async_done) seen.push_back("async-done");
   }
   EXPECT_EQ(seen, (std::vector<std::string>{"null->ready", "ready->paused", "async-done"}));
@@ -366,7 +370,7 @@ std::vector<std::string> next_messages(pipeline& p, std::size_t n, std::chrono::
   const auto deadline = std::chrono::steady_clock::now() + timeout;
   while (seen.size() < n && std::chrono::steady_clock::now() < deadline) {
     auto m = p.bus().pop_filtered(10ms, {message_type::state_changed, message_type::async_done});
-    if (!m) continue;
+    if (!m || m->source != p.name()) continue;  // the pipeline's own, not each element's
     if (m->type == message_type::async_done)
       seen.push_back("async-done");
     else

@@ -24,7 +24,8 @@ class push_src : public base_src {
         prop_live_(property_index("is-live")),
         prop_peer_alloc_(property_index("peer-alloc")),
         prop_width_(property_index("width")),
-        prop_height_(property_index("height")) {}
+        prop_height_(property_index("height")),
+        prop_seekable_(property_index("seekable")) {}
 
   static std::vector<property_spec> properties() {
     return {int_property("num-buffers", "Buffers before EOS (-1: endless)", -1, -1, INT64_MAX, mutability::ready),
@@ -33,7 +34,8 @@ class push_src : public base_src {
             bool_property("is-live", "Produce only in PLAYING, at the clock", false, mutability::ready),
             bool_property("peer-alloc", "Get buffers from downstream (pad-alloc)", false),
             int_property("width", "Preferred width", 8, 1, 4096),
-            int_property("height", "Preferred height", 2, 1, 4096)};
+            int_property("height", "Preferred height", 2, 1, 4096),
+            bool_property("seekable", "Accept seeks (the buffer count goes on where it was)", false)};
   }
 
   std::uint64_t produced() const { return produced_.load(); }
@@ -45,6 +47,7 @@ class push_src : public base_src {
 
  protected:
   bool is_live() const override { return props().get_bool(prop_live_); }
+  bool is_seekable() const override { return props().get_bool(prop_seekable_); }
 
   result<caps> fixate_caps(const caps& allowed) override {
     caps c = allowed.truncate();
@@ -121,7 +124,8 @@ class push_src : public base_src {
     return static_cast<std::size_t>(props().get_int(prop_size_));
   }
 
-  std::size_t prop_num_buffers_, prop_size_, prop_pts_step_, prop_live_, prop_peer_alloc_, prop_width_, prop_height_;
+  std::size_t prop_num_buffers_, prop_size_, prop_pts_step_, prop_live_, prop_peer_alloc_, prop_width_, prop_height_,
+      prop_seekable_;
   std::atomic<std::uint64_t> produced_{0};
   std::atomic<std::uint64_t> renegotiations_{0};
   mutable std::mutex mutex_;
@@ -145,6 +149,7 @@ class record_sink : public base_sink {
   std::uint64_t preroll_count() const { return prerolls_.load(); }
   std::uint64_t render_count() const { return renders_.load(); }
   std::uint64_t eos_count() const { return eos_.load(); }
+  std::uint64_t stream_start_count() const { return stream_starts_.load(); }
   std::uint64_t alloc_count() const { return allocs_.load(); }
   std::vector<rendered_buffer> rendered_buffers() const {
     std::lock_guard lock(mutex_);
@@ -178,6 +183,10 @@ class record_sink : public base_sink {
     caps_.push_back(c);
   }
   void on_eos() override { eos_.fetch_add(1); }
+  bool event(pad& p, core::event ev) override {
+    if (ev.is<event_stream_start>()) stream_starts_.fetch_add(1);
+    return base_sink::event(p, std::move(ev));
+  }
 
   result<allocation> buffer_alloc(pad&, std::size_t size, const caps& c) override {
     allocs_.fetch_add(1);
@@ -194,7 +203,7 @@ class record_sink : public base_sink {
   bool may_change_caps_on_alloc(const pad&) const override { return resizable.load() || answer_width.load() > 0; }
 
  private:
-  std::atomic<std::uint64_t> prerolls_{0}, renders_{0}, eos_{0}, allocs_{0};
+  std::atomic<std::uint64_t> prerolls_{0}, renders_{0}, eos_{0}, allocs_{0}, stream_starts_{0};
   mutable std::mutex mutex_;
   std::vector<rendered_buffer> rendered_;
   std::vector<caps> caps_;
