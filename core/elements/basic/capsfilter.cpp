@@ -39,6 +39,9 @@ void capsfilter::property_changed(std::size_t index) {
   reconfigure();
 }
 
-caps capsfilter::transform_caps(pad_direction, const caps& c) { return c.intersect(filter()); }
+caps capsfilter::transform_caps(pad_direction, const caps& c) {
+  // The filter's structures in its own order (gst_capsfilter_transform_caps).
+  return filter().intersect(c, intersect_mode::first);
+}
 
 }  // namespace tessera::core
