@@ -182,6 +182,27 @@ TEST(Negotiation, BytesWithoutCapsIntoAnEncoderAreNotNegotiated) {
   EXPECT_TRUE(r.samples.empty());
 }
 
+TEST(Negotiation, ACapsfilterNamesTheFormatOfBytesWithoutCapsWhenItFixesOne) {
+  // As GStreamer's capsfilter: fixed filter caps are sent downstream for them.
+  auto p = build("fakesrc num-buffers=2 size=16 filltype=pattern ! "
+                 "video/x-raw,format=GRAY8,width=4,height=4,framerate=30/1 ! jpegenc ! jpegdec ! "
+                 "appsink name=out sync=false");
+  ASSERT_TRUE(p);
+  auto r = run_to_eos(*p);
+  ASSERT_TRUE(r.eos) << (r.errors.empty() ? "no EOS" : r.errors[0]);
+  ASSERT_EQ(r.samples.size(), 2u);
+  EXPECT_EQ(info_of(r.samples[0]).width(), 4);
+  // Looser caps cannot say what the bytes are (gst-launch: "Filter caps do not
+  // completely specify the output format").
+  auto loose = build("fakesrc num-buffers=1 ! video/x-raw,format=GRAY8 ! jpegenc ! appsink name=out sync=false");
+  ASSERT_TRUE(loose);
+  auto l = run_to_eos(*loose);
+  EXPECT_FALSE(l.eos);
+  ASSERT_FALSE(l.errors.empty());
+  EXPECT_NE(l.errors[0].find("capsfilter0"), std::string::npos) << l.errors[0];
+  EXPECT_NE(l.errors[0].find("do not completely specify the format"), std::string::npos) << l.errors[0];
+}
+
 TEST(Negotiation, BytesWithoutCapsStillFlowWhereNoFormatIsNeeded) {
   auto p = build("fakesrc num-buffers=3 size=64 ! identity ! queue ! appsink name=out sync=false");
   ASSERT_TRUE(p);
