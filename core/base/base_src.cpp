@@ -64,7 +64,10 @@ latency_info base_src::query_latency(pad&) {
 
 result<void> base_src::negotiate() {
   const caps& tmpl = srcpad_->templ().caps;
-  const caps allowed = srcpad_->peer_query_caps(&tmpl);
+  // A source that can produce anything (fakesrc, filesrc) has no format to agree on:
+  // it pushes bytes without caps, as GstBaseSrc does when its own caps are ANY, and
+  // an element downstream that needs a format fails with not-negotiated.
+  const caps allowed = tmpl.is_any() ? tmpl : srcpad_->peer_query_caps(&tmpl);
   if (allowed.is_any()) {
     // Nothing to agree on (fakesrc into fakesink): data flows without caps.
     need_negotiation_.store(false, std::memory_order_relaxed);

@@ -2,7 +2,9 @@
 /// Base class for sources (GstBaseSrc).
 ///
 /// Push mode: on READY -> PAUSED the source starts a streaming task, a coroutine
-/// on the streaming pool that negotiates caps, sends a segment, then loops:
+/// on the streaming pool that negotiates caps (its template against what downstream
+/// allows, in downstream's order, fixated by `fixate_caps`; a source whose template
+/// is ANY, fakesrc or filesrc, sends no caps, as GstBaseSrc), sends a segment, then loops:
 /// `create()` a buffer, push it downstream by a plain call, await whatever the call
 /// deferred (a full queue, a sink's clock wait), repeat. A live source (`is_live()`)
 /// produces only in PLAYING and waits for each buffer's clock time, and answers

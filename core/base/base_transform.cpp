@@ -37,11 +37,31 @@ std::optional<std::size_t> base_transform::transform_size(pad_direction, const c
 }
 
 caps base_transform::query_caps(pad& p, const caps* filter) {
+  // gst_base_transform_query_caps: the caller's filter, transformed across, filters
+  // the peer's query; what the peer allows is transformed back and filtered by the
+  // caller's caps, whose order (the caller's preference) comes first. Then the peer's
+  // own caps, where we can pass them through unchanged, go before the transformed
+  // ones: a source upstream of videoscale then fixates to the size downstream asks
+  // for instead of scaling (GStreamer's "untransformed downstream caps first").
   pad& other = &p == sinkpad_ ? *srcpad_ : *sinkpad_;
   const caps& other_tmpl = other.templ().caps;
-  const caps peer = other.is_linked() ? other.peer_query_caps(&other_tmpl) : other_tmpl;
-  caps result = transform_caps(other.direction(), peer).intersect(p.templ().caps);
-  return filter ? result.intersect(*filter) : result;
+  caps peer_filter = other_tmpl;
+  if (filter)
+    peer_filter = transform_caps(p.direction(), filter->intersect(p.templ().caps, intersect_mode::first))
+                      .intersect(other_tmpl, intersect_mode::first);
+  const caps peer = other.is_linked() ? other.peer_query_caps(&peer_filter) : other_tmpl;
+  caps result = transform_caps(other.direction(), peer).intersect(p.templ().caps, intersect_mode::first);
+  if (filter) result = filter->intersect(result, intersect_mode::first);
+  if (!other.is_linked() || peer.is_any()) return result;
+  // Structures in the peer's order, each field as `result` has it (its lists in the
+  // caller's order).
+  caps unchanged;
+  for (const structure& want : peer.structures())
+    for (const structure& can : result.structures())
+      if (auto s = can.intersect(want)) unchanged.merge(std::move(*s));
+  if (unchanged.is_empty()) return result;
+  unchanged.merge(result);
+  return unchanged;
 }
 
 result<caps> base_transform::find_transform(const caps& in) {

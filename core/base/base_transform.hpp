@@ -19,6 +19,9 @@
 /// the input, prefer the input caps unchanged if downstream accepts them
 /// (passthrough), else intersect with what downstream accepts, fixate_caps() and
 /// check acceptance; then set_caps() and send the output caps downstream.
+/// A caps query (query_caps) answers in the caller's order of preference and puts
+/// the peer's caps that can pass through unchanged before the transformed ones, so
+/// upstream fixates to what downstream wants (gst_base_transform_query_caps).
 /// Buffer-alloc from upstream is proxied downstream in passthrough and same-size
 /// in-place operation; when downstream answers with other caps the transform finds
 /// the best transform for them and answers with the caps upstream should produce

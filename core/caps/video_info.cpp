@@ -114,6 +114,11 @@ result<video_info> video_info::from_structure(const structure& s) {
     }
   }
   auto info = make(*format, *width, *height, framerate, layout);
+  if (info && s.has_field("pixel-aspect-ratio")) {
+    auto par = detail::fixed_fraction(s, "pixel-aspect-ratio");
+    if (!par) return par.error();
+    info = info->with_pixel_aspect_ratio(*par);
+  }
   if (!info || !s.has_field("stride")) return info;
   auto stride = detail::fixed_int(s, "stride", 1, std::numeric_limits<std::int64_t>::max());
   if (!stride) return stride.error();
@@ -139,6 +144,15 @@ result<video_info> video_info::with_stride(std::size_t stride) const {
   return info;
 }
 
+result<video_info> video_info::with_pixel_aspect_ratio(fraction par) const {
+  if (par <= fraction())
+    return fail(errc::invalid_argument,
+                "video/x-raw caps: pixel-aspect-ratio " + par.to_string() + " is not positive");
+  video_info info = *this;
+  info.par_ = par;
+  return info;
+}
+
 std::optional<std::chrono::nanoseconds> video_info::frame_duration() const noexcept {
   if (framerate_.num() <= 0) return std::nullopt;
   // den / num seconds, rounded to the nearest nanosecond.
@@ -156,6 +170,7 @@ caps video_info::to_caps() const {
   (void)s.set("height", static_cast<std::int64_t>(height_));
   (void)s.set("framerate", framerate_);
   (void)s.set("layout", std::string(to_string(layout_)));
+  (void)s.set("pixel-aspect-ratio", par_);
   if (!is_packed()) (void)s.set("stride", static_cast<std::int64_t>(stride_));
   return caps(std::move(s));
 }

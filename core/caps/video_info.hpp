@@ -43,7 +43,8 @@ class video_info {
  public:
   /// From fixed video/x-raw caps (one structure). format, width and height must
   /// be present and fixed; framerate (default 0/1: unknown or variable), layout
-  /// (default linear) and stride (default packed) may be absent. Other fields are ignored. Errors
+  /// (default linear), stride (default packed) and pixel-aspect-ratio (default 1/1,
+  /// square pixels; must be > 0) may be absent. Other fields are ignored. Errors
   /// (errc::invalid_argument) name the field: "video/x-raw caps lack a fixed width".
   static result<video_info> from_caps(const caps& c);
   static result<video_info> from_structure(const structure& s);
@@ -54,12 +55,17 @@ class video_info {
   /// The same frames with rows `stride` bytes apart; stride >= row_bytes()
   /// (errc::invalid_argument otherwise, or when the frame becomes too large).
   result<video_info> with_stride(std::size_t stride) const;
+  /// The same frames with pixels `par` wide for 1 high (errc::invalid_argument unless
+  /// par > 0).
+  result<video_info> with_pixel_aspect_ratio(fraction par) const;
 
   video_format format() const noexcept { return format_; }
   std::int32_t width() const noexcept { return width_; }    ///< pixels
   std::int32_t height() const noexcept { return height_; }  ///< pixels
   fraction framerate() const noexcept { return framerate_; }  ///< frames per second; 0/1 = unknown
   video_layout layout() const noexcept { return layout_; }
+  /// Width of a pixel for a height of 1 (caps field pixel-aspect-ratio); 1/1 = square.
+  fraction pixel_aspect_ratio() const noexcept { return par_; }
   std::size_t bytes_per_pixel() const noexcept { return core::bytes_per_pixel(format_); }
   std::size_t stride() const noexcept { return stride_; }  ///< bytes from one row to the next
   /// Bytes of pixels in one row: width * bytes per pixel.
@@ -70,8 +76,8 @@ class video_info {
   /// 1/framerate, rounded to the nearest nanosecond; empty when the rate is 0/1.
   std::optional<std::chrono::nanoseconds> frame_duration() const noexcept;
 
-  /// Fixed caps: video/x-raw,format=..,width=..,height=..,framerate=..,layout=..
-  /// (and stride=.. when the rows are not packed).
+  /// Fixed caps: video/x-raw,format=..,width=..,height=..,framerate=..,layout=..,
+  /// pixel-aspect-ratio=.. (and stride=.. when the rows are not packed).
   caps to_caps() const;
 
   friend bool operator==(const video_info&, const video_info&) = default;
@@ -84,6 +90,7 @@ class video_info {
   std::int32_t height_ = 0;
   fraction framerate_;
   video_layout layout_ = video_layout::linear;
+  fraction par_{1};
   std::size_t stride_ = 0;
   std::size_t size_ = 0;
 };

@@ -281,7 +281,8 @@ caps element::query_caps(pad& p, const caps* filter) {
     for (auto& q : pads_)
       if (q->direction() == other && q->is_linked()) result = result.intersect(q->peer_query_caps(&result));
   }
-  return filter ? result.intersect(*filter) : result;
+  // The caller's caps first: their order is the caller's (upstream's) preference.
+  return filter ? filter->intersect(result, intersect_mode::first) : result;
 }
 
 bool element::accept_caps(pad& p, const caps& c) {

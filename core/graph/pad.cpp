@@ -147,7 +147,7 @@ caps pad::query_caps(const caps* filter) { return parent_->query_caps(*this, fil
 caps pad::peer_query_caps(const caps* filter) {
   if (!peer_) {
     // Unlinked: anything the template allows.
-    return filter ? template_->caps.intersect(*filter) : template_->caps;
+    return filter ? filter->intersect(template_->caps, intersect_mode::first) : template_->caps;
   }
   return peer_->query_caps(filter);
 }

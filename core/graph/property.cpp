@@ -1,5 +1,6 @@
 #include "core/graph/property.hpp"
 
+#include <algorithm>
 #include <bit>
 #include <charconv>
 #include <limits>
@@ -92,14 +93,24 @@ result<property_value> check_fraction(const property_spec& spec, fraction_value 
   return property_value{f};
 }
 
+bool equal_ignoring_case(std::string_view a, std::string_view b) noexcept {
+  const auto lower = [](char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; };
+  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [&](char x, char y) { return lower(x) == lower(y); });
+}
+
+// An enum value by nick in any case (pattern=ball, pattern=BALL) or by number
+// (pattern=18), as the spec's values are GStreamer's own numbers where it has them.
 result<property_value> check_enum_nick(const property_spec& spec, std::string_view nick, std::string_view owner) {
   for (auto& e : spec.enum_entries)
-    if (e.nick == nick) return property_value{enum_value{e.value, e.nick}};
+    if (equal_ignoring_case(e.nick, nick)) return property_value{enum_value{e.value, e.nick}};
   std::int64_t n = 0;
   if (parse_number(nick, n))
     for (auto& e : spec.enum_entries)
       if (e.value == n) return property_value{enum_value{e.value, e.nick}};
-  return bad_value(owner, spec, "has no value \"" + std::string(nick) + "\"; allowed: " + spec.range_text());
+  std::string allowed;
+  for (auto& e : spec.enum_entries)
+    allowed += (allowed.empty() ? "" : ", ") + e.nick + " (" + std::to_string(e.value) + ")";
+  return bad_value(owner, spec, "has no value \"" + std::string(nick) + "\"; allowed: {" + allowed + "}");
 }
 
 result<property_value> check_string(const property_spec& spec, std::string s, std::string_view owner) {

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <optional>
 
 namespace tessera::core {
 namespace {
@@ -81,6 +82,12 @@ result<launch_token> launch_lexer::next(bool after_link) {
     token.kind = launch_token_kind::link;
     return token;
   }
+  if (c == '(' || c == ')') {
+    advance();
+    token.kind = c == '(' ? launch_token_kind::bin_open : launch_token_kind::bin_close;
+    if (c == '(') token.text = "bin";
+    return token;
+  }
   if (after_link && (is_quote(c) || looks_like_media_type())) return lex_caps(std::move(token));
   if (looks_like_media_type()) {
     std::size_t end = std::min(text_.find('!', offset_), text_.size());
@@ -97,7 +104,7 @@ result<launch_token> launch_lexer::next(bool after_link) {
 }
 
 result<void> launch_lexer::expect_boundary(std::string_view after) {
-  if (at_end() || is_space(peek()) || peek() == '!') return {};
+  if (at_end() || is_space(peek()) || peek() == '!' || peek() == '(' || peek() == ')') return {};
   return fail_here("unexpected " + describe_char(peek()) + " after " + std::string(after));
 }
 
@@ -106,6 +113,7 @@ result<launch_token> launch_lexer::lex_word(launch_token token) {
   while (!at_end() && is_word_char(peek())) advance();
   token.text = std::string(text_.substr(start, offset_ - start));
 
+  if (auto opener = lex_bin_type(token)) return *opener;
   if (peek() == '.') {
     advance();
     std::size_t pad_start = offset_;
@@ -133,6 +141,19 @@ result<launch_token> launch_lexer::lex_word(launch_token token) {
   token.kind = launch_token_kind::element;
   if (auto r = expect_boundary("\"" + token.text + "\""); !r) return r.error();
   return token;
+}
+
+std::optional<launch_token> launch_lexer::lex_bin_type(launch_token& token) {
+  // GStreamer's _binref: identifier, optional spaces, ".", optional spaces, "(".
+  std::size_t i = offset_;
+  while (i < text_.size() && is_space(text_[i])) ++i;
+  if (i >= text_.size() || text_[i] != '.') return std::nullopt;
+  ++i;
+  while (i < text_.size() && is_space(text_[i])) ++i;
+  if (i >= text_.size() || text_[i] != '(') return std::nullopt;
+  while (offset_ <= i) advance();
+  token.kind = launch_token_kind::bin_open;
+  return std::move(token);
 }
 
 result<void> launch_lexer::lex_value(launch_token& token) {

@@ -3,7 +3,9 @@
 ///
 /// The lexer follows gst/parse/parse.l in spirit: a word followed by `.` is a
 /// reference (`t.`, `t.src_0`), a word followed (after optional whitespace) by
-/// `=` is a property, any other word is an element factory, `!` is a link. Caps
+/// `=` is a property, any other word is an element factory, `!` is a link, `(` or
+/// `type.(` opens a bin and `)` closes it. As in gst-launch, an unquoted property
+/// value runs to whitespace or `!`, so a `)` right after it belongs to it. Caps
 /// are only recognised right after a link (the caller says so): a media type
 /// `xxx/yyy` or a quoted string starts caps text that runs to the next unquoted
 /// `!`. Everything is iterative; the lexer never recurses.
@@ -12,6 +14,7 @@
 #include "core/support/result.hpp"
 
 #include <cstddef>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -24,6 +27,8 @@ enum class launch_token_kind {
   property,   ///< text = property name, value = unescaped value
   reference,  ///< text = element name, value = pad name (may be empty)
   caps,       ///< value = caps text (unquoted if it was one quoted string)
+  bin_open,   ///< `(` or `type.(`: text = the bin type ("bin" for a bare `(`)
+  bin_close,  ///< `)`
 };
 
 struct launch_token {
@@ -54,6 +59,9 @@ class launch_lexer {
 
   result<launch_token> lex_word(launch_token token);
   result<launch_token> lex_caps(launch_token token);
+  /// After a word: `.(` (spaces allowed around the dot) makes it a bin type and the
+  /// token a bin_open; otherwise nothing is consumed.
+  std::optional<launch_token> lex_bin_type(launch_token& token);
   result<void> lex_value(launch_token& token);
   /// Appends a quoted string's unescaped content; the cursor is on the quote.
   result<void> read_quoted(std::string& out);

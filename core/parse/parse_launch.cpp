@@ -6,8 +6,15 @@
 //   start      nothing pending: an element or a reference starts a chain
 //   element    the last thing was an element: properties attach to it; "!" links from it
 //   reference  a chain started with `t.`: only "!" may follow
-//   after_link a "!" waits for its sink: element, caps (implicit capsfilter) or `t.`
+//   after_link a "!" waits for its sink: element, caps (implicit capsfilter), `t.` or a bin
 //   closed     a chain ended in `! t.`: a new chain may start, "!" may not
+//   bin_start  just after "(": `name=` names the bin, anything else starts its first chain
+//   bin_end    just after ")": "!" links from the bin's last element; no properties
+//
+// Bins nest without recursion: "(" pushes what the enclosing chain was doing (its
+// state, what it links from, a "!" waiting for the bin) on a stack, ")" pops it and
+// the bin becomes one link end, its first element for a link in, its last for a link
+// out (grammar.y's bin rule, chain->first and chain->last).
 //
 // Links whose ends are references are kept by name until the end, because a
 // reference may come before the `name=` it refers to; then default names
@@ -18,6 +25,7 @@
 
 #include "core/parse/launch_lexer.hpp"
 
+#include <algorithm>
 #include <optional>
 #include <string>
 #include <unordered_map>
@@ -33,6 +41,7 @@ struct endpoint {
   std::string name;
   std::string pad;
   source_position position;
+  std::optional<std::size_t> bin;  ///< a closed bin, standing for `element` (its last)
 
   std::string reference_text() const { return name + "." + pad; }
 };
@@ -55,6 +64,8 @@ std::string describe(const launch_token& token) {
     case launch_token_kind::property: return "property \"" + token.text + "\"";
     case launch_token_kind::reference: return "reference \"" + token.text + "." + token.value + "\"";
     case launch_token_kind::caps: return "caps";
+    case launch_token_kind::bin_open: return "\"(\"";
+    case launch_token_kind::bin_close: return "\")\"";
   }
   return "?";
 }
@@ -73,6 +84,7 @@ class launch_parser {
       }
       if (auto r = step(std::move(*token)); !r) return r.error();
     }
+    if (!open_bins_.empty()) return unclosed_bin();
     // Text with tokens but no element holds only references, which fail to resolve below.
     if (!seen_anything_) return parse_failure({1, 1}, "description is empty");
     assign_default_names();
@@ -82,7 +94,17 @@ class launch_parser {
   }
 
  private:
-  enum class state { start, element, reference, after_link, closed };
+  enum class state { start, element, reference, after_link, closed, bin_start, bin_end };
+
+  /// What an open bin's "(" interrupted, restored at its ")".
+  struct open_bin {
+    std::size_t bin = 0;
+    state outer_state = state::start;
+    endpoint outer_last;
+    source_position outer_link_position;
+    bool first_chain_started = false;
+    std::optional<std::size_t> first_from_nested;  ///< the first chain starts with this nested bin
+  };
 
   result<void> step(launch_token token) {
     seen_anything_ = true;
@@ -92,6 +114,8 @@ class launch_parser {
       case launch_token_kind::caps: return on_element(std::move(token));
       case launch_token_kind::property: return on_property(std::move(token));
       case launch_token_kind::reference: return on_reference(std::move(token));
+      case launch_token_kind::bin_open: return on_bin_open(token);
+      case launch_token_kind::bin_close: return on_bin_close(token);
       case launch_token_kind::end: break;
     }
     return {};
@@ -114,7 +138,16 @@ class launch_parser {
 
   result<void> on_link(const launch_token& token) {
     switch (state_) {
-      case state::start: return parse_failure(token.position, "\"!\" with nothing before it");
+      case state::start:
+      case state::bin_start: return parse_failure(token.position, "\"!\" with nothing before it");
+      case state::bin_end:
+        if (!last_.element) {
+          const bin_desc& bin = desc_.bins[*last_.bin];
+          return parse_failure(token.position, "bin \"" + std::string(bin.effective_name()) +
+                                                   "\" has no element to link from: its last chain ends in a "
+                                                   "reference");
+        }
+        break;
       case state::after_link: return missing_sink(token);
       case state::closed:
         return parse_failure(token.position, "\"!\" after \"" + last_.reference_text() +
@@ -145,9 +178,13 @@ class launch_parser {
     } else {
       element.factory = std::move(token.text);
     }
+    const std::size_t index = desc_.elements.size();
+    if (!open_bins_.empty()) element.bin = open_bins_.back().bin;
+    for (const open_bin& open : open_bins_) desc_.bins[open.bin].elements.push_back(index);
     desc_.elements.push_back(std::move(element));
-    endpoint here{desc_.elements.size() - 1, {}, {}, token.position};
+    endpoint here{index, {}, {}, token.position};
     if (state_ == state::after_link) links_.push_back({last_, here, link_position_});
+    else note_chain_start(here.element);
     last_ = std::move(here);
     state_ = state::element;
     return {};
@@ -156,6 +193,11 @@ class launch_parser {
   result<void> on_property(launch_token token) {
     switch (state_) {
       case state::element: break;
+      case state::bin_start: return on_bin_property(std::move(token));
+      case state::bin_end:
+        return parse_failure(token.position, "property \"" + token.text +
+                                                 "\" after the \")\" of a bin: a bin's name= goes right after "
+                                                 "its \"(\"");
       case state::after_link: return missing_sink(token);
       case state::start:
         return parse_failure(token.position,
@@ -179,10 +221,102 @@ class launch_parser {
       links_.push_back({last_, here, link_position_});
       state_ = state::closed;
     } else {
+      note_chain_start(std::nullopt);
       state_ = state::reference;
     }
     last_ = std::move(here);
     return {};
+  }
+
+  // A chain starts inside the innermost open bin: the bin's first chain gives the
+  // element links into the bin go to (none when it starts with a reference).
+  void note_chain_start(std::optional<std::size_t> element) {
+    if (open_bins_.empty() || open_bins_.back().first_chain_started) return;
+    open_bins_.back().first_chain_started = true;
+    desc_.bins[open_bins_.back().bin].first = element;
+  }
+
+  result<void> on_bin_open(const launch_token& token) {
+    if (token.text != "bin")
+      return parse_failure(token.position, "no bin type \"" + token.text +
+                                               "\": a bin is written \"( ... )\" or \"bin.( ... )\"");
+    if (auto r = finish_chain_unless_linking(token); !r) return r;
+    if (desc_.bins.size() >= limits_.max_elements) {
+      return error(errc::limit_exceeded, to_string(token.position) + ": too many bins: a pipeline may have at most " +
+                                             std::to_string(limits_.max_elements));
+    }
+    const std::size_t index = desc_.bins.size();
+    bin_desc bin;
+    bin.position = token.position;
+    bin.default_name = "bin" + std::to_string(index);
+    if (!open_bins_.empty()) {
+      bin.parent = open_bins_.back().bin;
+      if (state_ != state::after_link && !open_bins_.back().first_chain_started) {
+        // This bin starts the enclosing bin's first chain: its first element is the
+        // enclosing bin's, known at its ")".
+        open_bins_.back().first_chain_started = true;
+        open_bins_.back().first_from_nested = index;
+      }
+    }
+    desc_.bins.push_back(std::move(bin));
+    open_bins_.push_back({index, state_, last_, link_position_, false, std::nullopt});
+    state_ = state::bin_start;
+    return {};
+  }
+
+  result<void> on_bin_property(launch_token token) {
+    bin_desc& bin = desc_.bins[open_bins_.back().bin];
+    if (token.text != "name")
+      return parse_failure(token.position, "a bin has no property \"" + token.text + "\": it takes only name=");
+    if (token.value.empty()) return parse_failure(token.position, "a bin name must not be empty");
+    bin.name = std::move(token.value);
+    bin_name_positions_[open_bins_.back().bin] = token.position;
+    return {};
+  }
+
+  result<void> on_bin_close(const launch_token& token) {
+    if (open_bins_.empty()) return parse_failure(token.position, "\")\" without a \"(\" to close");
+    if (auto r = finish_chain(token); !r) return r;
+    const open_bin open = open_bins_.back();
+    open_bins_.pop_back();
+    bin_desc& bin = desc_.bins[open.bin];
+    if (bin.elements.empty())
+      return parse_failure(bin.position, "empty bin: \"( )\" must hold at least one element");
+    if (open.first_from_nested) bin.first = desc_.bins[*open.first_from_nested].first;
+    // The last chain's end: an element, a nested bin's last element, or a reference.
+    if (state_ == state::element || state_ == state::bin_end) bin.last = last_.element;
+    state_ = open.outer_state;
+    last_ = open.outer_last;
+    link_position_ = open.outer_link_position;
+    endpoint here{bin.last, {}, {}, bin.position};
+    here.bin = open.bin;
+    if (state_ == state::after_link) {
+      if (!bin.first) {
+        return parse_failure(link_position_, "bin \"" + std::string(bin.effective_name()) +
+                                                 "\" has no element to link to: its first chain starts with a "
+                                                 "reference");
+      }
+      links_.push_back({last_, endpoint{bin.first, {}, {}, bin.position}, link_position_});
+    }
+    last_ = std::move(here);
+    state_ = state::bin_end;
+    return {};
+  }
+
+  error unclosed_bin() const {
+    const bin_desc& bin = desc_.bins[open_bins_.back().bin];
+    std::string hint;
+    // gst-launch reads "x=1)" as the value "1)": say so when that is what happened.
+    for (auto e = bin.elements.rbegin(); e != bin.elements.rend() && hint.empty(); ++e) {
+      const auto& properties = desc_.elements[*e].properties;
+      for (auto p = properties.rbegin(); p != properties.rend(); ++p) {
+        if (p->quoted || !p->value.ends_with(')')) continue;
+        hint = " (the \")\" at the end of property \"" + p->name + "=" + p->value +
+               "\" belongs to its value: put a space before it)";
+        break;
+      }
+    }
+    return parse_failure(bin.position, "unclosed \"(\": no \")\" closes the bin opened here" + hint);
   }
 
   // An element or reference either completes a "!" or starts a new chain.
@@ -222,11 +356,36 @@ class launch_parser {
                                element.factory + "\" is already used by the element at " + first +
                                "; give one of them another name=");
     }
+    // Bins share the elements' names (GStreamer's bins are elements).
+    for (std::size_t i = 0; i < desc_.bins.size(); ++i) {
+      const bin_desc& bin = desc_.bins[i];
+      const std::string name(bin.effective_name());
+      const auto named_at = bin_name_positions_.find(i);
+      const source_position where = named_at != bin_name_positions_.end() ? named_at->second : bin.position;
+      if (auto e = names_.find(name); e != names_.end()) {
+        return parse_failure(where, "duplicate name \"" + name + "\": the bin opened at " + to_string(bin.position) +
+                                        " and the element at " + to_string(desc_.elements[e->second].position) +
+                                        " have the same name; give one of them another name=");
+      }
+      auto [it, inserted] = bin_names_.emplace(name, i);
+      if (!inserted) {
+        return parse_failure(where, "duplicate bin name \"" + name + "\" (first used by the bin opened at " +
+                                        to_string(desc_.bins[it->second].position) + ")");
+      }
+    }
     return {};
   }
 
-  result<std::size_t> resolve(const endpoint& end) const {
+  // `as_source`: the end a link comes from (a bin then stands for its last element).
+  result<std::size_t> resolve(const endpoint& end, bool as_source) const {
     if (end.element) return *end.element;
+    if (auto b = bin_names_.find(end.name); b != bin_names_.end()) {
+      const bin_desc& bin = desc_.bins[b->second];
+      if (auto element = as_source ? bin.last : bin.first) return *element;
+      return parse_failure(end.position, "bin \"" + end.name + "\" has no element to link " +
+                                             (as_source ? "from: its last chain ends" : "to: its first chain starts") +
+                                             " with a reference");
+    }
     auto it = names_.find(end.name);
     if (it == names_.end()) {
       return parse_failure(end.position, "no element named \"" + end.name +
@@ -236,11 +395,15 @@ class launch_parser {
   }
 
   result<void> resolve_links() {
+    // A link into a bin is known only at its ")": back into the order of the "!"s.
+    std::stable_sort(links_.begin(), links_.end(), [](const pending_link& a, const pending_link& b) {
+      return std::pair(a.position.line, a.position.column) < std::pair(b.position.line, b.position.column);
+    });
     desc_.links.reserve(links_.size());
     for (const auto& link : links_) {
-      auto from = resolve(link.from);
+      auto from = resolve(link.from, true);
       if (!from) return from.error();
-      auto to = resolve(link.to);
+      auto to = resolve(link.to, false);
       if (!to) return to.error();
       if (*from == *to) {
         return parse_failure(link.position, "element \"" +
@@ -257,6 +420,9 @@ class launch_parser {
   pipeline_desc desc_;
   std::vector<pending_link> links_;
   std::unordered_map<std::string, std::size_t> names_;
+  std::unordered_map<std::string, std::size_t> bin_names_;
+  std::unordered_map<std::size_t, source_position> bin_name_positions_;  ///< of each bin's name=
+  std::vector<open_bin> open_bins_;  ///< innermost last
   state state_ = state::start;
   endpoint last_;                  ///< what the next "!" links from (or the last sink reference)
   source_position link_position_;  ///< of the "!" waiting for its sink

@@ -29,6 +29,12 @@ struct parse_limits {
 ///   `a ! t.`, `a ! mux.sink_1`     a chain ending in the element named t
 ///   chains side by side, separated by whitespace (newlines included); references may
 ///   name an element declared later, or an unnamed one by its default name (`tee0.`).
+///   `a ! ( b ! c ) ! d`            a bin: chains grouped in parentheses (also `bin.( ... )`),
+///   `( name=fx b ! c )  fx. ! d`   named by `name=` right after the "(" (default bin0,
+///                                  bin1...); a link into a bin goes to the first element of
+///                                  its first chain, one out of it from the last element of
+///                                  its last chain; bins nest and may hold `t.` branches.
+///                                  Their elements are the pipeline's, with their own names.
 ///
 /// Errors: errc::parse_error for malformed text, errc::limit_exceeded for a limit.
 /// Every message starts with "line:column: " of the offending token, e.g.

@@ -2,14 +2,15 @@
 /// The parsed form of a gst-launch pipeline description (SPEC section 3).
 ///
 /// parse_launch() turns text into a pipeline_desc: the elements in order of
-/// appearance, their properties as text, and the links between them with every
-/// named reference (`t.`, `t.src_0`, `! mux.`) already resolved to an element
-/// index. Nothing here knows about element factories or property types: the
+/// appearance, their properties as text, the links between them with every
+/// named reference (`t.`, `t.src_0`, `! mux.`, a bin's name) and every bin already
+/// resolved to an element index, and the bins that group them. Nothing here knows about element factories or property types: the
 /// builder looks factories up, converts values and reports what it rejects at
 /// the position kept on each element, property and link ("1:18: no element
 /// \"invret\"").
 
 #include <cstddef>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -51,12 +52,35 @@ struct element_desc {
   /// factory + index among the description's elements of that factory, counting
   /// named ones too ("invert0", "invert1"), as GStreamer names a fresh element.
   std::string default_name;
+  /// The innermost bin the element is in (an index into pipeline_desc::bins).
+  std::optional<std::size_t> bin;
 
   /// The value of the last `name=` property, or empty when there is none.
   std::string_view name() const;
   /// name() if given, else default_name: the name references resolve against and
   /// the name the builder must give the element.
   std::string_view effective_name() const;
+};
+
+/// A bin, `( ... )` or `bin.( ... )` as in gst-launch: a group of elements. tessera
+/// makes no bin element: the members are elements of the pipeline like any other,
+/// with their own names. The bin groups them in the text, may be named (`name=`
+/// right after the `(`, the only property a bin takes) so that `b.` refers to it,
+/// and stands in links for one of its elements: a link into the bin goes to
+/// `first`, the first element of its first chain, a link out of it comes from
+/// `last`, the last element of its last chain (either is empty when that chain
+/// starts or ends with a reference, and linking there is then an error).
+struct bin_desc {
+  std::string name;            ///< given by `name=`, or empty
+  std::string default_name;    ///< "bin" + index among the bins
+  source_position position;    ///< of the `(` (or of the type in `bin.(`)
+  std::vector<std::size_t> elements;  ///< the elements inside, nested bins' included
+  std::optional<std::size_t> first;   ///< element links into the bin go to
+  std::optional<std::size_t> last;    ///< element links out of the bin come from
+  std::optional<std::size_t> parent;  ///< the enclosing bin, if any
+
+  /// name if given, else default_name.
+  std::string_view effective_name() const { return name.empty() ? std::string_view(default_name) : name; }
 };
 
 /// A link from `elements[from]` to `elements[to]`. An empty pad name means "any
@@ -75,6 +99,7 @@ struct link_desc {
 struct pipeline_desc {
   std::vector<element_desc> elements;
   std::vector<link_desc> links;  ///< in order of their `!` in the text
+  std::vector<bin_desc> bins;    ///< in order of their `(` in the text
 };
 
 }  // namespace tessera::core

@@ -93,6 +93,38 @@ for description, needle in [
     check(needle in err, f"{description!r}: stderr {err.strip()!r} does not name {needle!r}")
     check(len(err.strip().splitlines()) == 1, f"{description!r}: stderr is not one line: {err!r}")
 
+# Bins group elements as in gst-launch; enum values by GStreamer's number or any case.
+for description in ("testsrc num-buffers=3 ! ( invert ! queue ) ! fakesink",
+                    "testsrc pattern=BALL num-buffers=3 ! bin.( name=fx videoconvert ! invert ) ! fakesink",
+                    "testsrc pattern=18 num-buffers=3 ! fakesink"):
+    rc, out, err = launch(description, "--stats")
+    check(rc == 0, f"{description!r} exited {rc}: {err.strip()}")
+    s = stats_of(out, description)
+    check(s is not None and s.get("buffers") == 3, f"{description!r}: buffers {s and s.get('buffers')}, want 3")
+for description, needle in [("testsrc ! ( invert ! fakesink", '1:11: unclosed "("'),
+                            ("testsrc pattern=99 ! fakesink", "ball (18)")]:
+    rc, out, err = launch(description)
+    check(rc == 2 and needle in err and len(err.strip().splitlines()) == 1,
+          f"{description!r}: exit {rc}, stderr {err.strip()!r}, want 2 and {needle!r}")
+
+# A source adopts the size downstream asks for behind videoscale: 640x360 frames made,
+# none scaled (videoscale passes them through, so nothing is copied).
+rc, out, err = launch("testsrc num-buffers=2 ! videoscale ! video/x-raw,width=640,height=360 ! fakesink",
+                      "--stats")
+s = stats_of(out, "videoscale adoption")
+check(rc == 0 and s is not None and s.get("bytes") == 2 * 640 * 360 * 4,
+      f"testsrc ! videoscale ! 640x360: rc {rc}, bytes {s and s.get('bytes')}, want {2 * 640 * 360 * 4}")
+check(s is not None and s["memory"]["copied_bytes"] == 0, f"videoscale scaled or copied: {out[:300]}")
+
+# Bytes without caps into an encoder: a not-negotiated error on one line, as
+# gst-launch-1.0 fakesrc ! jpegenc ! fakesink; nothing is encoded. launch exits 2 for
+# a description that does not negotiate (gst-launch exits 1 for every error).
+rc, out, err = launch("fakesrc num-buffers=2 size=64 filltype=random ! jpegenc ! fakesink", "--stats")
+check(rc == 2, f"fakesrc ! jpegenc exited {rc}, want 2 ({err.strip()!r})")
+s = stats_of(out, "fakesrc ! jpegenc")
+check(s is not None and s.get("buffers") == 0, f"fakesrc ! jpegenc encoded something: {out[:200]}")
+check("jpegenc0" in err and "caps" in err and len(err.strip().splitlines()) == 1, f"fakesrc ! jpegenc stderr: {err!r}")
+
 # A runtime error: exit 1, the element named on one line.
 rc, out, err = launch("testsrc num-buffers=10 ! identity error-after=2 ! fakesink")
 check(rc == 1, f"error-after exited {rc}, want 1")
@@ -146,7 +178,9 @@ with tempfile.TemporaryDirectory() as d:
 # writes the same bytes as for the linear pipeline.
 with tempfile.TemporaryDirectory() as d:
     for middle in ("crop left=64 top=64 right=10 bottom=3", "crop left=13 right=2 top=5 bottom=7",
-                   "videoconvert ! video/x-raw,format=GRAY8", "crop left=3 top=70 ! videoconvert ! video/x-raw,format=RGB"):
+                   # RGBA first, or testsrc would draw the converted format itself.
+                   "video/x-raw,format=RGBA ! videoconvert ! video/x-raw,format=GRAY8",
+                   "video/x-raw,format=RGBA ! crop left=3 top=70 ! videoconvert ! video/x-raw,format=RGB"):
         written = []
         for tiled, check_layout, flags in (("false", "", []),
                                            ("true", " ! video/x-raw,layout=tiled", ["--cache-size=64K", f"--swap-dir={d}"])):

@@ -39,6 +39,28 @@ void capsfilter::property_changed(std::size_t index) {
   reconfigure();
 }
 
-caps capsfilter::transform_caps(pad_direction, const caps& c) { return c.intersect(filter()); }
+flow capsfilter::chain(pad& sinkpad, buffer&& b) {
+  if (!sinkpad.has_current_caps() && !srcpad().has_current_caps()) [[unlikely]] {
+    // What downstream allows of the filter caps: video/x-raw,format=GRAY8 is fixed on
+    // its own but leaves jpegenc's width open (gst_pad_get_allowed_caps).
+    const caps wanted = filter();
+    const caps f = wanted.is_any() ? wanted : srcpad().peer_query_caps(&wanted);
+    if (!f.is_any()) {
+      if (!f.is_fixed())
+        return fail_flow(errc::not_negotiated,
+                         name() + " received a buffer without caps, and its caps " + wanted.to_string() +
+                             " do not completely specify the format",
+                         flow::not_negotiated);
+      if (!srcpad().push_event(event_caps{f}) && srcpad().is_linked() && !srcpad().peer()->flushing())
+        return fail_flow(errc::not_negotiated, name() + ": downstream refused " + f.to_string(), flow::not_negotiated);
+    }
+  }
+  return base_transform::chain(sinkpad, std::move(b));
+}
+
+caps capsfilter::transform_caps(pad_direction, const caps& c) {
+  // The filter's structures in its own order (gst_capsfilter_transform_caps).
+  return filter().intersect(c, intersect_mode::first);
+}
 
 }  // namespace tessera::core

@@ -70,7 +70,7 @@ result<void> jpegdec::negotiate(const jpeg_header& h) {
   // Our preference, in order; downstream's caps decide among them.
   const char* formats = h.grey ? "{GRAY8,RGB,RGBA}" : "{RGBA,RGB,GRAY8}";
   const std::string pref_text = std::string("video/x-raw,format=") + formats + ",width=" + std::to_string(h.width) +
-                                ",height=" + std::to_string(h.height) + ",layout=linear";
+                                ",height=" + std::to_string(h.height) + ",layout=linear,pixel-aspect-ratio=1/1";
   structure pref_s = *caps::parse(pref_text).value().structure_at(0);
   (void)pref_s.set("framerate", framerate_);
   const caps pref(std::move(pref_s));

@@ -144,7 +144,7 @@ bool appsink::event(pad& p, core::event ev) {
 
 caps appsink::query_caps(pad& p, const caps* filter) {
   caps allowed = element::query_caps(p, nullptr).intersect(filter_caps());
-  return filter ? allowed.intersect(*filter) : allowed;
+  return filter ? filter->intersect(allowed, intersect_mode::first) : allowed;
 }
 
 caps appsink::filter_caps() const {

@@ -86,7 +86,7 @@ caps rawvideoparse::query_caps(pad& p, const caps* filter) {
   // The properties say exactly what comes out.
   auto info = config_from_properties();
   caps fixed = info ? info->to_caps() : caps::new_empty();
-  return filter ? fixed.intersect(*filter) : fixed;
+  return filter ? filter->intersect(fixed, intersect_mode::first) : fixed;
 }
 
 clock_time rawvideoparse::frame_pts(std::uint64_t frame) const noexcept {

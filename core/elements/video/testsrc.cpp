@@ -98,11 +98,12 @@ caps testsrc::property_caps() const {
 }
 
 result<caps> testsrc::fixate_caps(const caps& allowed) {
+  // As videotestsrc: downstream's first choice (its caps come in its order of
+  // preference, a size asked for behind videoscale first), with every field it leaves
+  // open fixed nearest to the properties. So the properties decide only what
+  // downstream does not: `testsrc ! videoscale ! video/x-raw,width=640,height=360`
+  // draws 640x360 frames rather than scaling 320x240 ones.
   const caps preferred = property_caps();
-  // In the order of our own caps: the same fields whatever order downstream lists them.
-  const caps both = preferred.intersect(allowed, intersect_mode::first);
-  if (!both.is_empty()) return both.fixate();
-  // Downstream wants something else: its first choice, as close to ours as it allows.
   const structure& want = *preferred.structure_at(0);
   for (const structure& candidate : allowed.structures()) {
     if (!candidate.has_name("video/x-raw")) continue;
@@ -120,6 +121,9 @@ result<caps> testsrc::fixate_caps(const caps& allowed) {
     const fraction rate = want.get_fraction("framerate").value_or(fraction(30));
     if (!s.has_field("framerate")) (void)s.set("framerate", rate);
     s.fixate_field_nearest_fraction("framerate", rate);
+    // Square pixels unless downstream insists on others.
+    if (!s.has_field("pixel-aspect-ratio")) (void)s.set("pixel-aspect-ratio", fraction(1));
+    s.fixate_field_nearest_fraction("pixel-aspect-ratio", fraction(1));
     s.fixate();
     return caps(std::move(s));
   }

@@ -1,10 +1,12 @@
 #pragma once
 /// testsrc: raw video test patterns (GStreamer's videotestsrc).
 ///
-/// Negotiation: the properties (format, width, height, framerate) say what the source
-/// would like; `fixate_caps` intersects what downstream allows with those caps and,
-/// when that is empty, fixates downstream's caps nearest to the property values, so
-/// `testsrc ! video/x-raw,width=64 ! ...` works. The frame size is checked against the
+/// Negotiation (videotestsrc's): `fixate_caps` takes the first structure of what
+/// downstream allows (its first choice: through videoscale or videoconvert that is
+/// the caps behind them, so `testsrc ! videoscale ! video/x-raw,width=640,height=360`
+/// draws 640x360) and fixes every field it leaves open nearest to the properties
+/// (format, width, height, framerate are preferences), pixel-aspect-ratio nearest 1/1,
+/// so `testsrc ! video/x-raw,width=64 ! ...` works. The frame size is checked against the
 /// pipeline's limits (max_frame_pixels) before anything is allocated. Changing a
 /// format property while streaming renegotiates before the next frame.
 ///

@@ -122,6 +122,12 @@ result<caps> videoconvert::fixate_caps(pad_direction, const caps& c, const caps&
   for (const char* field : {"width", "height"})
     if (auto v = in->get_int(field)) out.fixate_field_nearest_int(field, *v);
   if (auto rate = in->get_fraction("framerate")) out.fixate_field_nearest_fraction("framerate", *rate);
+  // Converting colours leaves the pixels' shape alone: the input's pixel-aspect-ratio
+  // goes on (downstream's, if it fixes another).
+  if (auto par = in->get_fraction("pixel-aspect-ratio")) {
+    if (!out.has_field("pixel-aspect-ratio")) (void)out.set("pixel-aspect-ratio", *par);
+    out.fixate_field_nearest_fraction("pixel-aspect-ratio", *par);
+  }
   // The input's layout when downstream allows it (an absent field means linear).
   out.fixate_field_string("layout", std::string(to_string(layout_of(*in))));
   out.fixate();

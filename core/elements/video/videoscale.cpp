@@ -5,18 +5,36 @@
 #include "core/graph/pipeline.hpp"
 
 #include <limits>
+#include <optional>
 
 namespace tessera::core {
 
 namespace {
 
+__extension__ typedef __int128 i128;
+
 constexpr std::int64_t max_dim = std::numeric_limits<std::int32_t>::max();
 
-/// round(a * b / c) for positive values, at least 1.
-std::int64_t scaled(std::int64_t a, std::int64_t b, std::int64_t c) noexcept {
-  __extension__ typedef __int128 i128;
-  const i128 r = (2 * static_cast<i128>(a) * b + c) / (2 * static_cast<i128>(c));
+/// round(a * num / den) for positive values, at least 1 and at most max_dim.
+std::int64_t scaled(std::int64_t a, i128 num, i128 den) noexcept {
+  const i128 r = (2 * static_cast<i128>(a) * num + den) / (2 * den);
   return r < 1 ? 1 : r > max_dim ? max_dim : static_cast<std::int64_t>(r);
+}
+
+/// num/den reduced, when it is positive and fits a caps fraction.
+std::optional<fraction> exact_fraction(i128 num, i128 den) {
+  if (num <= 0 || den <= 0) return std::nullopt;
+  i128 a = num, b = den;
+  while (b != 0) {
+    const i128 t = a % b;
+    a = b;
+    b = t;
+  }
+  num /= a;
+  den /= a;
+  if (num > max_dim || den > max_dim) return std::nullopt;
+  auto f = fraction::make(static_cast<std::int64_t>(num), static_cast<std::int64_t>(den));
+  return f ? std::optional<fraction>(*f) : std::nullopt;
 }
 
 /// The value of int field `name` nearest to `target` that `s` allows (the target
@@ -27,6 +45,16 @@ std::int64_t nearest_allowed(const structure& s, std::string_view name, std::int
   structure t = s;
   t.fixate_field_nearest_int(name, target);
   return t.get_int(name).value_or(target);
+}
+
+/// Sets the pixel-aspect-ratio of `s` nearest to `target` among what it allows (to
+/// `target` itself when the field is absent, i.e. unrestricted).
+void fixate_par(structure& s, fraction target) {
+  if (!s.has_field("pixel-aspect-ratio")) {
+    (void)s.set("pixel-aspect-ratio", target);
+    return;
+  }
+  s.fixate_field_nearest_fraction("pixel-aspect-ratio", target);
 }
 
 }  // namespace
@@ -52,12 +80,16 @@ videoscale::videoscale(const element_factory& f, std::string name)
 caps videoscale::transform_caps(pad_direction, const caps& c) {
   if (c.is_any() || c.is_empty()) return c;
   const value any_size = value::make_int_range(1, max_dim).value();
+  const value any_par =
+      value::make_fraction_range(fraction::make(1, max_dim).value(), fraction(static_cast<std::int32_t>(max_dim)))
+          .value();
   caps out;
   for (const structure& s : c.structures()) {
     if (!s.has_name("video/x-raw")) continue;
     structure t = s;
     (void)t.set("width", any_size);
     (void)t.set("height", any_size);
+    if (t.has_field("pixel-aspect-ratio")) (void)t.set("pixel-aspect-ratio", any_par);
     t.remove_field("stride");  // our output rows are packed, whatever the input's
     out.merge(std::move(t));
   }
@@ -73,37 +105,50 @@ result<caps> videoscale::fixate_caps(pad_direction, const caps& c, const caps& o
   structure out = *first;
   const auto from_w = from->get_int("width");
   const auto from_h = from->get_int("height");
-  if (from_w && from_h) {
+  const fraction from_par = from->get_fraction("pixel-aspect-ratio").value_or(fraction(1));
+  if (from_w && from_h && from_par > fraction()) {
+    // The display aspect ratio to keep: from_w * from_par / from_h.
+    const i128 dar_num = static_cast<i128>(*from_w) * from_par.num();
+    const i128 dar_den = static_cast<i128>(*from_h) * from_par.den();
     const auto w_fixed = out.get_int("width");
     const auto h_fixed = out.get_int("height");
-    std::int64_t w = 0;
-    std::int64_t h = 0;
     if (w_fixed && h_fixed) {
-      w = *w_fixed;
-      h = *h_fixed;
-    } else if (w_fixed) {
-      w = *w_fixed;
-      h = nearest_allowed(out, "height", scaled(w, *from_h, *from_w));
-    } else if (h_fixed) {
-      h = *h_fixed;
-      w = nearest_allowed(out, "width", scaled(h, *from_w, *from_h));
+      // The size is downstream's: the pixels take the shape that keeps the picture's.
+      const value* par = out.get("pixel-aspect-ratio");
+      if (!par || !par->is_fixed())
+        fixate_par(out, exact_fraction(dar_num * *h_fixed, dar_den * *w_fixed).value_or(from_par));
     } else {
-      // Keep the input height and the aspect ratio; else the input width and the
-      // aspect ratio; else the sizes nearest to those of the first try.
-      h = nearest_allowed(out, "height", *from_h);
-      const std::int64_t want_w = scaled(h, *from_w, *from_h);
-      w = nearest_allowed(out, "width", want_w);
-      if (w != want_w) {
-        const std::int64_t w2 = nearest_allowed(out, "width", *from_w);
-        const std::int64_t want_h = scaled(w2, *from_h, *from_w);
-        if (const std::int64_t h2 = nearest_allowed(out, "height", want_h); h2 == want_h) {
-          w = w2;
-          h = h2;
+      fixate_par(out, from_par);
+      const fraction to_par = out.get_fraction("pixel-aspect-ratio").value_or(fraction(1));
+      // Output width / height that keeps the display aspect with these pixels.
+      const i128 num = dar_num * to_par.den();
+      const i128 den = dar_den * to_par.num();
+      std::int64_t w = 0;
+      std::int64_t h = 0;
+      if (w_fixed) {
+        w = *w_fixed;
+        h = nearest_allowed(out, "height", scaled(w, den, num));
+      } else if (h_fixed) {
+        h = *h_fixed;
+        w = nearest_allowed(out, "width", scaled(h, num, den));
+      } else {
+        // Keep the input height and the aspect ratio; else the input width and the
+        // aspect ratio; else the sizes nearest to those of the first try.
+        h = nearest_allowed(out, "height", *from_h);
+        const std::int64_t want_w = scaled(h, num, den);
+        w = nearest_allowed(out, "width", want_w);
+        if (w != want_w) {
+          const std::int64_t w2 = nearest_allowed(out, "width", *from_w);
+          const std::int64_t want_h = scaled(w2, den, num);
+          if (const std::int64_t h2 = nearest_allowed(out, "height", want_h); h2 == want_h) {
+            w = w2;
+            h = h2;
+          }
         }
       }
+      (void)out.set("width", w);
+      (void)out.set("height", h);
     }
-    (void)out.set("width", w);
-    (void)out.set("height", h);
   }
   if (auto format = from->get_string("format")) out.fixate_field_string("format", *format);
   if (auto rate = from->get_fraction("framerate")) out.fixate_field_nearest_fraction("framerate", *rate);

@@ -3,15 +3,25 @@
 /// bilinear sampling (`method`, scale_kernels.hpp), for RGBA, RGB and GRAY8.
 ///
 /// Negotiation: the format, framerate and layout go through unchanged, width and
-/// height are opened to any size on the other side (transform_caps), and a row
-/// stride (a cropped input) is never imposed on the output. When downstream takes
-/// the input caps as they are the element is passthrough and touches nothing;
-/// otherwise it is a copy-transform into a buffer from downstream (pad-alloc).
-/// Fixation (fixate_caps) keeps the picture's aspect ratio, as GStreamer's does
-/// without pixel-aspect-ratio: when downstream fixes only the width, the height
-/// follows from it (and the other way round); when it fixes neither, the input
-/// height is kept if a width of the same aspect ratio is allowed, else the input
-/// width, else the nearest allowed sizes. The output frame is checked against the
+/// height are opened to any size on the other side (transform_caps), and so is the
+/// pixel-aspect-ratio when the caps carry one; a row stride (a cropped input) is
+/// never imposed on the output. When downstream takes the input caps as they are the
+/// element is passthrough and touches nothing (base_transform offers upstream the
+/// untransformed downstream caps first, so a source before videoscale adopts the size
+/// asked for behind it and nothing is scaled); otherwise it is a copy-transform into
+/// a buffer from downstream (pad-alloc).
+/// Fixation (fixate_caps) keeps the display aspect ratio (width x pixel-aspect-ratio
+/// / height; a missing pixel-aspect-ratio is 1/1). When downstream fixes the width
+/// and height, the output pixel-aspect-ratio is the one that keeps the display
+/// aspect, as in GStreamer (320x240 to 640x360 gives 3/4). Otherwise the output
+/// pixels keep downstream's fixed pixel-aspect-ratio or else the input's, and the
+/// size follows: when downstream fixes only the width, the height follows from it
+/// (and the other way round); when it fixes neither, the input height is kept if a
+/// width of the same display aspect is allowed, else the input width, else the
+/// nearest allowed sizes. Where GStreamer would rather keep the input height and
+/// stretch the pixels (320x240 to width=640 gives 640x240 with 1/2 pixels), tessera
+/// keeps the pixels and changes the size (640x480), since browsers, which websink
+/// feeds, show every pixel square. The output frame is checked against the
 /// pipeline's frame-size limit (max_frame_pixels).
 ///
 /// The design's use cases: in passthrough, buffer-alloc from upstream is proxied to

@@ -80,6 +80,7 @@ std::optional<caps> websink::resized(const caps& c) const {
   if (w == vi->width() && h == vi->height()) return std::nullopt;
   auto nv = video_info::make(vi->format(), w, h, vi->framerate(), vi->layout());
   if (!nv) return std::nullopt;
+  if (auto kept = nv->with_pixel_aspect_ratio(vi->pixel_aspect_ratio())) return kept->to_caps();
   return nv->to_caps();
 }
 

@@ -267,7 +267,12 @@ INSTANTIATE_TEST_SUITE_P(
         round_trip_case{"image/jpeg; application/octet-stream",
                         "image/jpeg; application/octet-stream"},
         round_trip_case{"ANY", "ANY"}, round_trip_case{"", "EMPTY"},
-        round_trip_case{"a/b,x=1e300,y=-0.25,z=+7", "a/b,x=1e+300,y=-0.25,z=7"}));
+        round_trip_case{"a/b,x=1e300,y=-0.25,z=+7", "a/b,x=1e+300,y=-0.25,z=7"},
+        round_trip_case{"video/x-raw, pixel-aspect-ratio=(fraction)1/1", "video/x-raw,pixel-aspect-ratio=1/1"},
+        round_trip_case{"video/x-raw,pixel-aspect-ratio=32/24", "video/x-raw,pixel-aspect-ratio=4/3"},
+        round_trip_case{"video/x-raw,pixel-aspect-ratio=[ 1/2147483647, 2147483647/1 ]",
+                        "video/x-raw,pixel-aspect-ratio=[1/2147483647,2147483647/1]"},
+        round_trip_case{"video/x-raw,pixel-aspect-ratio={1/1,16/9}", "video/x-raw,pixel-aspect-ratio={1/1,16/9}"}));
 
 }  // namespace
 }  // namespace tessera::core

@@ -53,8 +53,23 @@ TEST(VideoInfo, ToCapsGivesFixedCapsThatReadBack) {
   caps c = info.to_caps();
   EXPECT_TRUE(c.is_fixed());
   EXPECT_EQ(c.to_string(),
-            "video/x-raw,format=RGB,width=320,height=240,framerate=25/1,layout=tiled");
+            "video/x-raw,format=RGB,width=320,height=240,framerate=25/1,layout=tiled,pixel-aspect-ratio=1/1");
   EXPECT_EQ(video_info::from_caps(c).value(), info);
+}
+
+TEST(VideoInfo, KeepsThePixelAspectRatioSquareWhenAbsent) {
+  auto square = info_of("video/x-raw,format=RGBA,width=4,height=2").value();
+  EXPECT_EQ(square.pixel_aspect_ratio(), fraction(1));
+  auto wide = info_of("video/x-raw,format=RGBA,width=4,height=2,pixel-aspect-ratio=16/9").value();
+  EXPECT_EQ(wide.pixel_aspect_ratio(), fraction::make(16, 9).value());
+  EXPECT_EQ(wide.size(), square.size());  // the shape of a pixel changes no byte
+  EXPECT_NE(wide, square);
+  const caps back = wide.to_caps();
+  EXPECT_EQ(back.structure_at(0)->get_fraction("pixel-aspect-ratio"), fraction::make(16, 9).value());
+  EXPECT_EQ(video_info::from_caps(back).value(), wide);
+  EXPECT_EQ(square.with_pixel_aspect_ratio(fraction::make(3, 4).value()).value().pixel_aspect_ratio(),
+            fraction::make(3, 4).value());
+  EXPECT_FALSE(square.with_pixel_aspect_ratio(fraction()));
 }
 
 struct video_error_case {
@@ -94,6 +109,10 @@ INSTANTIATE_TEST_SUITE_P(
                          "video/x-raw caps: framerate must be a fraction, got int 30"},
         video_error_case{"video/x-raw,format=RGBA,width=640,height=480,framerate=-1/1",
                          "video framerate -1/1 is negative"},
+        video_error_case{"video/x-raw,format=RGBA,width=640,height=480,pixel-aspect-ratio=0/1",
+                         "video/x-raw caps: pixel-aspect-ratio 0/1 is not positive"},
+        video_error_case{"video/x-raw,format=RGBA,width=640,height=480,pixel-aspect-ratio=[1/2,2/1]",
+                         "video/x-raw caps lack a fixed pixel-aspect-ratio (pixel-aspect-ratio=[1/2,2/1])"},
         video_error_case{"video/x-raw,format=RGBA,width=640,height=480,layout=planar",
                          "video/x-raw caps: layout planar is not one of linear, tiled"},
         video_error_case{"audio/x-raw,format=S16LE,rate=48000,channels=2",

@@ -23,7 +23,7 @@ TEST(Rawvideoparse, PullsEveryFrameFromFilesrcWithItsPts) {
   expect_frames(got, 0, 12);
   EXPECT_TRUE(got[0].discont);
   EXPECT_EQ(parser(*p)->srcpad().current_caps().to_string(),
-            "video/x-raw,format=GRAY8,width=8,height=4,framerate=30/1,layout=linear");
+            "video/x-raw,format=GRAY8,width=8,height=4,framerate=30/1,layout=linear,pixel-aspect-ratio=1/1");
 }
 
 TEST(Rawvideoparse, SeekInPullModeContinuesFromTheFrameHoldingThePosition) {
@@ -226,7 +226,7 @@ TEST(Rawvideoparse, SourceCapsFollowTheProperties) {
   ASSERT_TRUE(parse.set_property_from_string("format", "RGB"));
   ASSERT_TRUE(parse.set_property_from_string("framerate", "30000/1001"));
   EXPECT_EQ(parse.srcpad().query_caps().to_string(),
-            "video/x-raw,format=RGB,width=64,height=48,framerate=30000/1001,layout=linear");
+            "video/x-raw,format=RGB,width=64,height=48,framerate=30000/1001,layout=linear,pixel-aspect-ratio=1/1");
   EXPECT_TRUE(parse.sinkpad().query_caps().is_any());
 }
 

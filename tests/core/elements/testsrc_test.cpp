@@ -259,15 +259,48 @@ TEST(Testsrc, BadPropertyValuesAreRefusedWithTheAllowedRange) {
   EXPECT_NE(width.error().message.find("[1, 2147483647]"), std::string::npos) << width.error().message;
   auto pattern = e->set_property_from_string("pattern", "nope");
   ASSERT_FALSE(pattern);
-  EXPECT_NE(pattern.error().message.find("{smpte, snow, checkers, solid, ball, gradient}"), std::string::npos)
+  EXPECT_NE(pattern.error().message.find(
+                "{smpte (0), snow (1), checkers (10), solid (17), ball (18), gradient (23)}"),
+            std::string::npos)
       << pattern.error().message;
   auto format = e->set_property_from_string("format", "NV12");
   ASSERT_FALSE(format);
-  EXPECT_NE(format.error().message.find("{RGBA, RGB, GRAY8}"), std::string::npos) << format.error().message;
+  EXPECT_NE(format.error().message.find("{RGBA (0), RGB (1), GRAY8 (2)}"), std::string::npos)
+      << format.error().message;
   EXPECT_FALSE(e->set_property_from_string("foreground-color", "4294967296"));
   EXPECT_TRUE(e->set_property_from_string("foreground-color", "4294967295"));
   EXPECT_TRUE(e->set_property_from_string("pattern", "ball"));
   EXPECT_EQ(std::get<enum_value>(e->get_property("pattern").value()).nick, "ball");
+}
+
+TEST(Testsrc, PatternTakesGStreamersNumbersAndNicksInAnyCase) {
+  // videotestsrc's own values (gst-inspect-1.0 videotestsrc): smpte 0, snow 1,
+  // checkers-8 10, solid-color 17, ball 18, gradient 23.
+  const std::pair<const char*, const char*> same[] = {{"0", "smpte"},     {"1", "snow"},  {"10", "checkers"},
+                                                      {"17", "solid"},    {"18", "ball"}, {"23", "gradient"},
+                                                      {"BALL", "ball"},   {"Ball", "ball"}, {"SMPTE", "smpte"},
+                                                      {"Gradient", "gradient"}};
+  auto e = element_registry::builtin().make("testsrc").value();
+  for (auto [text, nick] : same) {
+    SCOPED_TRACE(text);
+    ASSERT_TRUE(e->set_property_from_string("pattern", text));
+    EXPECT_EQ(std::get<enum_value>(e->get_property("pattern").value()).nick, nick);
+  }
+  ASSERT_TRUE(e->set_property_from_string("format", "gray8"));
+  EXPECT_EQ(std::get<enum_value>(e->get_property("format").value()).nick, "GRAY8");
+  // A number GStreamer has but testsrc does not draw, and one nobody has.
+  for (const char* missing : {"13", "99", "-1"}) {
+    auto r = e->set_property_from_string("pattern", missing);
+    ASSERT_FALSE(r) << missing;
+    const std::string want = std::string("property \"pattern\" has no value \"") + missing +
+                             "\"; allowed: {smpte (0), snow (1), checkers (10), solid (17), ball (18), gradient (23)}";
+    EXPECT_NE(r.error().message.find(want), std::string::npos) << r.error().message;
+  }
+  // The same from a launch line.
+  auto p = build("testsrc pattern=BALL num-buffers=1 ! fakesink  testsrc pattern=18 num-buffers=1 ! fakesink");
+  ASSERT_TRUE(p);
+  EXPECT_EQ(std::get<enum_value>(p->find("testsrc0")->get_property("pattern").value()).value, 18);
+  EXPECT_EQ(std::get<enum_value>(p->find("testsrc1")->get_property("pattern").value()).nick, "ball");
 }
 
 TEST(Testsrc, AHugeFrameIsRefusedBeforeAnythingIsAllocated) {

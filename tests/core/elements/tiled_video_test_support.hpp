@@ -134,7 +134,7 @@ inline std::vector<std::uint8_t> reference_convert(const std::vector<std::uint8_
 
 inline caps tiled_caps(std::string_view format, int width, int height) {
   return caps::parse("video/x-raw,format=" + std::string(format) + ",width=" + std::to_string(width) +
-                     ",height=" + std::to_string(height) + ",framerate=30/1,layout=tiled")
+                     ",height=" + std::to_string(height) + ",framerate=30/1,layout=tiled,pixel-aspect-ratio=1/1")
       .value();
 }
 

@@ -118,9 +118,10 @@ inline int bt601(int r, int g, int b) {
   return (299 * r + 587 * g + 114 * b + 500) / 1000;
 }
 
+/// Fixed linear raw video caps with square pixels, as testsrc makes them.
 inline caps video_caps(std::string_view format, int width, int height, std::string_view rate = "30/1") {
   return caps::parse("video/x-raw,format=" + std::string(format) + ",width=" + std::to_string(width) +
-                     ",height=" + std::to_string(height) + ",framerate=" + std::string(rate) + ",layout=linear")
+                     ",height=" + std::to_string(height) + ",framerate=" + std::string(rate) + ",layout=linear,pixel-aspect-ratio=1/1")
       .value();
 }
 

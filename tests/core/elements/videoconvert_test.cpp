@@ -221,12 +221,12 @@ TEST(Videoconvert, OffersEveryFormatUpstreamAtTheSameSize) {
 
 TEST(Videoconvert, ATestsrcFrameConvertedToGray8EqualsTestsrcInGray8) {
   auto converted = build(
-      "testsrc pattern=smpte num-buffers=1 width=70 height=40 ! videoconvert ! video/x-raw,format=GRAY8 ! "
-      "appsink name=out sync=false");
+      "testsrc pattern=smpte num-buffers=1 width=70 height=40 ! video/x-raw,format=RGBA ! videoconvert ! "
+      "video/x-raw,format=GRAY8 ! appsink name=out sync=false");
   auto direct = build("testsrc pattern=smpte num-buffers=1 width=70 height=40 format=GRAY8 ! appsink name=out sync=false");
   ASSERT_TRUE(converted && direct);
   ASSERT_TRUE(play_to_eos(*converted).eos);
-  // The converter saw RGBA (testsrc kept its preferred format).
+  // The converter saw RGBA (the capsfilter keeps testsrc from drawing GRAY8 itself).
   const caps seen = converted->find("videoconvert0")->static_pad(pad_direction::sink)->current_caps();
   EXPECT_TRUE(video_caps("RGBA", 70, 40).is_subset(seen)) << seen.to_string();
   auto a = dynamic_cast<appsink*>(converted->find("out"))->pull_all(1s);

@@ -32,7 +32,9 @@ TEST(VideoconvertTiled, TiledFramesConvertTileByTileLikeLinearOnes) {
     for (const char* to : formats) {
       SCOPED_TRACE(std::string(from) + " -> " + to);
       const std::string head = "testsrc pattern=smpte num-buffers=2 width=150 height=70 format=" + std::string(from);
-      const std::string tail = " ! videoconvert ! video/x-raw,format=" + std::string(to) + " ! appsink name=out sync=false";
+      // The capsfilter pins testsrc's format: it would otherwise draw `to` itself.
+      const std::string tail = " ! video/x-raw,format=" + std::string(from) + " ! videoconvert ! video/x-raw,format=" +
+                               std::string(to) + " ! appsink name=out sync=false";
       const auto linear = samples_of(head + tail);
       const auto tiled = samples_of(head + " tiled=true" + tail);
       ASSERT_EQ(linear.size(), 2u);
@@ -56,9 +58,11 @@ TEST(VideoconvertTiled, ConvertsBetweenTheLinearAndTiledLayouts) {
     for (const char* to : formats) {
       SCOPED_TRACE(std::string(from) + " -> " + to);
       const std::string head = "testsrc pattern=smpte num-buffers=2 width=150 height=70 format=" + std::string(from);
-      const auto to_tiled =
-          samples_of(head + " ! videoconvert ! video/x-raw,layout=tiled,format=" + std::string(to) + " ! appsink name=out sync=false");
-      const auto to_linear = samples_of(head + " tiled=true ! videoconvert ! video/x-raw,layout=linear,format=" +
+      // The capsfilters pin testsrc's format and layout: it would otherwise make the output's itself.
+      const std::string pin = " ! video/x-raw,format=" + std::string(from) + ",layout=";
+      const auto to_tiled = samples_of(head + pin + "linear ! videoconvert ! video/x-raw,layout=tiled,format=" +
+                                       std::string(to) + " ! appsink name=out sync=false");
+      const auto to_linear = samples_of(head + " tiled=true" + pin + "tiled ! videoconvert ! video/x-raw,layout=linear,format=" +
                                         std::string(to) + " ! appsink name=out sync=false");
       ASSERT_EQ(to_tiled.size(), 2u);
       ASSERT_EQ(to_linear.size(), 2u);
@@ -112,7 +116,8 @@ TEST(VideoconvertTiled, SameFormatTiledIsPassthrough) {
 }
 
 TEST(VideoconvertTiled, BothPadsSayTiledAndUpstreamMayOfferEitherLayout) {
-  const auto [in, out] = negotiated_caps("testsrc num-buffers=1 width=100 height=60 tiled=true ! videoconvert name=v ! "
+  const auto [in, out] = negotiated_caps("testsrc num-buffers=1 width=100 height=60 tiled=true ! video/x-raw,format=RGBA ! "
+                                         "videoconvert name=v ! "
                                          "video/x-raw,format=GRAY8 ! appsink name=out sync=false",
                                          "v");
   EXPECT_TRUE(tiled_caps("RGBA", 100, 60).is_subset(in)) << in.to_string();

@@ -68,7 +68,16 @@ std::vector<std::uint8_t> scale_once(const std::vector<std::uint8_t>& in, int bp
   auto s = rig.out->pull_sample(5s);
   EXPECT_TRUE(s);
   if (!s) return {};
-  EXPECT_TRUE(s->caps.is_equal(video_caps(fmt, ow, oh))) << s->caps.to_string();
+  // The size asked for, with the pixels shaped to keep the input's display aspect.
+  const auto info = video_info::from_caps(s->caps);
+  EXPECT_TRUE(info) << s->caps.to_string();
+  if (info) {
+    EXPECT_EQ(info->format(), video_format_from_string(fmt));
+    EXPECT_EQ(info->width(), ow);
+    EXPECT_EQ(info->height(), oh);
+    EXPECT_EQ(info->pixel_aspect_ratio(), fraction::make(std::int64_t{iw} * oh, std::int64_t{ih} * ow).value())
+        << s->caps.to_string();
+  }
   return bytes_of(s->buffer);
 }
 
@@ -201,9 +210,13 @@ TEST(Videoscale, FixationKeepsTheAspectRatioWhenDownstreamGivesOneSide) {
   // 50 * 48 / 64 = 37.5: rounded to 38.
   EXPECT_TRUE(negotiated(src + " ! video/x-raw,width=50 ! appsink name=out sync=false")
                   .is_equal(video_caps("RGBA", 50, 38)));
-  // Both given: taken as they are, whatever the ratio.
-  EXPECT_TRUE(negotiated(src + " ! video/x-raw,width=10,height=40 ! appsink name=out sync=false")
-                  .is_equal(video_caps("RGBA", 10, 40)));
+  // Both given: taken as they are, whatever the ratio; the pixels keep the display
+  // aspect (64x48 shown in 10x40 pixels of 16/3, as GStreamer's videoscale).
+  const caps both = negotiated(src + " ! video/x-raw,width=10,height=40 ! appsink name=out sync=false");
+  EXPECT_TRUE(both.is_equal(
+      caps::parse("video/x-raw,format=RGBA,width=10,height=40,framerate=30/1,layout=linear,pixel-aspect-ratio=16/3")
+          .value()))
+      << both.to_string();
   // Neither: the input size (passthrough).
   EXPECT_TRUE(negotiated(src + " ! appsink name=out sync=false").is_equal(video_caps("RGBA", 64, 48)));
 }

@@ -39,7 +39,7 @@ TEST(PipelineBuilder, BadPropertyValueIsReportedAtTheProperty) {
   EXPECT_EQ(build_error("pushsrc num-buffers=abc ! recsink"),
             "1:9: pushsrc0: property \"num-buffers\" expects an integer in [-1, 9223372036854775807], got \"abc\"");
   EXPECT_EQ(build_error("pushsrc ! xform mode=sideways ! recsink"),
-            "1:17: xform0: property \"mode\" has no value \"sideways\"; allowed: {passthrough, in-place, copy}");
+            "1:17: xform0: property \"mode\" has no value \"sideways\"; allowed: {passthrough (0), in-place (1), copy (2)}");
   EXPECT_EQ(build_error("pushsrc width=0 ! recsink"), "1:9: pushsrc0: property \"width\" value 0 is out of range [1, 4096]");
   EXPECT_EQ(build_error("pushsrc ! recsink colour=red"), "1:19: recsink0: no property \"colour\" (factory recsink)");
 }

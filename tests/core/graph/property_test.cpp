@@ -146,10 +146,15 @@ TEST_F(Property, EnumAcceptsNickOrNumberAndListsTheNicksOtherwise) {
   ASSERT_TRUE(e_->set_property("pattern", enum_value{0, "snow"}));  // the nick decides
   EXPECT_EQ(get("pattern"), property_value{(enum_value{7, "snow"})});
 
-  EXPECT_EQ(error_of("pattern", "circle"), "e0: property \"pattern\" has no value \"circle\"; allowed: {smpte, ball, snow}");
-  EXPECT_EQ(error_of("pattern", "3"), "e0: property \"pattern\" has no value \"3\"; allowed: {smpte, ball, snow}");
+  ASSERT_TRUE(e_->set_property_from_string("pattern", "SNOW"));  // any case, as the spec says
+  EXPECT_EQ(get("pattern"), property_value{(enum_value{7, "snow"})});
+  ASSERT_TRUE(e_->set_property_from_string("pattern", "Ball"));
+  EXPECT_EQ(get("pattern"), property_value{(enum_value{1, "ball"})});
+
+  EXPECT_EQ(error_of("pattern", "circle"), "e0: property \"pattern\" has no value \"circle\"; allowed: {smpte (0), ball (1), snow (7)}");
+  EXPECT_EQ(error_of("pattern", "3"), "e0: property \"pattern\" has no value \"3\"; allowed: {smpte (0), ball (1), snow (7)}");
   EXPECT_EQ(error_of_value("pattern", std::int64_t{2}),
-            "e0: property \"pattern\" has no value \"2\"; allowed: {smpte, ball, snow}");
+            "e0: property \"pattern\" has no value \"2\"; allowed: {smpte (0), ball (1), snow (7)}");
 }
 
 TEST_F(Property, ReadyOnlyPropertyIsRefusedInPlayingWithAClearMessage) {
