@@ -60,8 +60,9 @@ TEST(Seek, AfterEosWhilePlayingTestsrcPlaysAgainUpToItsNumBuffers) {
   EXPECT_TRUE(p->is_eos());
   p->bus().clear();
 
+  // The stream starts again (no assertion on is_eos() here: with sync=false the four
+  // frames and the new EOS may all be through before seek() returns).
   ASSERT_TRUE(p->seek(flushing_seek(frame_30(6))));
-  EXPECT_FALSE(p->is_eos()) << "a flushing seek starts the stream again";
   auto end = p->bus().pop_filtered(10s, {message_type::eos, message_type::error});
   ASSERT_TRUE(end);
   EXPECT_EQ(end->type, message_type::eos);
