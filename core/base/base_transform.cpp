@@ -252,7 +252,7 @@ flow base_transform::chain(pad&, buffer&& in) {
       }
       return srcpad_->push(std::move(in));
     }
-    return fail_flow(errc::not_negotiated, name() + " received a buffer before any caps", flow::not_negotiated);
+    return fail_flow(errc::not_negotiated, "not negotiated: a buffer arrived before any caps", flow::not_negotiated);
   }
   if (late(in)) [[unlikely]] {
     bump(dropped_);

@@ -334,6 +334,14 @@ def slow_live_pipelines_show_frames(srv):
     check(n >= 0.8 * 30 * seconds, f"25 ms per frame at 30 fps: {n} frames in {seconds} s, want >= 72")
     srv.rest("DELETE", "/api/v1/pipelines/slow25")
 
+    # 50 ms per frame behind a qos element (videoconvert, as in GStreamer): it skips
+    # what would come late, so about 20 fps of the 30 are shown (GStreamer: 49 of 90).
+    srv.pipeline("slow50", "testsrc is-live=true ! videoconvert ! identity sleep-us=50000 ! websink name=out",
+                 "playing")
+    n = mjpeg_frames_within(srv, "/api/v1/pipelines/slow50/sinks/out/mjpeg", seconds)
+    check(n >= 0.8 * 20 * seconds, f"50 ms per frame at 30 fps: {n} frames in {seconds} s, want >= 48")
+    srv.rest("DELETE", "/api/v1/pipelines/slow50")
+
     blur = "! boxblur radius=8 ! videoscale ! video/x-raw,width=640,height=360"
     # What the processing allows: the same work, websink's JPEG encode included, as fast as it goes.
     allowed = min(30.0, processing_fps(f"SRC width=1920 height=1080 {blur} ! jpegenc ! fakesink", frames=20))
