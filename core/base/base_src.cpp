@@ -48,6 +48,14 @@ flow base_src::getrange(pad&, std::uint64_t offset, std::size_t size, buffer& ou
 
 result<caps> base_src::fixate_caps(const caps& allowed) { return allowed.fixate(); }
 
+void base_src::post_latency_if_changed() {
+  const clock_time answered = answered_latency_.load(std::memory_order_relaxed);
+  if (!is_live() || !is_valid_time(answered)) return;  // nobody asked yet
+  if (live_latency(srcpad_->current_caps()) == answered) return;
+  message m(message_type::latency, name());
+  post(std::move(m));
+}
+
 latency_info base_src::query_latency(pad&) {
   if (!is_live()) return {};
   // A live source negotiates in its task, which waits for PLAYING: when the pipeline
@@ -59,7 +67,9 @@ latency_info base_src::query_latency(pad&) {
     const caps allowed = srcpad_->is_linked() ? srcpad_->peer_query_caps(&tmpl) : tmpl;
     if (auto fixed = fixate_caps(allowed)) c = *fixed;
   }
-  return latency_info{true, live_latency(c), time_none};
+  const clock_time l = live_latency(c);
+  answered_latency_.store(l, std::memory_order_relaxed);
+  return latency_info{true, l, time_none};
 }
 
 result<void> base_src::negotiate() {
@@ -113,6 +123,7 @@ asio::awaitable<void> base_src::loop() {
           srcpad_->push_event(event_eos{});
           break;
         }
+        post_latency_if_changed();
       }
       if (need_segment_.exchange(false)) srcpad_->push_event(event_segment{current_segment()});
       f = create(b);
@@ -207,6 +218,7 @@ state_change base_src::change_state(state from, state to) {
     need_negotiation_ = true;
     eos_requested_ = false;
     reached_ = time_none;
+    answered_latency_ = time_none;
     segment_seek_ = false;
     if (srcpad_->mode() == pad_mode::push) start_task();
     return is_live() ? state_change::no_preroll : state_change::success;

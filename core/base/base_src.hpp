@@ -104,6 +104,7 @@ class base_src : public element {
  private:
   boost::asio::awaitable<void> loop();
   result<void> negotiate();
+  void post_latency_if_changed();
   bool handle_seek(const seek_request& r);
   std::optional<std::string> seek_refusal(const seek_request& r) const;
   void post_segment_done();
@@ -117,6 +118,9 @@ class base_src : public element {
   std::atomic<bool> eos_requested_{false};
   std::atomic<bool> need_negotiation_{true};
   std::atomic<bool> need_segment_{true};
+  // The latency this live source last answered (time_none: none yet): a renegotiation
+  // to caps with another latency posts a latency message so the pipeline asks again.
+  std::atomic<clock_time> answered_latency_{time_none};
   std::atomic<bool> need_stream_start_{true};  // once per READY -> PAUSED, not after a seek
   mutable std::mutex segment_mutex_;
   core::segment segment_;

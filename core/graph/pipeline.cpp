@@ -158,7 +158,7 @@ state_change pipeline::advance_locked(std::unique_lock<std::mutex>& lock) {
       clock_running_.store(false);
     }
     if (current_ == state::paused && next == state::playing) {
-      configure_latency_locked();
+      recalculate_latency();
       std::lock_guard clock_lock(clock_mutex_);
       base_time_.store(monotonic_now() - paused_running_time_.load());
     }
@@ -239,9 +239,10 @@ state_change pipeline::step_all_locked(state next) {
   return overall;
 }
 
-void pipeline::configure_latency_locked() {
+void pipeline::recalculate_latency() {
   // GstBin's latency handling: the largest minimum latency over the sinks that have a
   // live source upstream; a maximum below it means the elements cannot buffer enough.
+  std::lock_guard lock(latency_mutex_);
   bool live = false;
   clock_time min = 0;
   clock_time max = time_none;
@@ -323,6 +324,12 @@ void pipeline::handle_message(element& from, message m) {
   // Posted from streaming tasks and from elements' change_state (an error from
   // start(), a sink's pending EOS on PAUSED -> PLAYING), i.e. maybe while this or
   // another thread holds the state mutex: never take it here.
+  if (m.type == message_type::latency) {
+    // An element's latency changed (GStreamer's latency message): query again and
+    // redistribute; the pipeline's own latency message then says the new value.
+    if (clock_running_.load()) recalculate_latency();
+    return;
+  }
   if (m.type == message_type::eos) {
     if (!from.is_sink()) return;
     {

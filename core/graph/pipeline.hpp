@@ -126,6 +126,11 @@ class pipeline {
   /// The latency every sink renders with, found by the latency query on the way to
   /// PLAYING (0 without a live source); none before the first PLAYING.
   std::optional<clock_time> latency() const;
+  /// Runs the latency query again and sends the result to the sinks (GstBin's
+  /// recalculate_latency). At PAUSED -> PLAYING, and when an element posts a `latency`
+  /// message because its latency changed (a live source renegotiated its rate). Any
+  /// thread; takes no lock of the state machine.
+  void recalculate_latency();
   clock_time base_time() const;
   clock_time running_time_now() const;
   boost::asio::any_io_executor executor() const;
@@ -162,7 +167,6 @@ class pipeline {
   state_change advance_locked(std::unique_lock<std::mutex>& lock);
   void set_current_locked(state s);
   void post_async_done(element* sink, std::uint64_t epoch);
-  void configure_latency_locked();
   void abandon_preroll_locked();
   void finish_seek_preroll_if_done_locked();
   state_change step_all_locked(state next);
@@ -194,6 +198,7 @@ class pipeline {
   std::atomic<clock_time> paused_running_time_{0};  // running time when last paused
   std::atomic<bool> clock_running_{false};          // current_ == PLAYING
   std::atomic<clock_time> latency_{time_none};      // configured at PAUSED -> PLAYING
+  std::mutex latency_mutex_;  // one recalculation at a time (a leaf but for what elements post)
   mutable std::mutex eos_mutex_;  // eos_sinks_, eos_posted_ (never held while taking state_mutex_)
   std::set<element*> eos_sinks_;
   bool eos_posted_ = false;

@@ -118,6 +118,21 @@ TEST(Latency, PipelineDistributesTheLargestMinimumAndPostsIt) {
   stop(*p);
 }
 
+TEST(Latency, ALiveSourceThatChangesItsRateMakesThePipelineAskAgain) {
+  auto p = build("testsrc is-live=true framerate=20/1 ! fakesink name=out sync=true");
+  p->set_state(state::playing);
+  auto first = p->bus().pop_filtered(5s, {message_type::latency});
+  ASSERT_TRUE(first.has_value());
+  EXPECT_EQ(first->get_int("latency_ns").value_or(-1), 50 * ms + deadline);
+  ASSERT_TRUE(p->find("testsrc0")->set_property("framerate", property_value{fraction_value{10, 1}}));
+  auto second = p->bus().pop_filtered(5s, {message_type::latency});
+  ASSERT_TRUE(second.has_value()) << "no latency message after the rate changed";
+  EXPECT_EQ(second->source, "lat");
+  EXPECT_EQ(second->get_int("latency_ns").value_or(-1), 100 * ms + deadline);
+  EXPECT_EQ(dynamic_cast<base_sink&>(*p->find("out")).latency(), 100 * ms + deadline);
+  stop(*p);
+}
+
 TEST(Latency, ANonLivePipelineHasZeroLatencyAndNoMessage) {
   auto p = build("testsrc num-buffers=3 ! fakesink name=out sync=true");
   p->set_state(state::playing);
