@@ -119,6 +119,7 @@ class PipelineCard {
     this.stateBadge.textContent = state;
     this.stateBadge.dataset.state = state;
     this.root.dataset.state = state;
+    this.enableSeek();
   }
 
   showEos(eos) {
@@ -134,10 +135,16 @@ class PipelineCard {
     this.errorBadge.title = this.errorText.textContent;
   }
 
-  showPosition(position_ns) {
+  /// The seek bar works with a known duration in PAUSED or PLAYING.
+  enableSeek() {
     const duration = this.info?.duration_ns ?? null;
     this.seek.disabled = !(duration > 0) || this.state === 'null' || this.state === 'ready';
     this.seek.title = duration > 0 ? '' : 'the duration is unknown (a live or endless stream): nothing to seek in';
+  }
+
+  showPosition(position_ns) {
+    const duration = this.info?.duration_ns ?? null;
+    this.enableSeek();
     if (this.seeking) return;
     if (duration > 0 && position_ns !== null && position_ns !== undefined)
       this.seek.value = String(Math.min(1000, Math.round((position_ns / duration) * 1000)));
@@ -167,7 +174,7 @@ class PipelineCard {
     this.positionBusy = true;
     try {
       const r = await this.list.rpc.call('pipeline.position', { pipeline: this.name });
-      if (this.info) this.info.duration_ns = r.duration_ns;
+      if (this.info && r.duration_ns !== null) this.info.duration_ns = r.duration_ns;
       this.showPosition(r.position_ns);
     } catch { /* deleted meanwhile: pipeline.deleted removes the card */ }
     this.positionBusy = false;

@@ -238,7 +238,8 @@ async function seekEosError(page, server) {
   await page.click('[aria-label="pause seek1"]');
   check(await eventually(page, () => document.querySelector('.pipeline[data-pipeline="seek1"] .state').textContent === 'paused'),
         'seek1 did not pause');
-  check(await page.$eval(`${card('seek1')} .seek`, (s) => !s.disabled), 'the seek bar of a 10 s pipeline is disabled');
+  check(await eventually(page, () => !document.querySelector('.pipeline[data-pipeline="seek1"] .seek').disabled),
+        'the seek bar of a 10 s pipeline is disabled');
   await page.$eval(`${card('seek1')} .seek`, (s) => { s.value = '600'; s.dispatchEvent(new Event('input')); s.dispatchEvent(new Event('change')); });
   check(await eventually(page, () => document.querySelector('.pipeline[data-pipeline="seek1"] .time').textContent === '0:06.0 / 0:10.0'),
         'the seek bar did not move seek1 to 6 s');
