@@ -173,6 +173,14 @@ net::result<void> add_server_routes(net::router& r, const shared_context& c) {
         co_return reply(svc.factory(ctx.param("f")));
       }); !ok)
     return ok;
+  if (auto ok = r.add(net::verb::post, "/api/v1/tickets", [c](request_context&) -> asio::awaitable<response> {
+        net::ticket_store& tickets = c->tickets;
+        json::object body{{"ticket", tickets.issue()}, {"expires_in_s", tickets.lifetime().count()}};
+        response resp = json_reply(status::ok, body);
+        resp.headers.set("Cache-Control", "no-store");
+        co_return resp;
+      }); !ok)
+    return ok;
   if (auto ok = r.add(net::verb::get, "/api/v1/stats", [c](request_context&) -> asio::awaitable<response> {
         const auto net = c->net_metrics();
         co_return json_reply(status::ok, server_stats_json({c->service, net, c->streams, c->started}));

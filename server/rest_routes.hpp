@@ -10,9 +10,14 @@
 /// 409 for a duplicate name or an operation the current state refuses, 403 outside
 /// the media root, 422 for a state change the pipeline failed, 429 past the pipeline
 /// limit. Pipeline work runs on the service's control pool (pipeline_service::run).
+///
+/// POST /api/v1/tickets answers `{"ticket":"<32 hex>","expires_in_s":30}`: a single-use
+/// ticket a page puts in a WebSocket or MJPEG URL as `?ticket=` instead of its token
+/// (the security policy checked the token before this route runs).
 
 #include "net/metrics.hpp"
 #include "net/router.hpp"
+#include "net/ticket_store.hpp"
 #include "server/pipeline_service.hpp"
 #include "server/stream_metrics.hpp"
 
@@ -28,6 +33,7 @@ struct rest_context {
   const stream_metrics& streams;
   std::function<net::metrics_snapshot()> net_metrics;  ///< e.g. [&srv] { return srv.metrics(); }
   std::filesystem::path web_root;                      ///< where index.html and its files are
+  net::ticket_store& tickets;                          ///< POST /api/v1/tickets issues from it
   std::chrono::steady_clock::time_point started = std::chrono::steady_clock::now();
 };
 

@@ -67,7 +67,9 @@ bool security_policy::token_ok(const net::request_context& ctx) const {
     return bearer && net::constant_time_equal(*bearer, token_);
   }
   const bool may_use_query = ctx.websocket_upgrade || ctx.path.ends_with("/mjpeg");
-  if (auto q = ctx.query.get("token"); q && may_use_query) return net::constant_time_equal(*q, token_);
+  if (!may_use_query) return false;
+  if (auto ticket = ctx.query.get("ticket")) return tickets_.redeem(*ticket);
+  if (auto q = ctx.query.get("token")) return net::constant_time_equal(*q, token_);
   return false;
 }
 
@@ -87,8 +89,12 @@ std::optional<net::response> security_policy::check(const net::request_context& 
                                               "\" is not allowed (only this server's own origin and --allow-origin)");
 
   if (!token_.empty() && needs_token(ctx.path) && !token_ok(ctx)) {
-    auto r = refuse(net::status::unauthorized,
-                    ctx.header("Authorization") ? "invalid token" : "missing token: send 'Authorization: Bearer <token>'");
+    const std::string why = ctx.header("Authorization") ? "invalid token"
+                            : ctx.query.get("ticket")
+                                ? "invalid ticket (unknown, used already or older than " +
+                                      std::to_string(ticket_lifetime.count()) + " s)"
+                                : "missing token: send 'Authorization: Bearer <token>'";
+    auto r = refuse(net::status::unauthorized, why);
     r.headers.set("WWW-Authenticate", "Bearer realm=\"tessera\"");
     return r;
   }

@@ -12,13 +12,17 @@
 ///  3. Token: with --token, every /api/... and /metrics request needs
 ///     `Authorization: Bearer T`, compared in constant time; WebSocket upgrades and
 ///     MJPEG streams may pass `?token=T` instead (browsers cannot set headers on
-///     them). /healthz and the web UI (/) are open. Otherwise 401.
+///     them), or better `?ticket=K`: a single-use ticket from POST /api/v1/tickets
+///     (tickets(), valid ticket_lifetime, at most max_outstanding_tickets waiting), so
+///     the token stays out of URLs. /healthz and the web UI (/) are open. Otherwise 401.
 ///
-/// Thread safety: check() only reads; set_port() is for the moment between start()
-/// and serving (the bound port is known only after binding) and is atomic.
+/// Thread safety: check() reads the configuration and redeems tickets (the store has
+/// its own lock); set_port() is for the moment between start() and serving (the bound
+/// port is known only after binding) and is atomic.
 
 #include "net/host_origin.hpp"
 #include "net/request_context.hpp"
+#include "net/ticket_store.hpp"
 #include "server/serve_config.hpp"
 
 #include <atomic>
@@ -30,7 +34,14 @@ namespace tessera::server {
 
 class security_policy {
  public:
+  static constexpr std::chrono::seconds ticket_lifetime{30};
+  static constexpr std::size_t max_outstanding_tickets = 256;
+
   explicit security_policy(const serve_config& config);
+
+  /// The tickets check() accepts on WebSocket upgrades and MJPEG streams; the route
+  /// that issues them borrows this store (it lives as long as the policy).
+  net::ticket_store& tickets() const noexcept { return tickets_; }
 
   /// The port the server really listens on (for port 0), used for its own origin.
   void set_port(std::uint16_t port) noexcept { port_.store(port, std::memory_order_relaxed); }
@@ -50,6 +61,7 @@ class security_policy {
   std::vector<std::string> allowed_origins_;  // as given
   std::vector<std::string> allowed_hosts_;    // their hosts, lower case
   std::atomic<std::uint16_t> port_;
+  mutable net::ticket_store tickets_{ticket_lifetime, max_outstanding_tickets};
 };
 
 }  // namespace tessera::server

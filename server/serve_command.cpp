@@ -99,7 +99,7 @@ int run_serve(std::span<const std::string_view> args) {
   // An installed server (the container) gives its own web root; a build serves the
   // source tree's web/ as it is edited.
   const std::string web_root = config.web_root ? config.web_root->string() : std::string(TESSERA_WEB_ROOT);
-  rest_context rest{service, streams, [&server] { return server.metrics(); }, web_root};
+  rest_context rest{service, streams, [&server] { return server.metrics(); }, web_root, policy.tickets()};
   if (auto ok = add_rest_routes(server.routes(), rest); !ok) {
     std::fprintf(stderr, "tessera serve: %s\n", ok.error().message.c_str());
     return 1;

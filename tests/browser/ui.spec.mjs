@@ -1,17 +1,27 @@
-// The web UI in headless Chromium, as a user drives it: the demo pipeline's frames
-// arrive in the page (MJPEG and WebSocket viewers), a pipeline is created, paused,
-// stopped and deleted through the UI, bus messages are listed, a bad description shows
-// its error, pipelines created and deleted through REST come and go without a reload,
-// and ?token= opens a server that has a token.
+// The web UI in headless Chromium, as a user drives it:
+//  - frames of the demo pipeline in the page (WebSocket and MJPEG viewers, pixels read
+//    back through a canvas) with measured fps and bytes/s;
+//  - a pipeline made from the element catalogue (search, details, insert), its graph
+//    (elements, pads, negotiated caps, push mode), properties changed through the
+//    controls generated from the factory description (select, slider, switch), a
+//    refused value put back with the server's message, a locked property's reason;
+//  - the seek bar of a pipeline with a duration, EOS and ERROR badges with the error
+//    text, the editor marking a parse error's line:column;
+//  - pipelines created and deleted through REST appear and go without polling; a deep
+//    link /#/pipelines/NAME; buttons named after their pipeline; no console errors
+//    and no failed request (favicon);
+//  - with --token: the token prompt, "wrong token" told from "unreachable" without
+//    retrying a refused token, tickets instead of the token in every URL.
 //
 //   node ui.spec.mjs [BUILD_DIR]      (default: build; run from anywhere)
 //
 // Uses the system's Chromium (/usr/bin/chromium, from `scripts/install-deps browser`)
 // through playwright-core. Every wait is bounded; the servers are stopped at the end.
-// A screenshot of the page is written to $TESSERA_UI_SCREENSHOT (default
-// /tmp/tessera-ui.png) for a human to look at.
+// Screenshots of the main views (light and dark) go to $TESSERA_UI_SCREENSHOTS
+// (default: docs/images of the repository), where README shows them.
 import { chromium } from 'playwright-core';
 import { spawn } from 'node:child_process';
+import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -19,7 +29,7 @@ const here = path.dirname(fileURLToPath(import.meta.url));
 const repo = path.resolve(here, '..', '..');
 const build = path.resolve(repo, process.argv[2] || 'build');
 const tessera = path.join(build, 'bin', 'tessera');
-const screenshot = process.env.TESSERA_UI_SCREENSHOT || '/tmp/tessera-ui.png';
+const shots = process.env.TESSERA_UI_SCREENSHOTS || path.join(repo, 'docs', 'images');
 const WAIT = 30_000;  // ms for any one thing to show up; generous for a loaded machine
 
 const failures = [];
@@ -34,7 +44,8 @@ function check(cond, what) {
 
 /// `tessera serve --port 0 ...`; resolves with {url, stop} once it prints its URL.
 function serve(...flags) {
-  const proc = spawn(tessera, ['serve', '--port', '0', ...flags], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const proc = spawn(tessera, ['serve', '--port', '0', '--web-root', path.join(repo, 'web'), ...flags],
+                     { stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => { proc.kill('SIGKILL'); reject(new Error(`tessera serve did not start: ${output}`)); }, WAIT);
@@ -70,102 +81,304 @@ async function eventually(page, fn, arg) {
   }
 }
 
+/// A page that records console errors and failed requests.
+async function openPage(browser, options = {}) {
+  const page = await browser.newPage({ viewport: { width: 1280, height: 900 }, ...options });
+  page.problems = [];
+  page.on('pageerror', (e) => page.problems.push(`page error: ${e}`));
+  page.on('console', (m) => { if (m.type() === 'error') page.problems.push(`console: ${m.text()}`); });
+  page.on('response', (r) => { if (r.status() >= 400) page.problems.push(`HTTP ${r.status()} for ${r.url()}`); });
+  return page;
+}
+
+const card = (name) => `.pipeline[data-pipeline="${name}"]`;
+
 const framesShown = ([pipeline, min]) => {
   const imgs = [...document.querySelectorAll(`.pipeline[data-pipeline="${pipeline}"] .viewers img`)];
   return imgs.length > 0 && imgs.every((img) => img.complete && img.naturalWidth >= min);
 };
 
+/// The first viewer's frame read back through a canvas: its size and how many pixels
+/// are bright (> 200) and dark (< 50).
+const pixelsOf = (pipeline) => {
+  const img = document.querySelector(`.pipeline[data-pipeline="${pipeline}"] .viewers img`);
+  const canvas = document.createElement('canvas');
+  canvas.width = img.naturalWidth;
+  canvas.height = img.naturalHeight;
+  const g = canvas.getContext('2d');
+  g.drawImage(img, 0, 0);
+  const data = g.getImageData(0, 0, canvas.width, canvas.height).data;
+  let bright = 0, dark = 0;
+  for (let i = 0; i < data.length; i += 4) {
+    const y = (data[i] + data[i + 1] + data[i + 2]) / 3;
+    if (y > 200) bright += 1;
+    if (y < 50) dark += 1;
+  }
+  return { width: canvas.width, height: canvas.height, bright, dark };
+};
+
+const measured = (pipeline) => {
+  const c = document.querySelector(`.pipeline[data-pipeline="${pipeline}"] figcaption`);
+  return c && Number(c.dataset.fps) > 0 && Number(c.dataset.bytesPerSecond) > 0;
+};
+
+async function rest(server, method, route, body, headers = {}) {
+  const r = await fetch(server.url + route, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
+  const text = await r.text();
+  let data = text;
+  try { data = JSON.parse(text); } catch { /* text */ }
+  return { status: r.status, body: data };
+}
+
+/// Creates through the form; with a name, waits until its card is listed.
+async function create(page, name, description, play = true) {
+  await page.fill('#create-name', name);
+  await page.fill('#create-description', description);
+  await page.setChecked('#create-play', play);
+  await page.click('#create-submit');
+  if (name) check(await eventually(page, (n) => !!document.querySelector(`.pipeline[data-pipeline="${n}"]`), name),
+                  `${name} is not listed after Create`);
+}
+
+async function framesAndPixels(page) {
+  check(await eventually(page, framesShown, ['demo', 1]), 'no demo frames in the WebSocket viewer');
+  const px = await page.evaluate(pixelsOf, 'demo');
+  check(px.width === 320 && px.height === 240, `demo frame ${px.width}x${px.height}, want testsrc's default 320x240`);
+  check(px.bright > 100 && px.dark > 10000, `the demo frame is not a white ball on black: ${JSON.stringify(px)}`);
+  check(await eventually(page, measured, 'demo'), 'no fps and bytes/s measured for the demo viewer');
+  check(await page.$eval(`${card('demo')} .seek`, (s) => s.disabled), 'the seek bar of a live pipeline (no duration) is enabled');
+  for (const label of ['play demo', 'pause demo', 'stop demo', 'delete demo', 'seek demo'])
+    check(await page.$(`[aria-label="${label}"]`) !== null, `no control labelled "${label}"`);
+}
+
+async function catalogueToGraph(page, server) {
+  await page.fill('#catalogue-search', 'test pattern');
+  check(await eventually(page, () => {
+    const shown = [...document.querySelectorAll('.factory-list li')].filter((li) => !li.hidden);
+    return shown.length === 1 && shown[0].querySelector('[data-factory="testsrc"]');
+  }), 'searching "test pattern" does not leave testsrc alone');
+  await page.click('[data-factory="testsrc"] summary b');
+  check(await eventually(page, () => {
+    const d = document.querySelector('[data-factory="testsrc"] .factory-details');
+    return d && d.textContent.includes('ball') && d.textContent.includes('video/x-raw') && d.textContent.includes('1 … 2147483647');
+  }), 'testsrc details lack its pattern enum, its caps or the width range');
+  await page.click('[data-factory="testsrc"] .insert');
+  await page.fill('#catalogue-search', 'websink');
+  await page.click('[data-factory="websink"] .insert');
+  const description = await page.inputValue('#create-description');
+  check(description === 'testsrc ! websink', `inserting testsrc then websink gave "${description}"`);
+  await page.fill('#create-name', 'cat1');
+  await page.setChecked('#create-play', true);
+  await page.click('#create-submit');
+  check(await eventually(page, () => document.querySelector('.pipeline[data-pipeline="cat1"] .state')?.textContent === 'playing'),
+        'the pipeline made from the catalogue is not playing');
+  check(await eventually(page, framesShown, ['cat1', 320]), 'no frames from the catalogue pipeline');
+  check(await eventually(page, () => {
+    const svg = document.querySelector('.pipeline[data-pipeline="cat1"] svg.graph');
+    if (!svg) return false;
+    const link = svg.querySelector('[data-link="testsrc0.src->websink0.sink"]');
+    return svg.querySelector('[data-element="testsrc0"]') && svg.querySelector('[data-element="websink0"]') && link &&
+           link.textContent.includes('RGBA 320×240 @30/1') && link.textContent.includes('push');
+  }), 'the graph of cat1 lacks its elements or the link with its caps and mode');
+  check(await eventually(page, () => /out \d+/.test(
+    document.querySelector('.pipeline[data-pipeline="cat1"] [data-element="testsrc0"] .counts')?.textContent || '')),
+        'no buffer count on the graph');
+
+  // Properties through their generated controls.
+  await page.click(`${card('cat1')} .props-details summary`);
+  const control = (element, property) => `${card('cat1')} .element-props[data-element="${element}"] [data-property="${property}"]:is(input, select)`;
+  check(await eventually(page, (sel) => document.querySelector(sel)?.tagName === 'SELECT', control('testsrc0', 'pattern')),
+        'the enum property pattern has no select');
+  check(await page.inputValue(control('testsrc0', 'pattern')) === 'smpte', 'the pattern select does not show the current value');
+  await page.selectOption(control('testsrc0', 'pattern'), 'ball');
+  check(await eventually(page, () => true) &&
+        (await waitFor(async () => (await rest(server, 'GET', '/api/v1/pipelines/cat1/elements/testsrc0/properties/pattern')).body.value === 'ball')),
+        'choosing ball in the select did not set pattern');
+
+  const quality = control('websink0', 'quality');
+  check(await page.getAttribute(quality, 'type') === 'range', 'quality (1..100) has no slider');
+  await page.$eval(quality, (s) => { s.value = '30'; s.dispatchEvent(new Event('input')); s.dispatchEvent(new Event('change')); });
+  check(await waitFor(async () => (await rest(server, 'GET', '/api/v1/pipelines/cat1/elements/websink0/properties/quality')).body.value === 30),
+        'the quality slider did not set 30');
+
+  const sync = control('websink0', 'sync');
+  check(await page.getAttribute(sync, 'role') === 'switch' && await page.isChecked(sync), 'sync is not a switch showing true');
+  await page.click(sync);
+  check(await waitFor(async () => (await rest(server, 'GET', '/api/v1/pipelines/cat1/elements/websink0/properties/sync')).body.value === false),
+        'the sync switch did not set false');
+  await page.click(sync);
+
+  const width = control('testsrc0', 'width');
+  check(await page.getAttribute(width, 'type') === 'number', 'width (1..2^31-1) is not a number box');
+  await page.fill(width, '0');
+  await page.press(width, 'Enter');
+  check(await eventually(page, (sel) => document.querySelector(sel).value === '320' &&
+      document.querySelector(sel).closest('.prop').querySelector('.prop-error').textContent.includes('out of range'), width),
+        'a refused width did not go back to 320 with the server\'s message');
+
+  const isLive = control('testsrc0', 'is-live');
+  check(await page.$eval(isLive, (i) => i.disabled && i.closest('.prop').title.includes('READY')),
+        'is-live (changes only in NULL/READY) is not disabled with the reason while playing');
+  check(await page.$eval(control('testsrc0', 'height'), (i) => !i.disabled), 'height is disabled while it may change');
+}
+
+async function waitFor(fn) {
+  const deadline = Date.now() + WAIT;
+  while (Date.now() < deadline) {
+    if (await fn()) return true;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  return false;
+}
+
+async function seekEosError(page, server) {
+  await create(page, 'seek1', 'testsrc num-buffers=300 pattern=ball ! websink name=out');
+  check(await eventually(page, () => document.querySelector('.pipeline[data-pipeline="seek1"] .time')?.textContent.endsWith('/ 0:10.0')),
+        'seek1 does not show its 10 s duration');
+  await page.click('[aria-label="pause seek1"]');
+  check(await eventually(page, () => document.querySelector('.pipeline[data-pipeline="seek1"] .state').textContent === 'paused'),
+        'seek1 did not pause');
+  check(await eventually(page, () => !document.querySelector('.pipeline[data-pipeline="seek1"] .seek').disabled),
+        'the seek bar of a 10 s pipeline is disabled');
+  await page.$eval(`${card('seek1')} .seek`, (s) => { s.value = '600'; s.dispatchEvent(new Event('input')); s.dispatchEvent(new Event('change')); });
+  check(await eventually(page, () => document.querySelector('.pipeline[data-pipeline="seek1"] .time').textContent === '0:06.0 / 0:10.0'),
+        'the seek bar did not move seek1 to 6 s');
+  const position = (await rest(server, 'GET', '/api/v1/pipelines/seek1/position')).body.position_ns;
+  check(position >= 6e9 && position < 6.2e9, `after seeking to 60% the position is ${position} ns`);
+
+  await create(page, 'eos1', 'testsrc num-buffers=10 ! fakesink');
+  check(await eventually(page, () => !document.querySelector('.pipeline[data-pipeline="eos1"] .badge.eos')?.hidden),
+        'no EOS badge on eos1');
+
+  await create(page, 'err1', 'filesrc location=/nonexistent/tessera-ui ! fakesink');
+  check(await eventually(page, () => {
+    const c = document.querySelector('.pipeline[data-pipeline="err1"]');
+    return c && !c.querySelector('.badge.error').hidden && c.querySelector('.error-text').textContent.includes('cannot open');
+  }), 'no ERROR badge with the error text on err1');
+  await page.click('#error-close');
+
+  // A parse error is marked in the editor at its line and column.
+  await create(page, '', 'testsrc !\n  invret ! fakesink');
+  check(await eventually(page, () => document.querySelector('#editor-backdrop mark')?.textContent === 'invret' &&
+      document.getElementById('editor-error').textContent.includes('line 2, column 3') &&
+      document.getElementById('editor-error').textContent.includes('no element "invret"')),
+        'the parse error is not marked at line 2, column 3 with its message');
+  check(await page.$eval('#error', (e) => e.hidden), 'a parse error also went to the page banner');
+}
+
 async function uiWalkthrough(browser) {
   const server = await serve('--demo');
-  const page = await browser.newPage({ viewport: { width: 1280, height: 860 } });
-  const pageErrors = [];
-  page.on('pageerror', (e) => pageErrors.push(String(e)));
+  const page = await openPage(browser, { colorScheme: 'light' });
   try {
     const response = await page.goto(server.url + '/', { timeout: WAIT });
     check(response.status() === 200, `GET / answered ${response.status()}`);
     check(await eventually(page, () => document.getElementById('connection').dataset.state === 'connected'),
           'the RPC socket did not connect');
+    await framesAndPixels(page);
+    await catalogueToGraph(page, server);
+    await seekEosError(page, server);
 
-    // The demo pipeline's frames arrive in an MJPEG <img>.
-    check(await eventually(page, framesShown, ['demo', 1]), 'no demo frames in the MJPEG <img>');
-    const width = await page.$eval('.pipeline[data-pipeline="demo"] img', (img) => img.naturalWidth);
-    check(width === 320, `demo frame width ${width}, want testsrc's default 320`);
+    // Screenshots: the overview in both themes, the editor's error mark.
+    mkdirSync(shots, { recursive: true });
+    await page.$eval('#create-description', (e) => e.blur());
+    await page.screenshot({ path: path.join(shots, 'ui-editor-error.png'), clip: await page.$eval('.create', (e) => {
+      const r = e.getBoundingClientRect();
+      return { x: r.x - 8, y: r.y - 8 + window.scrollY, width: r.width + 16, height: r.height + 16 };
+    }), fullPage: true });
+    await page.fill('#catalogue-search', 'testsrc');
+    await page.evaluate(() => window.scrollTo(0, 0));
+    await page.screenshot({ path: path.join(shots, 'ui-light.png') });
+    await page.emulateMedia({ colorScheme: 'dark' });
+    await page.screenshot({ path: path.join(shots, 'ui-dark.png') });
+    await page.emulateMedia({ colorScheme: 'light' });
 
-    // Create a pipeline through the form; it plays and its frames show at its size.
-    await page.fill('#create-name', 'ui1');
-    await page.fill('#create-description', 'testsrc is-live=true pattern=checkers width=200 height=150 ! websink name=view');
-    await page.click('#create-submit');
-    check(await eventually(page, () => {
-      const card = document.querySelector('.pipeline[data-pipeline="ui1"]');
-      return card && card.querySelector('.state').textContent === 'playing';
-    }), 'the created pipeline ui1 is not listed as playing');
-    check(await eventually(page, framesShown, ['ui1', 200]), 'no 200-pixel-wide frames for ui1');
-    check(await eventually(page, () => [...document.querySelectorAll('#bus-log li')]
-      .some((li) => li.textContent.startsWith('ui1 state-changed'))), 'no state-changed bus message for ui1');
-
-    // Pause and stop with the buttons.
-    await page.click('.pipeline[data-pipeline="ui1"] button[data-state="paused"]');
-    check(await eventually(page, () => document.querySelector('.pipeline[data-pipeline="ui1"] .state').textContent === 'paused'),
-          'ui1 did not show paused');
-    await page.click('.pipeline[data-pipeline="ui1"] button[data-state="null"]');
-    check(await eventually(page, () => document.querySelector('.pipeline[data-pipeline="ui1"] .state').textContent === 'null'),
-          'ui1 did not show null after stop');
-
-    // A property set through the card's form.
-    await page.selectOption('.pipeline[data-pipeline="demo"] .set-property .element', 'preview');
-    await page.fill('.pipeline[data-pipeline="demo"] .set-property .property', 'quality');
-    await page.fill('.pipeline[data-pipeline="demo"] .set-property .value', '50');
-    await page.click('.pipeline[data-pipeline="demo"] .set-property button');
-
-    // A bad description shows the server's error, naming the problem.
-    await page.fill('#create-name', '');
-    await page.fill('#create-description', 'testsrc ! invret');
-    await page.click('#create-submit');
-    check(await eventually(page, () => !document.getElementById('error').hidden &&
-      document.getElementById('error-text').textContent.includes('invret')), 'no error shown for a bad description');
-    await page.click('#error-close');
-
-    // The WebSocket viewers show frames too.
+    // The MJPEG viewers show and measure frames too.
+    await page.selectOption('#viewer-mode', 'mjpeg');
+    check(await eventually(page, framesShown, ['demo', 1]), 'no demo frames through the MJPEG viewer');
+    await page.evaluate(() => { for (const c of document.querySelectorAll('figcaption')) delete c.dataset.fps; });
+    check(await eventually(page, measured, 'demo'), 'no fps measured for the MJPEG viewer');
     await page.selectOption('#viewer-mode', 'ws');
-    check(await eventually(page, framesShown, ['demo', 1]), 'no demo frames through the WebSocket viewer');
-    await page.screenshot({ path: screenshot, fullPage: true });
+
+    // Deep link: a new page opens at the pipeline.
+    const deep = await openPage(browser, { colorScheme: 'dark', viewport: { width: 1280, height: 700 } });
+    await deep.goto(server.url + '/#/pipelines/seek1', { timeout: WAIT });
+    check(await eventually(deep, () => {
+      const c = document.querySelector('.pipeline[data-pipeline="seek1"]');
+      if (!c || !c.classList.contains('focused') || !c.querySelector('.props-details').open) return false;
+      const r = c.getBoundingClientRect();
+      return r.top >= -1 && r.top < window.innerHeight / 2;
+    }), 'the deep link #/pipelines/seek1 did not bring seek1 into view with its properties open');
+    await eventually(deep, () => document.querySelector('.pipeline[data-pipeline="seek1"] .element-props'));
+    await deep.waitForTimeout(1500);  // a viewer's first fps read-out
+    await deep.locator(card('seek1')).screenshot({ path: path.join(shots, 'ui-pipeline-dark.png') });
+    check(deep.problems.length === 0, `problems in the deep-linked page: ${deep.problems.join('; ')}`);
+    await deep.close();
 
     // Delete through the UI.
-    await page.click('.pipeline[data-pipeline="ui1"] .delete');
-    check(await eventually(page, () => !document.querySelector('.pipeline[data-pipeline="ui1"]')),
-          'ui1 still listed after delete');
+    await page.click('[aria-label="delete cat1"]');
+    check(await eventually(page, () => !document.querySelector('.pipeline[data-pipeline="cat1"]')),
+          'cat1 still listed after delete');
 
     // Created and deleted through REST, elsewhere: pipeline.created / pipeline.deleted
     // notifications bring it into the list and take it out (the page does not poll).
-    const created = await fetch(server.url + '/api/v1/pipelines', {
-      method: 'POST', body: JSON.stringify({ name: 'rest1', description: 'fakesrc ! fakesink' }),
-    });
+    const created = await rest(server, 'POST', '/api/v1/pipelines', { name: 'rest1', description: 'fakesrc ! fakesink' });
     check(created.status === 201, `REST create answered ${created.status}`);
     check(await eventually(page, () => !!document.querySelector('.pipeline[data-pipeline="rest1"]')),
           'a pipeline created through REST did not show up');
-    const deleted = await fetch(server.url + '/api/v1/pipelines/rest1', { method: 'DELETE' });
+    const deleted = await rest(server, 'DELETE', '/api/v1/pipelines/rest1');
     check(deleted.status === 200, `REST delete answered ${deleted.status}`);
     check(await eventually(page, () => !document.querySelector('.pipeline[data-pipeline="rest1"]')),
           'a pipeline deleted through REST is still listed');
-    check(pageErrors.length === 0, `errors in the page: ${pageErrors.join('; ')}`);
+    check(page.problems.length === 0, `problems in the page: ${page.problems.join('; ')}`);
   } finally {
     await page.close();
     check((await server.stop()) === 0, 'tessera serve did not exit 0');
   }
 }
 
-async function tokenInTheUrl(browser) {
+async function tokenAndTickets(browser) {
   const server = await serve('--demo', '--token', 'ui-secret');
-  const page = await browser.newPage();
+  const page = await openPage(browser);
+  const urls = [];
+  let ticketRequests = 0;
+  page.on('request', (r) => { urls.push(r.url()); if (r.url().endsWith('/api/v1/tickets')) ticketRequests += 1; });
+  page.on('websocket', (ws) => urls.push(ws.url()));
+  let stopped = false;
   try {
-    await page.goto(server.url + '/?token=ui-secret', { timeout: WAIT });
-    check(await eventually(page, framesShown, ['demo', 1]), 'no frames with ?token=');
     await page.goto(server.url + '/', { timeout: WAIT });
-    check(await eventually(page, () => document.getElementById('connection').dataset.state === 'disconnected'),
-          'without ?token= the page should show it is not connected');
+    check(await eventually(page, () => document.getElementById('token-dialog').open &&
+        document.getElementById('connection').textContent === 'token needed'), 'no token prompt on a server with --token');
+
+    await page.fill('#token-input', 'not-it');
+    await page.click('#token-submit');
+    check(await eventually(page, () => document.getElementById('token-dialog').open &&
+        document.getElementById('connection').textContent === 'wrong token' &&
+        document.getElementById('token-reason').textContent.includes('refused')), 'a wrong token is not called a wrong token');
+    const asked = ticketRequests;
+    await page.waitForTimeout(3000);
+    check(ticketRequests === asked, `the page retried a refused token (${ticketRequests - asked} more requests)`);
+
+    await page.fill('#token-input', 'ui-secret');
+    await page.click('#token-submit');
+    check(await eventually(page, () => document.getElementById('connection').dataset.state === 'connected'),
+          'the right token did not connect');
+    check(await eventually(page, framesShown, ['demo', 1]), 'no frames with the token');
+    check(await eventually(page, () => document.querySelectorAll('.factory-list li').length > 10),
+          'the catalogue did not load with the token');
+    check(!urls.some((u) => u.includes('ui-secret')), `the token appeared in a URL: ${urls.filter((u) => u.includes('ui-secret'))}`);
+    check(urls.filter((u) => u.startsWith('ws:')).every((u) => /[?&]ticket=[0-9a-f]{32}$/.test(u)),
+          `a WebSocket opened without a ticket: ${urls.filter((u) => u.startsWith('ws:'))}`);
+    check(await page.evaluate(() => sessionStorage.getItem('tessera.token')) === 'ui-secret', 'the token is not in sessionStorage');
+
+    // The server going away is "unreachable", not a token problem.
+    await server.stop();
+    stopped = true;
+    check(await eventually(page, () => document.getElementById('connection').dataset.state === 'disconnected' &&
+        document.getElementById('connection').textContent.includes('unreachable') &&
+        !document.getElementById('token-dialog').open), 'a stopped server is not shown as unreachable');
   } finally {
     await page.close();
-    await server.stop();
+    if (!stopped) await server.stop();
   }
 }
 
@@ -177,7 +390,7 @@ const browser = await chromium.launch({
 });
 try {
   await uiWalkthrough(browser);
-  await tokenInTheUrl(browser);
+  await tokenAndTickets(browser);
 } catch (e) {
   check(false, `the test stopped: ${e.stack || e}`);
 } finally {
@@ -187,4 +400,4 @@ if (failures.length) {
   console.error(`ui.spec: ${failures.length} failure(s)`);
   process.exit(1);
 }
-console.log(`ui.spec: ok (${checks} checks); screenshot: ${screenshot}`);
+console.log(`ui.spec: ok (${checks} checks); screenshots in ${shots}`);

@@ -3,7 +3,7 @@
 .../sinks/{e}/ws (one binary JPEG per message) and MJPEG .../sinks/{e}/mjpeg
 (multipart/x-mixed-replace), JPEG sizes read from the SOF marker, a resize while
 playing, the preroll frame of a paused pipeline, a stalled viewer that does not stall
-another, the max-subscribers refusal, 404/400, Origin and token checks, and the stream
+another, the max-subscribers refusal, 404/400, Origin, token and single-use ticket checks, and the stream
 ending when its pipeline is deleted. A real `tessera serve --port 0`; bounded waits."""
 
 import asyncio
@@ -377,8 +377,37 @@ def token_on_streams():
         boundary = fields.get("content-type", "").split("boundary=", 1)[-1]
         check(jpeg_size(v.part(boundary)[1]) == (16, 16), "MJPEG frame with ?token=")
         v.close()
+        tickets_open_one_stream_each(srv, auth, url)
     finally:
         srv.stop()
+
+
+def tickets_open_one_stream_each(srv, auth, url):
+    """POST /api/v1/tickets (with the token) gives a single-use ?ticket= for a frames
+    WebSocket or an MJPEG stream, so a page never puts its token in a URL."""
+    status, _ = srv.rest("POST", "/api/v1/tickets", None)
+    check(status == 401, f"a ticket without the token: {status}")
+
+    def ticket():
+        status, body = srv.rest("POST", "/api/v1/tickets", None, auth)
+        check(status == 200 and body and len(body.get("ticket", "")) == 32 and body.get("expires_in_s") == 30,
+              f"POST /api/v1/tickets: {status} {body}")
+        return (body or {}).get("ticket", "")
+
+    t = ticket()
+    check(jpeg_size(asyncio.run(ws_frames(url + "?ticket=" + t, 1))[0]) == (16, 16), "frames with ?ticket=")
+    check(asyncio.run(ws_refused(url + "?ticket=" + t)) == 401, "a ticket used a second time")
+    t = ticket()
+    v = Mjpeg(srv.port, "/api/v1/pipelines/a/sinks/o/mjpeg?ticket=" + t)
+    status, fields = v.head()
+    check(status == 200, f"MJPEG with ?ticket=: {status}")
+    boundary = fields.get("content-type", "").split("boundary=", 1)[-1]
+    check(jpeg_size(v.part(boundary)[1]) == (16, 16), "MJPEG frame with ?ticket=")
+    v.close()
+    v = Mjpeg(srv.port, "/api/v1/pipelines/a/sinks/o/mjpeg?ticket=" + t)
+    check(v.head()[0] == 401, "an MJPEG ticket used a second time")
+    v.close()
+    check(asyncio.run(ws_refused(url + "?ticket=" + "0" * 32)) == 401, "a made-up ticket")
 
 
 srv = Server()

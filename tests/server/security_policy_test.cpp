@@ -86,6 +86,28 @@ TEST(SecurityPolicy, QueryTokenOnlyForWebSocketsAndMjpeg) {
   EXPECT_EQ(status_of(p.check(mjpeg)), 0u);
 }
 
+TEST(SecurityPolicy, TicketOpensOneWebSocketOrMjpegStreamOnce) {
+  security_policy p(config_with("127.0.0.1", "s3cret"));
+  auto ws = request("/api/v1/rpc", "127.0.0.1:8080", true);
+  ws.query.add("ticket", p.tickets().issue());
+  EXPECT_EQ(status_of(p.check(ws)), 0u);
+  EXPECT_EQ(status_of(p.check(ws)), 401u);  // used up
+  auto mjpeg = request("/api/v1/pipelines/p0/sinks/out/mjpeg", "127.0.0.1:8080");
+  mjpeg.query.add("ticket", p.tickets().issue());
+  EXPECT_EQ(status_of(p.check(mjpeg)), 0u);
+  // Never for plain requests: a ticket is not a token.
+  auto plain = request("/api/v1/pipelines", "127.0.0.1:8080");
+  const auto ticket = p.tickets().issue();
+  plain.query.add("ticket", ticket);
+  EXPECT_EQ(status_of(p.check(plain)), 401u);
+  EXPECT_EQ(p.tickets().outstanding(), 1u);  // and the refusal did not use it up
+  auto forged = request("/api/v1/rpc", "127.0.0.1:8080", true);
+  forged.query.add("ticket", "0123456789abcdef0123456789abcdef");
+  const auto refused = p.check(forged);
+  EXPECT_EQ(status_of(refused), 401u);
+  EXPECT_NE(refused->body.find("invalid ticket"), std::string::npos) << refused->body;
+}
+
 TEST(SecurityPolicy, OriginMustBeOwnOrAllowed) {
   security_policy p(config_with("127.0.0.1", {}, {"https://ui.example"}));
   auto own = request("/api/v1/rpc", "127.0.0.1:8080", true);
