@@ -18,7 +18,8 @@
 // Uses the system's Chromium (/usr/bin/chromium, from `scripts/install-deps browser`)
 // through playwright-core. Every wait is bounded; the servers are stopped at the end.
 // Screenshots of the main views (light and dark) go to $TESSERA_UI_SCREENSHOTS
-// (default: docs/images of the repository), where README shows them.
+// (default: BUILD_DIR/ui-screenshots, so a test run leaves the checkout clean);
+// TESSERA_UI_SCREENSHOTS=docs/images refreshes the ones README shows.
 import { chromium } from 'playwright-core';
 import { spawn } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
@@ -29,7 +30,7 @@ const here = path.dirname(fileURLToPath(import.meta.url));
 const repo = path.resolve(here, '..', '..');
 const build = path.resolve(repo, process.argv[2] || 'build');
 const tessera = path.join(build, 'bin', 'tessera');
-const shots = process.env.TESSERA_UI_SCREENSHOTS || path.join(repo, 'docs', 'images');
+const shots = process.env.TESSERA_UI_SCREENSHOTS || path.join(build, 'ui-screenshots');
 const WAIT = 30_000;  // ms for any one thing to show up; generous for a loaded machine
 
 const failures = [];
