@@ -4,7 +4,7 @@
 // (GET /api/v1/factories/{f}). "Insert" puts the element into the description editor.
 
 import { http } from './api.js';
-import { h } from './dom.js';
+import { boundText, h } from './dom.js';
 import { lockReason } from './properties.js';
 
 const described = new Map();  // factory name -> Promise of its description
@@ -21,7 +21,7 @@ export function factory(name) {
 
 function valuesText(p) {
   if (p.enum) return p.enum.map((e) => e.nick).join(' | ');
-  if (p.min !== undefined && p.max !== undefined) return `${p.min} … ${p.max}`;
+  if (p.min !== undefined && p.max !== undefined) return `${boundText(p.min)} … ${boundText(p.max)}`;
   return '';
 }
 

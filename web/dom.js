@@ -44,3 +44,11 @@ export function formatBytes(n) {
 
 /// A CSS.escape'd attribute selector value, for names users choose.
 export const sel = (name) => CSS.escape(name);
+
+/// A range bound for people: JSON numbers past 2^53 lose digits in JavaScript
+/// (INT64_MAX reads 9223372036854776000), so the 64-bit extremes are named.
+export function boundText(n) {
+  if (n >= 9.2e18) return 'INT64_MAX';
+  if (n <= -9.2e18) return 'INT64_MIN';
+  return String(n);
+}

@@ -7,7 +7,7 @@
 // (its mutability) is disabled, the reason in its tooltip.
 
 import { plainMessage } from './api.js';
-import { h } from './dom.js';
+import { boundText, h } from './dom.js';
 
 const STATE_ORDER = ['null', 'ready', 'paused', 'playing'];
 const SLIDER_MAX_STEPS = 100000;  // wider int ranges (e.g. 1..2^31) get a number box
@@ -35,7 +35,7 @@ function sliderFits(spec) {
 
 function rangeText(spec) {
   const parts = [];
-  if (spec.min !== undefined && spec.max !== undefined) parts.push(`${spec.min} … ${spec.max}`);
+  if (spec.min !== undefined && spec.max !== undefined) parts.push(`${boundText(spec.min)} … ${boundText(spec.max)}`);
   if (spec.default !== undefined && spec.default !== '') parts.push(`default ${JSON.stringify(spec.default)}`);
   return parts.join(', ');
 }
