@@ -90,6 +90,7 @@ int run_serve(std::span<const std::string_view> args) {
   net_config.port = config.port;
   net_config.max_body_bytes = config.max_request_bytes;
   net_config.max_websocket_message_bytes = config.max_request_bytes;
+  net_config.max_connections_per_address = config.max_connections_per_address;
   net::server server(ioc, net_config);
 
   security_policy policy(config);

@@ -130,6 +130,8 @@ const std::vector<option>& options() {
       {"max-request-bytes", kind::size, bounded(&serve_config::max_request_bytes, 1024, 1u << 30, true)},
       {"max-batch", kind::number, bounded(&serve_config::max_batch, 1, 10000, false)},
       {"max-reply-bytes", kind::size, bounded(&serve_config::max_reply_bytes, 4096, 1u << 30, true)},
+      {"max-connections-per-address", kind::number,
+       bounded(&serve_config::max_connections_per_address, 1, 1024, false)},
   };
   return table;
 }
@@ -265,6 +267,9 @@ const char* serve_usage() noexcept {
          "  --max-batch N          JSON-RPC requests in one batch (default 64)\n"
          "  --max-reply-bytes N    JSON-RPC reply to one message; later batch entries get\n"
          "                         an error instead (default 8M)\n"
+         "  --max-connections-per-address N\n"
+         "                         connections open at once from one client address;\n"
+         "                         more are answered 503 (default 64, at most 1024)\n"
          "  -h, --help             show this help\n"
          "\n"
          "Binding a non-loopback address without --token is refused unless --insecure.\n";

@@ -46,6 +46,7 @@ struct serve_config {
   std::size_t max_request_bytes = 1 << 20;               ///< HTTP body and WebSocket message
   std::size_t max_batch = 64;                            ///< JSON-RPC requests per batch
   std::size_t max_reply_bytes = std::size_t{8} << 20;    ///< JSON-RPC reply per message
+  std::size_t max_connections_per_address = 64;          ///< open connections per client address
 
   bool show_help = false;  ///< --help was given: print serve_usage() and exit 0
 };
