@@ -36,6 +36,14 @@ read_outcome classify_read_error(boost::system::error_code ec, const read_limits
   return out;
 }
 
+std::optional<response> check_header_fields(const beast_request& req) {
+  if (req.count(http::field::host) > 1) {
+    return response::error(status::bad_request,
+                           "malformed request: more than one Host header (RFC 9112 section 3.2)");
+  }
+  return std::nullopt;
+}
+
 net::request to_net_request(beast_request& req) {
   net::request out;
   out.method = req.method();

@@ -13,6 +13,7 @@
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/use_awaitable.hpp>
+#include <boost/asio/error.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http/empty_body.hpp>
 #include <boost/beast/http/message.hpp>
@@ -56,6 +57,10 @@ struct read_outcome {
 /// (400 malformed, 413 body over the limit, 431 header over the limit).
 read_outcome classify_read_error(boost::system::error_code ec, const read_limits& limits);
 
+/// The 400 answer for a header Beast accepts but RFC 9112 does not (section 3.2: more
+/// than one Host field line); nullopt when the header is acceptable.
+std::optional<response> check_header_fields(const beast_request& req);
+
 /// Header fields copied, body moved out of `req`.
 net::request to_net_request(beast_request& req);
 
@@ -81,9 +86,43 @@ boost::asio::awaitable<read_outcome> read_request(Stream& stream,
   parser.body_limit(limits.max_body_bytes);
 
   prepare(io_step::header);
-  auto [hec, hn] = co_await http::async_read_header(stream, buffer, parser,
-                                                    asio::as_tuple(asio::use_awaitable));
-  if (hec) co_return classify_read_error(hec, limits);
+  // Beast's parser applies header_limit to the bytes of one put(), and drops the fields
+  // it has already consumed: a header trickled in small reads would pass any limit. So
+  // the header is fed here, read by read, and each put gets what is left of the total.
+  std::size_t header_used = 0;
+  for (;;) {
+    boost::system::error_code pec = http::error::need_more;
+    if (buffer.size() > 0) {
+      parser.header_limit(static_cast<std::uint32_t>(limits.max_header_bytes - header_used));
+      const auto used = parser.put(buffer.data(), pec);
+      buffer.consume(used);
+      header_used += used;
+      if (pec && pec != http::error::need_more) co_return classify_read_error(pec, limits);
+      if (parser.is_header_done()) break;
+      // What is buffered now belongs to the unfinished header.
+      if (header_used + buffer.size() >= limits.max_header_bytes) {
+        co_return classify_read_error(http::error::header_limit, limits);
+      }
+    }
+    const auto chunk = boost::beast::read_size(buffer, 65536);
+    if (chunk == 0) co_return classify_read_error(http::error::header_limit, limits);
+    auto [rec, rn] = co_await stream.async_read_some(buffer.prepare(chunk),
+                                                     asio::as_tuple(asio::use_awaitable));
+    buffer.commit(rn);
+    if (rec == asio::error::eof) {
+      if (!parser.got_some()) co_return classify_read_error(http::error::end_of_stream, limits);
+      boost::system::error_code eec;
+      parser.put_eof(eec);
+      co_return classify_read_error(eec ? eec : http::error::partial_message, limits);
+    }
+    if (rec) co_return classify_read_error(rec, limits);
+  }
+  if (auto refusal = check_header_fields(parser.get())) {
+    read_outcome out;
+    out.what = read_outcome::kind::rejected;
+    out.rejection = std::move(refusal);
+    co_return out;
+  }
 
   if (!parser.is_done()) {
     if (limits.may_send_continue && iequals(parser.get()[http::field::expect], "100-continue")) {

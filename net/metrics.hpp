@@ -15,7 +15,7 @@ namespace tessera::net {
 /// has somewhere to count. Thread-safe: relaxed atomics.
 struct server_counters {
   std::atomic<std::uint64_t> connections_accepted{0};
-  std::atomic<std::uint64_t> connections_rejected{0};  ///< closed at once: over max_connections
+  std::atomic<std::uint64_t> connections_rejected{0};  ///< closed at once: over max_connections (in all or per address)
   std::atomic<std::uint64_t> connections_active{0};
   std::atomic<std::uint64_t> websockets_active{0};
   std::atomic<std::uint64_t> streams_active{0};

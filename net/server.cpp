@@ -34,7 +34,7 @@ class server::impl : public std::enable_shared_from_this<impl> {
   impl(asio::io_context& ioc, server_config config)
       : ioc_(ioc),
         config_(std::move(config)),
-        registry_(config_.max_connections),
+        registry_(config_.max_connections, config_.max_connections_per_address),
         strand_(asio::make_strand(ioc)),
         grace_timer_(strand_) {}
 
@@ -56,7 +56,7 @@ class server::impl : public std::enable_shared_from_this<impl> {
 
  private:
   void on_accept(tcp::socket socket);
-  void reject(tcp::socket socket);
+  void reject(tcp::socket socket, detail::refusal why, const asio::ip::address& from);
   void do_stop();
 
   asio::io_context& ioc_;
@@ -105,12 +105,15 @@ result<void> server::impl::start() {
 }
 
 void server::impl::on_accept(tcp::socket socket) {
-  if (registry_.size() >= config_.max_connections) {
-    reject(std::move(socket));
+  boost::system::error_code ec;
+  const auto peer = socket.remote_endpoint(ec);
+  if (ec) return;  // the client has gone already; destroying the socket closes it
+  if (auto refused = registry_.check(peer.address())) {
+    if (*refused != detail::refusal::closed) reject(std::move(socket), *refused, peer.address());
     return;
   }
   auto session = detail::make_http_session(services_, std::move(socket));
-  const auto id = registry_.add(session);
+  const auto id = registry_.add(session, peer.address());
   if (!id) return;  // stopping (or full after all); destroying the session closes the socket
   server_counters::bump(counters_->connections_accepted);
   server_counters::bump(counters_->connections_active);
@@ -120,17 +123,25 @@ void server::impl::on_accept(tcp::socket socket) {
   });
 }
 
-void server::impl::reject(tcp::socket socket) {
+void server::impl::reject(tcp::socket socket, detail::refusal why, const asio::ip::address& from) {
   server_counters::bump(counters_->connections_rejected);
-  spdlog::debug("net: connection refused: {} connections open (max_connections)",
-                config_.max_connections);
+  // One address may not hold every connection (1024 idle WebSockets from one client
+  // made the server answer 503 to everyone): its own limit is far below the server's.
+  std::string body;
+  if (why == detail::refusal::address_full) {
+    body = "too many connections from " + from.to_string() + " (limit " +
+           std::to_string(config_.max_connections_per_address) +
+           " per address, --max-connections-per-address)\r\n";
+  } else {
+    body = "server at its connection limit (" + std::to_string(config_.max_connections) + ")\r\n";
+  }
+  spdlog::debug("net: connection from {} refused: {}", from.to_string(), body.substr(0, body.size() - 2));
+  const std::string reply = "HTTP/1.1 503 Service Unavailable\r\nContent-Type: text/plain\r\nContent-Length: " +
+                            std::to_string(body.size()) + "\r\nConnection: close\r\n\r\n" + body;
   // A fresh socket's send buffer is empty, so this non-blocking write completes.
-  static constexpr char busy[] =
-      "HTTP/1.1 503 Service Unavailable\r\nContent-Type: text/plain\r\n"
-      "Content-Length: 32\r\nConnection: close\r\n\r\nserver at its connection limit\r\n";
   boost::system::error_code ec;
   socket.non_blocking(true, ec);
-  socket.write_some(asio::buffer(busy, sizeof busy - 1), ec);
+  socket.write_some(asio::buffer(reply), ec);
   socket.shutdown(tcp::socket::shutdown_both, ec);
   socket.close(ec);
 }

@@ -27,6 +27,7 @@ result<void> server_config::validate() const {
                          std::pair{max_websocket_message_bytes, "max_websocket_message_bytes"},
                          std::pair{max_pipelined_requests, "max_pipelined_requests"},
                          std::pair{max_connections, "max_connections"},
+                         std::pair{max_connections_per_address, "max_connections_per_address"},
                          std::pair{send_queue_messages, "send_queue_messages"}}) {
     if (auto r = positive(v, name); !r) return r;
   }

@@ -22,6 +22,9 @@ struct server_config {
   std::size_t max_websocket_message_bytes = 1 << 20;  ///< larger -> close code 1009
   std::size_t max_pipelined_requests = 8;  ///< requests read ahead while one is answered
   std::size_t max_connections = 1024;      ///< further accepted sockets are closed at once
+  /// Connections open at once from one client address; further ones are answered 503
+  /// and closed, so that one client cannot take the server's max_connections.
+  std::size_t max_connections_per_address = 64;
   std::size_t send_queue_messages = 8;     ///< default bounded send queue per client (messages)
 
   /// From the first byte of a request to its last header byte; also the wait for the

@@ -231,16 +231,65 @@ std::optional<std::string> dispatcher::handle(std::string_view message) {
   if (!root.is_array()) {
     auto reply = handle_one(root);
     if (!reply) return std::nullopt;
-    return json::serialize(*reply);
+    std::string text = json::serialize(*reply);
+    if (text.size() > limits_.max_reply_bytes)
+      return json::serialize(error_response(over_budget_error(text.size(), false), reply->as_object()["id"]));
+    return text;
   }
   const simdjson::dom::array batch = root.get_array().value_unsafe();
   if (batch.size() == 0)
     return json::serialize(error_response(invalid_request("an empty batch"), nullptr));
-  json::array replies;
-  for (element request : batch)
-    if (auto reply = handle_one(request)) replies.push_back(std::move(*reply));
-  if (replies.empty()) return std::nullopt;  // a batch of notifications only
-  return json::serialize(replies);
+  if (batch.size() > limits_.max_batch_entries)
+    return json::serialize(error_response(
+        invalid_request("a batch of " + std::to_string(batch.size()) + " requests exceeds the limit of " +
+                        std::to_string(limits_.max_batch_entries) + " (--max-batch)"),
+        nullptr));
+  // The array's text is built reply by reply, so its size is known before it grows.
+  std::string text = "[";
+  bool any = false;
+  bool spent = false;
+  for (element request : batch) {
+    std::optional<json::value> reply = spent ? refuse_over_budget(request) : handle_one(request);
+    if (!reply) continue;
+    std::string one = json::serialize(*reply);
+    // 2: the "]" to close and the "," before a later reply.
+    if (!spent && text.size() + one.size() + 2 > limits_.max_reply_bytes) {
+      spent = true;
+      one = json::serialize(error_response(over_budget_error(one.size(), true), reply->as_object()["id"]));
+    }
+    if (any) text += ',';
+    text += one;
+    any = true;
+  }
+  if (!any) return std::nullopt;  // a batch of notifications only
+  text += ']';
+  return text;
+}
+
+rpc_error dispatcher::over_budget_error(std::size_t reply_bytes, bool in_batch) const {
+  std::string message = "reply budget exceeded: this reply (";
+  message += std::to_string(reply_bytes);
+  message += " bytes) would make the message larger than ";
+  message += std::to_string(limits_.max_reply_bytes);
+  message += " bytes (--max-reply-bytes)";
+  if (in_batch) message += "; the batch's later requests were not run";
+  return rpc_error{code::limit_exceeded, std::move(message), json::object{{"max_reply_bytes", limits_.max_reply_bytes}}};
+}
+
+std::optional<json::value> dispatcher::refuse_over_budget(element request) const {
+  json::value id = nullptr;
+  if (request.is_object()) {
+    auto given = request.get_object().value_unsafe().at_key("id");
+    if (given.error()) return std::nullopt;  // a notification: never answered
+    const auto t = given.value_unsafe().type();
+    if (t != element_type::ARRAY && t != element_type::OBJECT && t != element_type::BOOL)
+      id = to_boost_json(given.value_unsafe());
+  }
+  return error_response(rpc_error{code::limit_exceeded,
+                                  "not run: the replies of this batch reached the budget of " +
+                                      std::to_string(limits_.max_reply_bytes) + " bytes (--max-reply-bytes)",
+                                  json::object{{"max_reply_bytes", limits_.max_reply_bytes}}},
+                        std::move(id));
 }
 
 std::optional<json::value> dispatcher::handle_one(element request) {

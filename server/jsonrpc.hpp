@@ -22,6 +22,14 @@
 ///    a batch whose members are all notifications gets no reply at all.
 ///  - "id" is echoed as sent: string, integer, fractional number or null.
 ///
+/// Bounds (dispatch_limits), so that one message cannot make an unbounded reply:
+///  - a batch of more than max_batch_entries Requests -> one -32600 naming the limit,
+///    nothing run;
+///  - replies stop growing at max_reply_bytes: a Response that would take the reply
+///    text past it is replaced by a -32003 error naming the budget, and the batch's
+///    later Requests are not run, each answered by a short -32003 error (notifications
+///    not answered). So a reply is at most max_reply_bytes plus ~250 bytes per entry.
+///
 /// Ownership and threads: a dispatcher owns its handlers and its simdjson parser, so it
 /// is used by one connection at a time (not thread-safe); `params` and the simdjson
 /// values it hands out are valid only during the handler call.
@@ -52,6 +60,8 @@ inline constexpr int internal_error = -32603;
 /// by service_error::rpc_code() (server/pipeline_service.hpp).
 inline constexpr int server_error = -32000;
 inline constexpr int server_error_last = -32099;
+/// A bound of section 8 was reached (the same code as service_errc::limit_exceeded).
+inline constexpr int limit_exceeded = -32003;
 }  // namespace code
 
 /// A JSON-RPC Error object: code, message and optional data (null: left out).
@@ -105,12 +115,18 @@ class params {
 /// `e` as a Boost.JSON value (integers stay integers, strings are copied).
 boost::json::value to_boost_json(simdjson::dom::element e);
 
+/// The bounds of one message (`tessera serve --max-batch`, `--max-reply-bytes`).
+struct dispatch_limits {
+  std::size_t max_batch_entries = 64;
+  std::size_t max_reply_bytes = std::size_t{8} << 20;
+};
+
 /// Method name -> (parameter names, handler); handles messages.
 class dispatcher {
  public:
   using handler = std::function<rpc_result<boost::json::value>(const params&)>;
 
-  dispatcher() = default;
+  explicit dispatcher(dispatch_limits limits = {}) : limits_(limits) {}
   dispatcher(const dispatcher&) = delete;
   dispatcher& operator=(const dispatcher&) = delete;
 
@@ -130,7 +146,13 @@ class dispatcher {
   /// One Request (an element of a batch, or the whole message): its Response object,
   /// or nothing for a notification.
   std::optional<boost::json::value> handle_one(simdjson::dom::element request);
+  /// What a batch entry gets once the reply budget is spent: the -32003 error with
+  /// the entry's id, or nothing for a notification (or an entry without a readable id
+  /// that is not even a Request object: it gets the error with id null).
+  std::optional<boost::json::value> refuse_over_budget(simdjson::dom::element request) const;
+  rpc_error over_budget_error(std::size_t reply_bytes, bool in_batch) const;
 
+  dispatch_limits limits_;
   std::map<std::string, method_entry, std::less<>> methods_;
   simdjson::dom::parser parser_;
 };

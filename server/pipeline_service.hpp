@@ -86,6 +86,8 @@ struct service_options {
   std::size_t max_elements = 256;                         ///< per pipeline
   std::uint64_t max_frame_pixels = 64ull * 1024 * 1024;   ///< per frame
   std::size_t max_subscribers_per_sink = 256;             ///< caps each websink's max-subscribers
+  std::size_t max_batch_entries = 64;                     ///< JSON-RPC requests in one batch
+  std::size_t max_reply_bytes = std::size_t{8} << 20;     ///< JSON-RPC reply text of one message
   std::optional<std::filesystem::path> media_root;        ///< filesrc/filesink confinement
   std::size_t control_threads = 2;                        ///< the pool `run()` uses
   /// How long set_state waits for an asynchronous change (preroll) before answering

@@ -24,7 +24,8 @@ namespace {
 /// ended early (server stopping).
 struct rpc_session {
   rpc_session(pipeline_service& service, const server_stats_source& server_stats, rpc_bus_subscription::sink sink)
-      : bus(service, std::move(sink)) {
+      : dispatcher(jsonrpc::dispatch_limits{service.options().max_batch_entries, service.options().max_reply_bytes}),
+        bus(service, std::move(sink)) {
     add_rpc_methods(dispatcher, service, bus, server_stats);
   }
   jsonrpc::dispatcher dispatcher;

@@ -79,6 +79,8 @@ int run_serve(std::span<const std::string_view> args) {
   options.max_elements = config.max_elements;
   options.max_frame_pixels = config.max_frame_pixels;
   options.max_subscribers_per_sink = config.max_subscribers;
+  options.max_batch_entries = config.max_batch;
+  options.max_reply_bytes = config.max_reply_bytes;
   options.media_root = config.media_root;
   pipeline_service service(options);
 
@@ -88,6 +90,7 @@ int run_serve(std::span<const std::string_view> args) {
   net_config.port = config.port;
   net_config.max_body_bytes = config.max_request_bytes;
   net_config.max_websocket_message_bytes = config.max_request_bytes;
+  net_config.max_connections_per_address = config.max_connections_per_address;
   net::server server(ioc, net_config);
 
   security_policy policy(config);

@@ -128,6 +128,10 @@ const std::vector<option>& options() {
        bounded(&serve_config::max_frame_pixels, 1, std::uint64_t{1} << 40, true)},
       {"max-subscribers", kind::number, bounded(&serve_config::max_subscribers, 1, 65536, false)},
       {"max-request-bytes", kind::size, bounded(&serve_config::max_request_bytes, 1024, 1u << 30, true)},
+      {"max-batch", kind::number, bounded(&serve_config::max_batch, 1, 10000, false)},
+      {"max-reply-bytes", kind::size, bounded(&serve_config::max_reply_bytes, 4096, 1u << 30, true)},
+      {"max-connections-per-address", kind::number,
+       bounded(&serve_config::max_connections_per_address, 1, 1024, false)},
   };
   return table;
 }
@@ -260,6 +264,12 @@ const char* serve_usage() noexcept {
          "  --max-frame-pixels N   pixels per frame (default 64M)\n"
          "  --max-subscribers N    viewers per websink (default 256)\n"
          "  --max-request-bytes N  request body / WebSocket message size (default 1M)\n"
+         "  --max-batch N          JSON-RPC requests in one batch (default 64)\n"
+         "  --max-reply-bytes N    JSON-RPC reply to one message; later batch entries get\n"
+         "                         an error instead (default 8M)\n"
+         "  --max-connections-per-address N\n"
+         "                         connections open at once from one client address;\n"
+         "                         more are answered 503 (default 64, at most 1024)\n"
          "  -h, --help             show this help\n"
          "\n"
          "Binding a non-loopback address without --token is refused unless --insecure.\n";

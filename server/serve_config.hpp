@@ -44,6 +44,9 @@ struct serve_config {
   std::uint64_t max_frame_pixels = 64ull * 1024 * 1024;  ///< per frame
   std::size_t max_subscribers = 256;                     ///< viewers per websink
   std::size_t max_request_bytes = 1 << 20;               ///< HTTP body and WebSocket message
+  std::size_t max_batch = 64;                            ///< JSON-RPC requests per batch
+  std::size_t max_reply_bytes = std::size_t{8} << 20;    ///< JSON-RPC reply per message
+  std::size_t max_connections_per_address = 64;          ///< open connections per client address
 
   bool show_help = false;  ///< --help was given: print serve_usage() and exit 0
 };

@@ -332,6 +332,14 @@ class launch_parser {
     }
   }
 
+  // Names are echoed in every reply and log line about the element: keep them short.
+  result<void> check_name_length(std::string_view what, std::string_view name, source_position where) const {
+    if (name.size() <= limits_.max_name_bytes) return {};
+    return error(errc::limit_exceeded, to_string(where) + ": " + std::string(what) + " name of " +
+                                           std::to_string(name.size()) + " bytes exceeds the limit of " +
+                                           std::to_string(limits_.max_name_bytes) + " bytes");
+  }
+
   result<void> check_names() {
     for (std::size_t i = 0; i < desc_.elements.size(); ++i) {
       const element_desc& element = desc_.elements[i];
@@ -341,6 +349,9 @@ class launch_parser {
       }
       if (name_property && name_property->value.empty()) {
         return parse_failure(name_property->position, "an element name must not be empty");
+      }
+      if (name_property) {
+        if (auto r = check_name_length("an element", name_property->value, name_property->position); !r) return r;
       }
       std::string name(element.effective_name());
       auto [it, inserted] = names_.emplace(name, i);
@@ -362,6 +373,7 @@ class launch_parser {
       const std::string name(bin.effective_name());
       const auto named_at = bin_name_positions_.find(i);
       const source_position where = named_at != bin_name_positions_.end() ? named_at->second : bin.position;
+      if (auto r = check_name_length("a bin", name, where); !r) return r;
       if (auto e = names_.find(name); e != names_.end()) {
         return parse_failure(where, "duplicate name \"" + name + "\": the bin opened at " + to_string(bin.position) +
                                         " and the element at " + to_string(desc_.elements[e->second].position) +

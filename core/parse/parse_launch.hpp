@@ -15,6 +15,7 @@ namespace tessera::core {
 struct parse_limits {
   std::size_t max_bytes = std::size_t{1} << 20;  ///< length of the description, bytes
   std::size_t max_elements = 256;                ///< elements, implicit capsfilters included
+  std::size_t max_name_bytes = 256;              ///< an element's or bin's name=
 };
 
 /// Parses `text`. Pure function of its arguments; thread-safe; never recurses on

@@ -1,22 +1,81 @@
 #include "core/tiles/swap_file.hpp"
 
-#include <atomic>
 #include <cerrno>
+#include <charconv>
+#include <cstdio>
 #include <cstring>
+#include <limits>
 #include <string>
+#include <string_view>
 
 #include <fcntl.h>
+#include <signal.h>
+#include <sys/random.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 namespace tessera::core {
 namespace {
 
-std::atomic<unsigned> files_created{0};
+constexpr std::string_view swap_prefix = "tessera-swap-";
 
 std::string system_reason(int err) { return std::strerror(err); }
 
+/// 16 hex digits from the kernel's random source.
+result<std::string> random_suffix() {
+  std::uint64_t bits = 0;
+  auto* out = reinterpret_cast<unsigned char*>(&bits);
+  std::size_t got = 0;
+  while (got < sizeof bits) {
+    const ssize_t n = ::getrandom(out + got, sizeof bits - got, 0);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      return fail(errc::io_error, std::string("getrandom failed: ") + system_reason(errno));
+    }
+    got += static_cast<std::size_t>(n);
+  }
+  char text[17];
+  std::snprintf(text, sizeof text, "%016llx", static_cast<unsigned long long>(bits));
+  return std::string(text);
+}
+
+/// The pid in `tessera-swap-<pid>-...`, if the name has that form.
+std::optional<pid_t> pid_of(std::string_view name) {
+  if (!name.starts_with(swap_prefix)) return std::nullopt;
+  name.remove_prefix(swap_prefix.size());
+  const auto dash = name.find('-');
+  if (dash == std::string_view::npos || dash == 0 || dash + 1 == name.size()) return std::nullopt;
+  long long pid = 0;
+  auto [p, ec] = std::from_chars(name.data(), name.data() + dash, pid);
+  if (ec != std::errc{} || p != name.data() + dash || pid <= 0 || pid > std::numeric_limits<pid_t>::max())
+    return std::nullopt;
+  return static_cast<pid_t>(pid);
+}
+
 }  // namespace
+
+std::size_t swap_file::remove_stale_swap_files(const std::filesystem::path& dir) noexcept {
+  std::size_t removed = 0;
+  std::error_code ec;
+  std::filesystem::directory_iterator it(dir, ec);
+  if (ec) return 0;
+  const pid_t self = ::getpid();
+  for (; it != std::filesystem::directory_iterator(); it.increment(ec)) {
+    if (ec) break;
+    const auto name = it->path().filename().string();
+    const auto pid = pid_of(name);
+    if (!pid || *pid == self) continue;
+    // EPERM: alive (another user's). A pid reused since is taken as alive: the file
+    // stays, which is safe. The owner of a file opened in another pid namespace keeps
+    // its descriptor if we unlink it: its pread/pwrite go on working.
+    if (::kill(*pid, 0) == 0 || errno != ESRCH) continue;
+    struct stat st {};
+    if (::fstatat(AT_FDCWD, it->path().c_str(), &st, AT_SYMLINK_NOFOLLOW) != 0) continue;
+    if (!S_ISREG(st.st_mode) || st.st_uid != ::geteuid()) continue;
+    if (::unlink(it->path().c_str()) == 0) ++removed;
+  }
+  return removed;
+}
 
 result<std::unique_ptr<swap_file>> swap_file::create(const std::filesystem::path& dir, std::uint64_t max_bytes) {
   std::error_code ec;
@@ -24,14 +83,23 @@ result<std::unique_ptr<swap_file>> swap_file::create(const std::filesystem::path
     return fail(errc::io_error, "swap dir \"" + dir.string() + "\" " +
                                     (std::filesystem::exists(dir, ec) ? "is not a directory" : "does not exist"));
   }
-  const auto name = "tessera-swap-" + std::to_string(::getpid()) + "-" +
-                    std::to_string(files_created.fetch_add(1, std::memory_order_relaxed));
-  auto path = dir / name;
+  (void)remove_stale_swap_files(dir);
   // O_EXCL and O_NOFOLLOW: never write pixels into a file or through a link that
-  // someone else put there.
-  const int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+  // someone else put there. A random name cannot be planted ahead; a clash (2^-64)
+  // draws again.
+  std::string name;
+  std::filesystem::path path;
+  int fd = -1;
+  int err = EEXIST;
+  for (int attempt = 0; attempt < 8 && fd < 0 && err == EEXIST; ++attempt) {
+    auto suffix = random_suffix();
+    if (!suffix) return suffix.error();
+    name = std::string(swap_prefix) + std::to_string(::getpid()) + "-" + *suffix;
+    path = dir / name;
+    fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+    if (fd < 0) err = errno;
+  }
   if (fd < 0) {
-    const int err = errno;
     return fail(err == EACCES || err == EPERM || err == EROFS ? errc::permission_denied : errc::io_error,
                 "swap dir \"" + dir.string() + "\": cannot create swap file " + name + ": " + system_reason(err));
   }

@@ -6,6 +6,10 @@
 /// The file is created with O_CREAT|O_EXCL|O_NOFOLLOW and mode 0600 (no other user can
 /// read the pixels, and a planted symlink or an existing file is refused), and removed
 /// when the object dies (at exit for the process-wide MemMgr).
+///
+/// Its name is `tessera-swap-<pid>-<16 random hex digits>` (getrandom): nobody can plant
+/// the next name in advance to stop the start. The pid in the name lets a later process
+/// remove the files of a process that was killed (remove_stale_swap_files).
 
 #include "core/support/result.hpp"
 
@@ -30,6 +34,12 @@ namespace tessera::core {
 /// distinct extents run in parallel (pread/pwrite), the free-space map has a mutex.
 class swap_file {
  public:
+  /// Removes from `dir` the swap files (`tessera-swap-<pid>-...`, regular files of
+  /// this user) whose process is gone: pid not this process's and kill(pid, 0) says
+  /// ESRCH. Files of live processes and anything else are left alone. Returns how many
+  /// were removed. create() calls it first.
+  static std::size_t remove_stale_swap_files(const std::filesystem::path& dir) noexcept;
+
   /// Creates a new swap file in `dir`. `max_bytes` bounds the file size (0: only the
   /// disk bounds it). Errors name the directory and the system's reason.
   static result<std::unique_ptr<swap_file>> create(const std::filesystem::path& dir, std::uint64_t max_bytes);

@@ -376,6 +376,53 @@ async def batches_notifications_and_ids(url):
         check((await rpc.reply_to("bin")).get("id") == "bin", "a binary frame was not answered")
 
 
+async def batch_entry_limit(url):
+    """The default limit of 64 entries per batch (a batch of 10,000 ran whole before)."""
+    async with websockets.connect(url) as ws:
+        rpc = Rpc(ws)
+        batch = [{"jsonrpc": "2.0", "id": i, "method": "pipeline.list"} for i in range(65)]
+        r = await rpc.raw(json.dumps(batch))
+        check(isinstance(r, dict) and r.get("error", {}).get("code") == -32600,
+              f"a batch of 65: {str(r)[:200]}, want one -32600 error")
+        if isinstance(r, dict):
+            check("exceeds the limit of 64 (--max-batch)" in r.get("error", {}).get("message", ""),
+                  f"batch limit message: {r}")
+        r = await rpc.raw(json.dumps(batch[:64]))
+        check(isinstance(r, list) and len(r) == 64, "a batch of 64 is answered whole")
+
+
+async def reply_budget_and_name_limit():
+    """--max-batch and --max-reply-bytes as flags; names of elements at most 256 bytes."""
+    srv = Server("--max-batch", "8", "--max-reply-bytes", "16K")
+    try:
+        async with websockets.connect(srv.ws + "/api/v1/rpc") as ws:
+            rpc = Rpc(ws)
+            r = await rpc.raw(json.dumps([{"jsonrpc": "2.0", "id": i, "method": "pipeline.list"}
+                                          for i in range(9)]))
+            check(isinstance(r, dict) and "limit of 8 (--max-batch)" in r.get("error", {}).get("message", ""),
+                  f"--max-batch 8: {str(r)[:200]}")
+            long_name = "n" * 256
+            # 30 identities make a describe of several KiB; 8 of them pass 16 KiB.
+            chain = " ! ".join(["identity"] * 30)
+            await rpc.result("pipeline.create",
+                             {"name": "wide", "description": f"fakesrc name={long_name} ! {chain} ! fakesink"})
+            await rpc.error("pipeline.create", {"description": f"fakesrc name={long_name}x ! fakesink"},
+                            -32602, "element name of 257 bytes exceeds the limit of 256 bytes")
+            r = await rpc.raw(json.dumps([{"jsonrpc": "2.0", "id": i, "method": "pipeline.describe",
+                                           "params": ["wide"]} for i in range(8)]))
+            check(isinstance(r, list) and len(r) == 8, f"describe batch: {str(r)[:200]}")
+            if isinstance(r, list):
+                ok = [x for x in r if "result" in x]
+                over = [x for x in r if x.get("error", {}).get("code") == -32003]
+                check(ok and over and len(ok) + len(over) == 8, f"results then -32003: {len(ok)}, {len(over)}")
+                check(all("16384 bytes (--max-reply-bytes)" in x["error"]["message"] for x in over),
+                      f"budget message: {over[:1]}")
+                check(len(json.dumps(r)) < 16384 + 8 * 300, "the reply stopped growing at the budget")
+            await rpc.result("pipeline.delete", ["wide"])
+    finally:
+        srv.stop()
+
+
 async def token_and_size_limit():
     srv = Server("--token", "s3cret", "--max-request-bytes", "4096")
     try:
@@ -412,10 +459,12 @@ async def main():
         await bus_preroll_and_pipeline_lifecycle(url, srv.http)
         await error_codes(url)
         await batches_notifications_and_ids(url)
+        await batch_entry_limit(url)
     finally:
         srv.stop()
         os.rmdir(media)
     await token_and_size_limit()
+    await reply_budget_and_name_limit()
 
 
 asyncio.run(main())

@@ -231,6 +231,100 @@ TEST(JsonRpcDispatcher, ErrorsLeaveDataOutWhenThereIsNone) {
   EXPECT_FALSE(json::parse(*reply).at("error").as_object().contains("data")) << *reply;
 }
 
+std::string batch_of(std::size_t n, std::string_view method, bool with_ids = true) {
+  std::string text = "[";
+  for (std::size_t i = 0; i < n; ++i) {
+    if (i > 0) text += ',';
+    text += R"({"jsonrpc":"2.0","method":")" + std::string(method) + '"';
+    if (with_ids) text += R"(,"id":)" + std::to_string(i);
+    text += '}';
+  }
+  return text + "]";
+}
+
+// A 939 KB batch of 10,000 requests was run whole (a 975 MB reply).
+TEST(JsonRpcLimits, BatchOverTheEntryLimitIsOneInvalidRequestAndRunsNothing) {
+  dispatcher d;  // the default limit: 64
+  int runs = 0;
+  d.add("count", {}, [&runs](const params&) -> rpc_result<json::value> { return json::value(++runs); });
+  auto over = d.handle(batch_of(65, "count"));
+  ASSERT_TRUE(over);
+  const auto reply = json::parse(*over);
+  ASSERT_TRUE(reply.is_object()) << *over;
+  EXPECT_EQ(reply.at("error").at("code"), code::invalid_request);
+  EXPECT_EQ(reply.at("id"), nullptr);
+  const std::string message(reply.at("error").at("message").as_string());
+  EXPECT_NE(message.find("a batch of 65 requests exceeds the limit of 64 (--max-batch)"), std::string::npos)
+      << message;
+  EXPECT_EQ(runs, 0);
+
+  auto at_limit = d.handle(batch_of(64, "count"));
+  ASSERT_TRUE(at_limit);
+  EXPECT_EQ(json::parse(*at_limit).as_array().size(), 64u);
+  EXPECT_EQ(runs, 64);
+
+  dispatcher small(dispatch_limits{2, 1 << 20});
+  small.add("count", {}, [&runs](const params&) -> rpc_result<json::value> { return json::value(++runs); });
+  EXPECT_NE(small.handle(batch_of(3, "count"))->find("limit of 2"), std::string::npos);
+}
+
+// Replies stop growing at the budget: the entry that would pass it and every later one
+// get a -32003 error naming the budget, and the later ones are not run.
+TEST(JsonRpcLimits, RepliesStopGrowingAtTheReplyBudget) {
+  dispatcher d;  // the default budget: 8 MiB
+  int runs = 0;
+  d.add("big", {}, [&runs](const params&) -> rpc_result<json::value> {
+    ++runs;
+    return json::value(std::string(std::size_t{1} << 20, 'x'));
+  });
+  auto text = d.handle(batch_of(20, "big"));
+  ASSERT_TRUE(text);
+  EXPECT_LT(text->size(), (std::size_t{8} << 20) + 20 * 300) << "the reply kept growing";
+  const auto replies = json::parse(*text).as_array();
+  ASSERT_EQ(replies.size(), 20u);
+  std::size_t results = 0;
+  for (std::size_t i = 0; i < replies.size(); ++i) {
+    EXPECT_EQ(replies[i].at("id"), static_cast<std::int64_t>(i)) << "each entry keeps its id";
+    if (replies[i].as_object().contains("result")) {
+      EXPECT_EQ(results, i) << "results come first, errors after";
+      ++results;
+      continue;
+    }
+    EXPECT_EQ(replies[i].at("error").at("code"), code::limit_exceeded);
+    const std::string message(replies[i].at("error").at("message").as_string());
+    EXPECT_NE(message.find("8388608 bytes (--max-reply-bytes)"), std::string::npos) << message;
+    EXPECT_NE(message.find(i == results ? "reply budget exceeded" : "not run"), std::string::npos) << message;
+  }
+  EXPECT_EQ(results, 7u);  // 7 replies of 1 MiB fit in 8 MiB, the 8th does not
+  EXPECT_EQ(runs, 8) << "the entry that overflowed ran; the later ones did not";
+
+  // Notifications after the budget is spent are neither run nor answered.
+  runs = 0;
+  dispatcher small(dispatch_limits{64, 4096});
+  small.add("big", {}, [&runs](const params&) -> rpc_result<json::value> {
+    ++runs;
+    return json::value(std::string(3000, 'x'));
+  });
+  auto mixed = small.handle(R"([{"jsonrpc":"2.0","method":"big","id":"a"},{"jsonrpc":"2.0","method":"big","id":"b"},
+                                {"jsonrpc":"2.0","method":"big"},{"jsonrpc":"2.0","method":"big","id":"c"}])");
+  ASSERT_TRUE(mixed);
+  const auto answers = json::parse(*mixed).as_array();
+  ASSERT_EQ(answers.size(), 3u) << *mixed;
+  EXPECT_TRUE(answers[0].as_object().contains("result"));
+  EXPECT_EQ(answers[1].at("id"), "b");
+  EXPECT_EQ(answers[2].at("id"), "c");
+  EXPECT_NE(std::string(answers[2].at("error").at("message").as_string()).find("not run"), std::string::npos);
+  EXPECT_EQ(runs, 2);
+
+  // A single request whose reply is over the budget gets the error in its place.
+  auto single = small.handle(R"({"jsonrpc":"2.0","method":"big","id":7})");
+  ASSERT_TRUE(single);
+  small.add("huge", {}, [](const params&) -> rpc_result<json::value> { return json::value(std::string(5000, 'x')); });
+  auto huge = json::parse(*small.handle(R"({"jsonrpc":"2.0","method":"huge","id":7})"));
+  EXPECT_EQ(huge.at("id"), 7);
+  EXPECT_EQ(huge.at("error").at("code"), code::limit_exceeded);
+}
+
 TEST(JsonRpcDispatcher, ParserIsReusedAcrossMessages) {
   dispatcher d;
   int updates = 0;

@@ -87,6 +87,24 @@ TEST(PipelineService, ElementLimitAndFramePixelsApply) {
   EXPECT_NE(played.error().message.find("exceeds the limit"), std::string::npos) << played.error().message;
 }
 
+// A 900 KB name= was accepted and then echoed in every describe and bus message.
+TEST(PipelineService, ElementAndBinNamesAreLimitedTo256Bytes) {
+  pipeline_service svc;
+  const std::string longest(256, 'n');
+  ASSERT_TRUE(svc.create("", "testsrc name=" + longest + " ! fakesink"));
+  ASSERT_TRUE(svc.create("", "testsrc ! ( name=" + longest + " identity ) ! fakesink"));
+  for (const std::string& description :
+       {"testsrc name=" + longest + "x ! fakesink", "testsrc ! ( name=" + longest + "x identity ) ! fakesink",
+        "testsrc name=" + std::string(900 * 1000, 'n') + " ! fakesink"}) {
+    auto refused = svc.create("", description);
+    ASSERT_FALSE(refused) << description.size();
+    EXPECT_EQ(refused.error().http_status(), 400u);
+    EXPECT_NE(refused.error().message.find("exceeds the limit of 256 bytes"), std::string::npos)
+        << refused.error().message;
+    EXPECT_LT(refused.error().message.size(), 200u) << "the name is not echoed";
+  }
+}
+
 TEST(PipelineService, MediaRootConfinesFileLocations) {
   const fs::path root = fs::temp_directory_path() / ("tessera-svc-" + std::to_string(::getpid()));
   fs::create_directories(root);

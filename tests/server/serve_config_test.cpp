@@ -33,7 +33,32 @@ TEST(ServeConfig, DefaultsAreLoopbackAndSectionEightLimits) {
   EXPECT_EQ(c->max_frame_pixels, 64ull * 1024 * 1024);
   EXPECT_EQ(c->max_subscribers, 256u);
   EXPECT_EQ(c->max_request_bytes, 1u << 20);
+  EXPECT_EQ(c->max_batch, 64u);
+  EXPECT_EQ(c->max_reply_bytes, 8u << 20);
+  EXPECT_EQ(c->max_connections_per_address, 64u);
   EXPECT_FALSE(c->demo);
+}
+
+TEST(ServeConfig, RpcBatchAndReplyLimitsFromFlagsOrEnvironment) {
+  auto c = parse({"--max-batch", "8", "--max-reply-bytes=64K"});
+  ASSERT_TRUE(c) << c.error().message;
+  EXPECT_EQ(c->max_batch, 8u);
+  EXPECT_EQ(c->max_reply_bytes, 64u << 10);
+  auto e = parse({}, {{"TESSERA_MAX_BATCH", "3"}, {"TESSERA_MAX_REPLY_BYTES", "1M"}});
+  ASSERT_TRUE(e) << e.error().message;
+  EXPECT_EQ(e->max_batch, 3u);
+  EXPECT_EQ(e->max_reply_bytes, 1u << 20);
+  auto per_address = parse({"--max-connections-per-address", "5"}, {{"TESSERA_MAX_CONNECTIONS_PER_ADDRESS", "9"}});
+  ASSERT_TRUE(per_address) << per_address.error().message;
+  EXPECT_EQ(per_address->max_connections_per_address, 5u);
+  EXPECT_FALSE(parse({"--max-connections-per-address", "2000"}));
+  auto zero = parse({"--max-batch", "0"});
+  ASSERT_FALSE(zero);
+  EXPECT_NE(zero.error().message.find("--max-batch 0: must be between 1 and 10000"), std::string::npos)
+      << zero.error().message;
+  auto tiny = parse({"--max-reply-bytes", "100"});
+  ASSERT_FALSE(tiny);
+  EXPECT_NE(tiny.error().message.find("must be between 4096"), std::string::npos) << tiny.error().message;
 }
 
 TEST(ServeConfig, ReadsFlagsWithSpaceOrEquals) {
