@@ -48,9 +48,10 @@ constexpr std::size_t subset_expansion_limit = 4096;
 // The intersection of n and m structures can have n * m of them; checking each
 // against every one kept before (what gst_caps_merge_structure does) costs
 // (n * m)^2 / 2 subset tests: 73 million for two 110-structure caps. Instead a
-// new structure is tested against the last `intersect_dedup_window` kept ones
-// (all of them for results that small, so those come out exactly as before) and,
-// when it is fixed, against every fixed one kept through a hash index. What the
+// fixed new structure is looked up among the fixed ones kept through a hash index,
+// and tested only against the last `intersect_dedup_window` of the others; a new
+// structure with ranges or lists against the last window of all kept. Results of
+// up to that many structures come out exactly as before; in larger ones what the
 // window misses is a redundant structure: the caps still allow the same.
 constexpr std::size_t intersect_dedup_window = 256;
 // Kept fixed structures with more distinct (name, field names) shapes than this
@@ -58,6 +59,7 @@ constexpr std::size_t intersect_dedup_window = 256;
 constexpr std::size_t intersect_dedup_shapes = 32;
 
 // Appends v's text with its length first, so the concatenation is unambiguous.
+// Caps text reads back to the value it came from, so equal texts are equal values.
 void append_key_part(std::string& key, const value& v) {
   const std::string text = v.to_string();
   key += std::to_string(text.size());
@@ -71,7 +73,7 @@ class dedup_output {
  public:
   void add(std::optional<structure> s) {
     if (!s || covered(*s)) return;
-    if (s->is_fixed()) index(*s);
+    if (!(s->is_fixed() && index(*s))) unindexed_.push_back(out_.size());
     out_.push_back(std::move(*s));
   }
   std::vector<structure> take() { return std::move(out_); }
@@ -87,12 +89,23 @@ class dedup_output {
   };
 
   bool covered(const structure& s) const {
-    const std::size_t first =
-        out_.size() > intersect_dedup_window ? out_.size() - intersect_dedup_window : 0;
+    if (s.is_fixed()) {
+      if (in_index(s)) return true;
+      return covered_by_last(s, unindexed_);
+    }
+    const std::size_t first = out_.size() > intersect_dedup_window ? out_.size() - intersect_dedup_window : 0;
     for (std::size_t i = out_.size(); i-- > first;) {
       if (s.is_subset(out_[i])) return true;
     }
-    return s.is_fixed() && in_index(s);
+    return false;
+  }
+
+  bool covered_by_last(const structure& s, const std::vector<std::size_t>& candidates) const {
+    const std::size_t n = std::min(candidates.size(), intersect_dedup_window);
+    for (std::size_t k = 0; k < n; ++k) {
+      if (s.is_subset(out_[candidates[candidates.size() - 1 - k]])) return true;
+    }
+    return false;
   }
 
   bool in_index(const structure& s) const {
@@ -113,7 +126,8 @@ class dedup_output {
     return false;
   }
 
-  void index(const structure& s) {
+  // Indexes fixed `s`; false when there is no room for its shape.
+  bool index(const structure& s) {
     std::vector<std::string> names;
     std::string key;
     for (const auto& f : s.fields()) {
@@ -123,15 +137,17 @@ class dedup_output {
     for (auto& sh : shapes_) {
       if (sh.name == s.name() && sh.fields == names) {
         sh.keys.insert(std::move(key));
-        return;
+        return true;
       }
     }
-    if (shapes_.size() >= intersect_dedup_shapes) return;
+    if (shapes_.size() >= intersect_dedup_shapes) return false;
     shapes_.push_back(shape{s.name(), std::move(names), {std::move(key)}});
+    return true;
   }
 
   std::vector<structure> out_;
   std::vector<shape> shapes_;
+  std::vector<std::size_t> unindexed_;  // positions in out_ of kept structures not in shapes_
 };
 
 }  // namespace

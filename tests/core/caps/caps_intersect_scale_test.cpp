@@ -48,13 +48,22 @@ TEST(CapsIntersectScale, EveryPairOfTwo110StructureCapsOnceInZigZagOrder) {
 }
 
 TEST(CapsIntersectScale, CoveredStructuresAreStillDroppedInLargeResults) {
-  // 110 widths intersected with themselves (another copy) and with a duplicate of
-  // each: every duplicate is covered by a kept structure, also beyond the window.
-  caps doubled = many(110, "width", false);
-  doubled.append(many(110, "width", false));
-  const caps once = test::within(2000ms, "220 x 110 intersect", [&] { return doubled.intersect(many(110, "width", false)); });
-  EXPECT_EQ(once.size(), 110u);
-  EXPECT_TRUE(once.is_equal(many(110, "width", false)));
+  // 400 widths twice over, intersected with 400 widths: the second copy's results
+  // come more than 256 kept structures after their equals (beyond the window the
+  // fixed ones are found through the index).
+  caps doubled = many(400, "width", false);
+  doubled.append(many(400, "width", false));
+  const caps once = test::within(2000ms, "800 x 400 intersect", [&] { return doubled.intersect(many(400, "width", false)); });
+  EXPECT_EQ(once.size(), 400u);
+  EXPECT_TRUE(once.is_equal(many(400, "width", false)));
+  // Repeats of two-field structures 600 kept structures later are dropped too.
+  caps wide = caps::parse("video/x-raw,width=1; video/x-raw,width=2").value();
+  const caps sized = many(300, "height", false);
+  const caps both = wide.intersect(sized, intersect_mode::first);
+  ASSERT_EQ(both.size(), 600u);
+  caps with_repeats = both;
+  with_repeats.append(both);
+  EXPECT_EQ(with_repeats.intersect(caps::parse("video/x-raw").value()).size(), 600u);
 }
 
 TEST(CapsIntersectScale, LargeRangeIntersectionsFinishAndAllowTheSame) {
