@@ -486,4 +486,11 @@ result<void> pipeline::check_frame_size(std::uint64_t width, std::uint64_t heigh
   return {};
 }
 
+result<void> pipeline::check_buffer_bytes(std::uint64_t bytes) const {
+  if (bytes > limits_.max_buffer_bytes)
+    return fail(errc::limit_exceeded, std::to_string(bytes) + "-byte buffers exceed the limit of " +
+                                          std::to_string(limits_.max_buffer_bytes) + " bytes per buffer");
+  return {};
+}
+
 }  // namespace tessera::core

@@ -61,6 +61,9 @@ namespace tessera::core {
 struct pipeline_limits {
   std::size_t max_elements = 256;
   std::uint64_t max_frame_pixels = 64ull * 1024 * 1024;
+  /// Bytes of one buffer whose size a source's own settings choose (audio:
+  /// samplesperbuffer x bytes per frame), checked when its caps are set.
+  std::uint64_t max_buffer_bytes = 64ull * 1024 * 1024;
   /// When set, filesrc/filesink locations must resolve inside this directory.
   std::optional<std::filesystem::path> media_root;
 };
@@ -162,6 +165,9 @@ class pipeline {
   void stream_start(element& sink);
   /// Frame-size check against `max_frame_pixels` (e.g. a 100000x100000 testsrc).
   result<void> check_frame_size(std::uint64_t width, std::uint64_t height) const;
+  /// Buffer-size check against `max_buffer_bytes` (e.g. audiotestsrc
+  /// samplesperbuffer=134217728).
+  result<void> check_buffer_bytes(std::uint64_t bytes) const;
 
  private:
   state_change advance_locked(std::unique_lock<std::mutex>& lock);

@@ -78,14 +78,46 @@ void mem_mgr::make_coldest(cache_entry& e) noexcept {
   if (e.listed_) lru_.splice(lru_.begin(), lru_, e.lru_position_);
 }
 
+namespace {
+// How long enforce_budget leaves the swap file alone after a failed swap-out, unless
+// swap space is given back before.
+constexpr std::chrono::milliseconds swap_full_backoff{1000};
+// A failed swap-out is reported (has_new_swap_error) at most once in this time: a full
+// swap file fails again at every retry.
+constexpr std::chrono::seconds swap_warning_interval{60};
+}  // namespace
+
 result<void> mem_mgr::enforce_budget(const cache_entry* keep, std::uint64_t incoming_bytes) {
   const std::uint64_t budget = cache_bytes();
-  return evict_until(budget > incoming_bytes ? budget - incoming_bytes : 0, keep);
+  if (backing_off()) return {};
+  return evict_until(budget > incoming_bytes ? budget - incoming_bytes : 0, keep, true);
 }
 
-result<void> mem_mgr::flush() { return evict_until(0, nullptr); }
+result<void> mem_mgr::flush() { return evict_until(0, nullptr, false); }
 
-result<void> mem_mgr::evict_until(std::uint64_t target, const cache_entry* keep) {
+bool mem_mgr::backing_off() noexcept {
+  std::lock_guard lock(mutex_);
+  if (!backoff_) return false;
+  if (swap_releases_ == releases_at_failure_ && std::chrono::steady_clock::now() < backoff_until_) return true;
+  backoff_ = false;
+  return false;
+}
+
+void mem_mgr::note_swap_failure_locked(const error& e, bool back_off) {
+  const auto now = std::chrono::steady_clock::now();
+  last_error_ = e;
+  if (!last_report_ || now - *last_report_ >= swap_warning_interval) {
+    last_report_ = now;
+    new_error_.store(true, std::memory_order_relaxed);
+  }
+  if (back_off) {
+    backoff_ = true;
+    backoff_until_ = now + swap_full_backoff;
+    releases_at_failure_ = swap_releases_;
+  }
+}
+
+result<void> mem_mgr::evict_until(std::uint64_t target, const cache_entry* keep, bool back_off) {
   std::optional<error> first_error;
   std::size_t attempts = 0;
   for (;;) {
@@ -108,12 +140,14 @@ result<void> mem_mgr::evict_until(std::uint64_t target, const cache_entry* keep)
     }
     if (victim == nullptr) break;
     // Without our lock: the swap-out calls store(), which takes it.
-    if (auto r = victim->evict_claimed(); !r && r.error() != errc::bad_state && !first_error) first_error = r.error();
+    if (auto r = victim->evict_claimed(); !r && r.error() != errc::bad_state) {
+      if (!first_error) first_error = r.error();
+      if (back_off) break;
+    }
   }
   if (first_error) {
     std::lock_guard lock(mutex_);
-    last_error_ = first_error;
-    new_error_.store(true, std::memory_order_relaxed);
+    note_swap_failure_locked(*first_error, back_off);
     return *first_error;
   }
   return {};
@@ -222,6 +256,7 @@ result<void> mem_mgr::load(const void* key, std::span<std::byte> into, bool keep
   if (!keep_copy) {
     swapped_.erase(key);
     swap_->release(record.offset, record.stored_bytes);
+    ++swap_releases_;
   }
   counters_.swapped_in_bytes += into.size();
   ++counters_.swap_ins;
@@ -239,6 +274,7 @@ void mem_mgr::drop(const void* key, bool was_out) noexcept {
   auto it = swapped_.find(key);
   if (it == swapped_.end()) return;
   swap_->release(it->second.offset, it->second.stored_bytes);
+  ++swap_releases_;
   swapped_.erase(it);
   if (was_out) --counters_.tiles_swapped;
 }

@@ -147,7 +147,14 @@ class mem_mgr final : public cow_block_manager {
 
  private:
   mem_mgr(const mem_mgr_config& config, std::unique_ptr<swap_file> swap);
-  result<void> evict_until(std::uint64_t target, const cache_entry* keep);
+  // `back_off`: stop at the first failed swap-out and skip the calls that follow
+  // until swap space is given back or swap_full_backoff has passed (enforce_budget).
+  result<void> evict_until(std::uint64_t target, const cache_entry* keep, bool back_off);
+  // Whether a back-off after a failed swap-out is on (takes mutex_).
+  bool backing_off() noexcept;
+  // Notes a failed swap-out (holding mutex_): the error, the warning at most once per
+  // swap_warning_interval, and the back-off when `back_off`.
+  void note_swap_failure_locked(const error& e, bool back_off);
 
   struct swap_record {
     std::uint64_t offset = 0;
@@ -167,6 +174,14 @@ class mem_mgr final : public cow_block_manager {
   std::unordered_map<const void*, swap_record> swapped_;
   tile_counters counters_;
   std::optional<error> last_error_;
+  // Swap-full back-off: a full swap file stays full for every tile, so after a
+  // failed swap-out enforce_budget leaves the tiles in memory over the budget
+  // instead of trying every tile again on each allocation.
+  bool backoff_ = false;
+  std::chrono::steady_clock::time_point backoff_until_;
+  std::uint64_t swap_releases_ = 0;  // extents given back to the swap file
+  std::uint64_t releases_at_failure_ = 0;
+  std::optional<std::chrono::steady_clock::time_point> last_report_;  // of a swap-out failure
 };
 
 }  // namespace tessera::core

@@ -2,6 +2,7 @@
 
 #include "core/elements/audio/audio_samples.hpp"
 #include "core/graph/element_factory.hpp"
+#include "core/graph/pipeline.hpp"
 
 #include <cmath>
 #include <cstring>
@@ -58,9 +59,29 @@ result<caps> audiotestsrc::fixate_caps(const caps& allowed) {
   return fail(errc::not_negotiated, "downstream allows no raw audio (" + allowed.to_string() + ")");
 }
 
+result<void> audiotestsrc::check_buffer_bytes(const audio_info& info) const {
+  const auto frames = static_cast<std::uint64_t>(props().get_int(prop_samples_));
+  const std::uint64_t bytes = frames * info.bytes_per_frame();
+  result<void> r;
+  if (const pipeline* p = parent()) {
+    r = p->check_buffer_bytes(bytes);
+  } else if (const std::uint64_t max = pipeline_limits{}.max_buffer_bytes; bytes > max) {
+    // Not in a pipeline (a unit test driving pads): the default limits apply.
+    r = fail(errc::limit_exceeded, std::to_string(bytes) + "-byte buffers exceed the limit of " +
+                                       std::to_string(max) + " bytes per buffer");
+  }
+  if (!r) {
+    return fail(errc::limit_exceeded, name() + ": samplesperbuffer=" + std::to_string(frames) + " of " +
+                                          std::to_string(info.bytes_per_frame()) + "-byte frames: " +
+                                          r.error().message);
+  }
+  return {};
+}
+
 result<void> audiotestsrc::set_caps(const caps& c) {
   auto info = audio_info::from_caps(c);
   if (!info) return fail(errc::not_negotiated, name() + ": " + info.error().message);
+  if (auto ok = check_buffer_bytes(*info); !ok) return ok;
   negotiated_rate_.store(info->rate());
   if (info_ && info_->rate() != info->rate()) {
     // Keep the position in time across a rate change.
@@ -170,6 +191,8 @@ flow audiotestsrc::create(buffer& out) {
     if (next_sample_ >= stop_sample) return flow::eos;
     frames = std::min(frames, stop_sample - next_sample_);
   }
+  // samplesperbuffer may have grown in PAUSED since the caps were set.
+  if (auto ok = check_buffer_bytes(*info_); !ok) return fail_flow(errc::limit_exceeded, ok.error().message);
   const std::size_t bytes = static_cast<std::size_t>(frames) * info_->bytes_per_frame();
   auto b = buffer::allocate(bytes);
   if (!b) return fail_flow(errc::no_memory, name() + ": " + b.error().message);

@@ -22,6 +22,11 @@
 /// query's answer): a seek plays from its position to that end, also after EOS, the
 /// last buffer cut at the end.
 ///
+/// A buffer may hold at most the pipeline's max_buffer_bytes (64 MiB by default):
+/// more (samplesperbuffer x bytes per frame) fails set_caps with
+/// errc::limit_exceeded naming the element and the limit, and so does the next
+/// buffer when samplesperbuffer grows past it in PAUSED.
+///
 /// Negotiation: audio/x-raw S16LE or F32LE, any rate and channel count downstream
 /// allows, fixated to S16LE, 44100 Hz, mono when it is free to choose.
 ///
@@ -56,6 +61,8 @@ class audiotestsrc final : public base_src {
   result<void> start() override;
 
  private:
+  // Whether samplesperbuffer frames of `info` fit the pipeline's max_buffer_bytes.
+  result<void> check_buffer_bytes(const audio_info& info) const;
   void fill(std::byte* data, std::uint64_t first_sample, std::size_t frames) const;
   clock_time sample_time(std::uint64_t n) const noexcept;
   std::uint64_t first_sample_at(clock_time t) const noexcept;

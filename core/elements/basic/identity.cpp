@@ -89,8 +89,12 @@ flow identity::transform_ip(buffer& b) {
 
 state_change identity::change_state(state from, state to) {
   if (from == state::ready && to == state::paused) seen_ = 0;
+  const state_change r = base_transform::change_state(from, to);
+  // Wake a sleeping buffer only now that the pads are flushing: woken before,
+  // the sleeper would see them still active and sleep out its full time (the
+  // notification is kept until a wait takes it, so one sent now is never lost).
   if (from == state::paused && to == state::ready) wake_.notify();
-  return base_transform::change_state(from, to);
+  return r;
 }
 
 }  // namespace tessera::core

@@ -6,6 +6,7 @@
 #include "core/elements/video/testsrc.hpp"
 
 #include "tests/core/elements/video_test_support.hpp"
+#include "tests/core/support/test_helpers.hpp"
 
 #include <gtest/gtest.h>
 
@@ -83,6 +84,36 @@ TEST(Seek, AfterEosInPausedPrerollsTheNewPositionAndPlaysOn) {
   EXPECT_EQ(p->position(), frame_30(7));
   EXPECT_EQ(offsets(play_and_collect(*p)), (std::vector<std::uint64_t>{7, 8, 9}));
   p->set_state(state::null_state);
+}
+
+// Issue 14 H1: a flushing seek on a pipeline that played to EOS in real time and
+// was then paused answered only after 5 s and left the pipeline dead. seek() must
+// answer at once (the 4 s bound is only a hang guard) and the pipeline play again.
+void seek_after_eos_then_pause_answers_and_plays(std::string_view description) {
+  auto p = build(description);
+  ASSERT_TRUE(p);
+  ASSERT_EQ(play_and_collect(*p).size(), 10u);
+  p->set_state(state::paused);
+  ASSERT_EQ(p->wait_state(10s), state::paused);
+  p->bus().clear();
+
+  const bool sought = test::within(4000ms, "a flushing seek after EOS in PAUSED",
+                                   [&] { return static_cast<bool>(p->seek(flushing_seek(frame_30(7)))); });
+  ASSERT_TRUE(sought);
+  EXPECT_EQ(p->wait_state(10s), state::paused);
+  EXPECT_FALSE(p->state_pending()) << "prerolled at the new position";
+  EXPECT_EQ(offsets(play_and_collect(*p)), (std::vector<std::uint64_t>{7, 8, 9})) << "plays again";
+  test::within(4000ms, "set_state(NULL) after the replay", [&] { p->set_state(state::null_state); });
+}
+
+TEST(Seek, AfterEosThenPausedWithASyncingSinkAnswersAndPlaysAgain) {
+  seek_after_eos_then_pause_answers_and_plays(
+      "testsrc num-buffers=10 framerate=30/1 width=8 height=8 ! appsink name=out sync=true");
+}
+
+TEST(Seek, AfterEosThenPausedWithALiveSourceAnswersAndPlaysAgain) {
+  seek_after_eos_then_pause_answers_and_plays(
+      "testsrc is-live=true num-buffers=10 framerate=30/1 width=8 height=8 ! appsink name=out sync=true");
 }
 
 TEST(Seek, PastTheEndInPausedSettlesAtOnceWithEos) {
