@@ -244,8 +244,13 @@ async function seekEosError(page, server) {
   await page.$eval(`${card('seek1')} .seek`, (s) => { s.value = '600'; s.dispatchEvent(new Event('input')); s.dispatchEvent(new Event('change')); });
   check(await eventually(page, () => document.querySelector('.pipeline[data-pipeline="seek1"] .time').textContent === '0:06.0 / 0:10.0'),
         'the seek bar did not move seek1 to 6 s');
-  const position = (await rest(server, 'GET', '/api/v1/pipelines/seek1/position')).body.position_ns;
-  check(position >= 6e9 && position < 6.2e9, `after seeking to 60% the position is ${position} ns`);
+  // The read-out shows the target while the slider moves, before the seek has reached
+  // the server: wait (bounded) for the server's position to get there.
+  let position = null;
+  check(await waitFor(async () => {
+    position = (await rest(server, 'GET', '/api/v1/pipelines/seek1/position')).body.position_ns;
+    return position >= 6e9 && position < 6.2e9;
+  }), `after seeking to 60% the position is ${position} ns`);
 
   await create(page, 'eos1', 'testsrc num-buffers=10 ! fakesink');
   check(await eventually(page, () => !document.querySelector('.pipeline[data-pipeline="eos1"] .badge.eos')?.hidden),
