@@ -27,7 +27,7 @@ struct broadcast_result {
 /// the lock is not held while clients are sent to.
 class client_group {
  public:
-  /// `max_clients`: add() beyond it fails (SPEC: 256 subscribers per sink).
+  /// `max_clients`: add() beyond it fails (docs/deploy.md: 256 viewers per sink).
   explicit client_group(std::size_t max_clients = 256) : max_(max_clients) {}
 
   /// Adds a client. Errors: errc::limit_exceeded when full, errc::closed when the

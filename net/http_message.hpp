@@ -66,7 +66,7 @@ struct response {
                        std::string content_type = "text/plain; charset=utf-8");
   /// `body` (already JSON) with `Content-Type: application/json`.
   static response json(status code, std::string body);
-  /// SPEC's error shape: `{"error":{"code":<HTTP status>,"message":"..."}}`.
+  /// the API's error shape (docs/api.md): `{"error":{"code":<HTTP status>,"message":"..."}}`.
   static response error(status code, std::string_view message);
   /// No body.
   static response empty(status code);

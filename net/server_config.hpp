@@ -1,5 +1,5 @@
 #pragma once
-/// Listening address and every bound the HTTP/WebSocket server enforces (SPEC section 8).
+/// Listening address and every bound the HTTP/WebSocket server enforces (docs/deploy.md).
 
 #include "net/error.hpp"
 

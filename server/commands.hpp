@@ -1,6 +1,6 @@
 #pragma once
 /// The `tessera` subcommands. Each takes the arguments after its own name and
-/// returns the process exit code (SPEC section 2: 0 ok, 1 runtime error, 2 usage).
+/// returns the process exit code (README: 0 ok, 1 runtime error, 2 usage).
 
 #include <span>
 #include <string_view>

@@ -1,5 +1,5 @@
 #pragma once
-/// Frames to browsers (SPEC section 7): the viewers of a pipeline's websink.
+/// Frames to browsers (docs/api.md): the viewers of a pipeline's websink.
 ///
 ///   GET /api/v1/pipelines/{p}/sinks/{e}/mjpeg   multipart/x-mixed-replace, one JPEG
 ///                                               part per frame (plays in an <img>)

@@ -1,5 +1,5 @@
 // tessera inspect [FACTORY] [--json]: the element catalogue, or one element's pad
-// templates and properties, like gst-inspect-1.0 (SPEC section 2).
+// templates and properties, like gst-inspect-1.0 (README).
 #include "server/commands.hpp"
 
 #include "core/graph/element_factory.hpp"

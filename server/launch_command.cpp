@@ -1,4 +1,4 @@
-// tessera launch: one pipeline, run locally to EOS, like gst-launch-1.0 (SPEC section 2).
+// tessera launch: one pipeline, run locally to EOS, like gst-launch-1.0 (README).
 //   exit 0: EOS; 1: runtime error (one line on stderr); 2: bad usage, or a description
 //   that does not parse, link or negotiate.
 // Ctrl-C sends EOS so the sinks finish cleanly; a second Ctrl-C exits at once.

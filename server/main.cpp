@@ -1,4 +1,4 @@
-// build/bin/tessera: one binary, three subcommands (SPEC section 2).
+// build/bin/tessera: one binary, three subcommands (README).
 #include "server/commands.hpp"
 
 #include <cstdio>

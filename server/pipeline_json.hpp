@@ -1,5 +1,5 @@
 #pragma once
-/// Pipelines as the remote API shows them (SPEC section 7): the pipeline object with
+/// Pipelines as the remote API shows them (docs/api.md): the pipeline object with
 /// elements, properties and pads; the Graphviz graph; bus messages. Pure functions of
 /// a pipeline's current state, used by pipeline_service.
 

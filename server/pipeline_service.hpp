@@ -1,5 +1,5 @@
 #pragma once
-/// The one registry of pipelines behind the remote API (SPEC section 7), shared by the
+/// The one registry of pipelines behind the remote API (docs/api.md), shared by the
 /// REST routes and the JSON-RPC endpoint so both see the same pipelines and give the
 /// same answers and errors.
 ///
@@ -80,7 +80,7 @@ struct service_error {
 template <class T>
 using service_result = boost::system::result<T, service_error>;
 
-/// Bounds and policy for the API's pipelines (SPEC section 8), from `tessera serve`.
+/// Bounds and policy for the API's pipelines (docs/deploy.md), from `tessera serve`.
 struct service_options {
   std::size_t max_pipelines = 64;
   std::size_t max_elements = 256;                         ///< per pipeline
@@ -193,7 +193,7 @@ class pipeline_service {
   /// Builds and registers a pipeline (state NULL). An empty name picks p0, p1, ...
   /// Returns the description (as describe()).
   service_result<boost::json::value> create(std::string name, std::string_view description);
-  /// SPEC 7's pipeline object: name, state, description, elements with properties and pads.
+  /// docs/api.md's pipeline object: name, state, description, elements with properties and pads.
   service_result<boost::json::value> describe(std::string_view pipeline) const;
   /// Sets the pipeline to NULL, removes it and runs its removal callbacks.
   /// Returns {"name":..,"deleted":true}.

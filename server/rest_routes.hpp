@@ -1,5 +1,5 @@
 #pragma once
-/// The REST half of the remote API (SPEC section 7), on net's router: factories,
+/// The REST half of the remote API (docs/api.md), on net's router: factories,
 /// pipelines and their control, element properties, the graph, stats, /metrics,
 /// /healthz and the web UI's files. The stream routes (MJPEG, WebSocket frames) and
 /// /api/v1/rpc are registered elsewhere on the same router.

@@ -1,5 +1,5 @@
 #pragma once
-/// The JSON-RPC methods of SPEC section 7, mapped onto pipeline_service.
+/// The JSON-RPC methods of docs/api.md, mapped onto pipeline_service.
 ///
 ///   method               params (by name, or by position in this order)
 ///   factory.list         -

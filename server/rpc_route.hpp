@@ -1,5 +1,5 @@
 #pragma once
-/// The JSON-RPC endpoint: WebSocket /api/v1/rpc (SPEC section 7), and the one call
+/// The JSON-RPC endpoint: WebSocket /api/v1/rpc (docs/api.md), and the one call
 /// `tessera serve` makes to add every real-time route (RPC and frame streams).
 ///
 /// One coroutine per connection reads a message, has the dispatcher handle it on the

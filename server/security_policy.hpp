@@ -1,5 +1,5 @@
 #pragma once
-/// The server's request policy (SPEC section 8), run by net's router before any route
+/// The server's request policy (docs/deploy.md), run by net's router before any route
 /// as its pre_route hook:
 ///  1. Host (DNS rebinding): the Host header must name this server: a loopback name or
 ///     address when bound to loopback (or to a wildcard address), the bound address,

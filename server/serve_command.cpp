@@ -1,4 +1,4 @@
-// tessera serve: the HTTP + WebSocket server (SPEC sections 2, 7, 8).
+// tessera serve: the HTTP + WebSocket server (README, docs/api.md, docs/deploy.md).
 //
 // configuration (flags over TESSERA_* variables) -> logging -> the pipeline registry
 // -> net::server with the security policy and the routes -> start (prints the URL)

@@ -1,5 +1,5 @@
 #pragma once
-/// The configuration of `tessera serve` (SPEC sections 2 and 8): command-line flags,
+/// The configuration of `tessera serve` (README and docs/deploy.md): command-line flags,
 /// each also read from the environment as TESSERA_<FLAG> (upper case, dashes as
 /// underscores: --media-root -> TESSERA_MEDIA_ROOT). A flag given on the command line
 /// wins over its variable; a repeatable flag (--allow-origin) given at least once

@@ -1,5 +1,5 @@
 #pragma once
-/// The statistics object of `tessera launch --stats` (SPEC section 2), also the
+/// The statistics object of `tessera launch --stats` (README), also the
 /// per-pipeline part of /api/v1/stats.
 
 #include "core/graph/pipeline.hpp"

@@ -57,7 +57,7 @@
 
 namespace tessera::core {
 
-/// Bounds and policy a pipeline is built under (SPEC section 8).
+/// Bounds and policy a pipeline is built under (docs/deploy.md).
 struct pipeline_limits {
   std::size_t max_elements = 256;
   std::uint64_t max_frame_pixels = 64ull * 1024 * 1024;

@@ -1,5 +1,5 @@
 #pragma once
-/// parse_launch(): gst-launch pipeline descriptions (SPEC section 3) to a
+/// parse_launch(): gst-launch pipeline descriptions (docs/pipelines.md) to a
 /// pipeline_desc, with named references resolved and every position kept.
 
 #include "core/parse/pipeline_desc.hpp"
@@ -10,7 +10,7 @@
 
 namespace tessera::core {
 
-/// Bounds on what parse_launch() accepts (SPEC section 8: 1 MiB per request,
+/// Bounds on what parse_launch() accepts (docs/deploy.md: 1 MiB per request,
 /// 256 elements per pipeline).
 struct parse_limits {
   std::size_t max_bytes = std::size_t{1} << 20;  ///< length of the description, bytes

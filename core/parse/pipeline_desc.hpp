@@ -1,5 +1,5 @@
 #pragma once
-/// The parsed form of a gst-launch pipeline description (SPEC section 3).
+/// The parsed form of a gst-launch pipeline description (docs/pipelines.md).
 ///
 /// parse_launch() turns text into a pipeline_desc: the elements in order of
 /// appearance, their properties as text, the links between them with every

@@ -1,5 +1,5 @@
 #pragma once
-/// Opening user-given file locations, optionally confined to a media root (SPEC 8).
+/// Opening user-given file locations, optionally confined to a media root (docs/deploy.md).
 ///
 /// Without a media root a location is opened as given (`tessera launch`). With one
 /// (the server), a location is a path relative to the root and must stay inside it:

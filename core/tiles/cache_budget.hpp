@@ -1,5 +1,5 @@
 #pragma once
-/// The default tile cache budget (SPEC section 4): a quarter of the memory the process
+/// The default tile cache budget (core/README.md): a quarter of the memory the process
 /// may use, so that tiles leave room for everything else (encoders, sockets, buffers in
 /// flight) and for a tee'd pipeline's second copy of a frame.
 ///

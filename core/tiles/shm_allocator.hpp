@@ -1,5 +1,5 @@
 #pragma once
-/// shm_allocator: the allocator of memory in POSIX shared memory (SPEC section 4,
+/// shm_allocator: the allocator of memory in POSIX shared memory (core/README.md,
 /// "allocators ... OS shared memory ... behind one interface"). Each memory is one
 /// region (shm_ptr) of a segment of its shm_mgr, so a buffer's bytes can be handed
 /// to another process by name: locate() gives the segment name and offset, and

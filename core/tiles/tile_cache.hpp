@@ -1,6 +1,6 @@
 #pragma once
 /// The process's tile cache: the one MemMgr that `--cache-size` and `--swap-dir`
-/// configure (SPEC section 4). The server calls configure_tile_cache() once at start;
+/// configure (core/README.md). The server calls configure_tile_cache() once at start;
 /// elements that keep tiled images ask tile_cache() for it, and the stats (`--stats`,
 /// /metrics) read tile_cache_counters().
 ///

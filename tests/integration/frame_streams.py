@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Frames to browsers as a viewer gets them (SPEC sections 7 and 8): WebSocket
+"""Frames to browsers as a viewer gets them (docs/api.md): WebSocket
 .../sinks/{e}/ws (one binary JPEG per message) and MJPEG .../sinks/{e}/mjpeg
 (multipart/x-mixed-replace), JPEG sizes read from the SOF marker, a resize while
 playing, the preroll frame of a paused pipeline, a stalled viewer that does not stall

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Connection and header bounds of `tessera serve` over real sockets (SPEC section 8).
+"""Connection and header bounds of `tessera serve` over real sockets (docs/deploy.md, Limits).
 
 - One client address cannot take every connection: 1030 idle sockets from 127.0.0.1
   (over the server-wide 1024) leave /healthz answering 200 to 127.0.0.2 (Linux routes

@@ -42,7 +42,7 @@ def stats_of(out, description):
         return None
 
 
-# Pipelines from SPEC section 3 and README, made finite with num-buffers (README's
+# Pipelines from docs/pipelines.md and README, made finite with num-buffers (README's
 # /tmp/out.mjpeg goes to a temporary directory here).
 README_DIR = tempfile.mkdtemp(prefix="tessera-readme-")
 atexit.register(shutil.rmtree, README_DIR, ignore_errors=True)
@@ -137,7 +137,7 @@ for args in ([TESSERA, "launch"], [TESSERA, "launch", "--nonsense", "fakesrc ! f
     check(r.returncode == 2, f"{args[1:]} exited {r.returncode}, want 2")
 
 # The tile cache flags: a bad size or a missing swap dir is a usage error naming it;
-# a good pair runs, and the swap file does not outlive the run (SPEC section 8).
+# a good pair runs, and the swap file does not outlive the run (docs/deploy.md).
 for flags, needle in [(["--cache-size", "12Q"], "--cache-size 12Q"),
                       (["--cache-size", "0"], "--cache-size 0"),
                       (["--swap-dir", "/nonexistent/tessera-swap"], "/nonexistent/tessera-swap")]:

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""The REST API as a user drives it (SPEC sections 2, 7, 8), against the real binary.
+"""The REST API as a user drives it (README, docs/api.md, docs/deploy.md), against the real binary.
 
 Starts `tessera serve --port 0` (the server prints the port it bound), then exercises
 every REST route and error status, a create -> pause -> seek -> play -> set property ->

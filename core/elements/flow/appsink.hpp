@@ -1,6 +1,6 @@
 #pragma once
 /// appsink: a sink that hands what it receives to the application (the test sink of
-/// SPEC 6, after GStreamer's appsink). Tests use it to look at exactly what an
+/// docs/elements.md, after GStreamer's appsink). Tests use it to look at exactly what an
 /// element produced:
 ///
 ///   auto* out = dynamic_cast<appsink*>(p->find("out"));

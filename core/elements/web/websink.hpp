@@ -1,5 +1,5 @@
 #pragma once
-/// websink: the sink that streams to browsers (SPEC sections 6 and 7).
+/// websink: the sink that streams to browsers (docs/elements.md and docs/api.md).
 ///
 /// It takes raw video (video/x-raw RGBA/RGB/GRAY8, encoded to JPEG here, once per
 /// frame whatever the number of viewers) or JPEG as is (image/jpeg), and hands each

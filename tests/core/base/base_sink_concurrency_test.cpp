@@ -1,4 +1,4 @@
-// Sinks against the pipeline clock and QoS (SPEC section 5), with real streaming
+// Sinks against the pipeline clock and QoS (docs/pipelines.md), with real streaming
 // tasks: sync=true renders at each buffer's running time, buffers later than
 // max-lateness are dropped and reported (a QoS event upstream, a qos message on the
 // bus), and a transform with qos=true skips what the sink reported as too late.

@@ -1,4 +1,4 @@
-// The design's four use cases of a sink resized while playing (SPEC section 5),
+// The design's four use cases of a sink resized while playing (docs/pipelines.md),
 // with real streaming tasks:
 //   src ! sink                      the source pad-allocs: it renegotiates the size;
 //   src peer-alloc=false ! sink     nobody asks the sink: the size cannot change;

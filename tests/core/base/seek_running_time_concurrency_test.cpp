@@ -1,4 +1,4 @@
-// A flushing seek restarts the running time (SPEC section 5; GStreamer's flush-stop
+// A flushing seek restarts the running time (docs/pipelines.md; GStreamer's flush-stop
 // with reset_time): the new segment's base is 0, so the pipeline clock must start
 // again at 0 with it. Otherwise a sync=true sink finds every buffer up to the time
 // already played due at once (a burst, or drops as late) and the position jumps ahead

@@ -196,7 +196,7 @@ TEST(Filesink, TheFileIsClosedAndReopenedAcrossReady) {
   EXPECT_EQ(read_file(dir / "a.bin"), pattern(2, 10));  // untouched by the second run
 }
 
-// --- media root (SPEC 8) ---
+// --- media root (docs/deploy.md) ---
 
 pipeline_limits rooted(const fs::path& root) {
   pipeline_limits l;

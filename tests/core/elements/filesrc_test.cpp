@@ -300,7 +300,7 @@ TEST(Filesrc, LocationCannotChangeWhilePaused) {
   EXPECT_TRUE(p->find("filesrc0")->set_property("location", property_value{std::string("b.bin")}));
 }
 
-// --- media root (SPEC 8) ---
+// --- media root (docs/deploy.md) ---
 
 pipeline_limits rooted(const fs::path& root) {
   pipeline_limits l;

@@ -1,5 +1,5 @@
 // The builder: description text -> linked pipeline, with every error naming the
-// line:column of the offending text (SPEC section 3).
+// line:column of the offending text (docs/pipelines.md).
 #include "core/graph/pipeline_builder.hpp"
 
 #include "tests/core/support/test_elements.hpp"
