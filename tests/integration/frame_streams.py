@@ -14,7 +14,6 @@ import socket
 import struct
 import subprocess
 import sys
-import tempfile
 import time
 
 try:
@@ -24,51 +23,14 @@ except ImportError:  # a python3 without the Debian package first in PATH (pyenv
         os.execv("/usr/bin/python3", ["/usr/bin/python3", *sys.argv])
     raise
 
-BUILD = sys.argv[1] if len(sys.argv) > 1 else "build"
-TESSERA = os.path.join(BUILD, "bin", "tessera")
-WAIT = 30  # seconds for any one frame or reply; generous for a loaded 2-core machine
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "lib"))
+from tessera_it import TESSERA, WAIT, Checks, Server  # noqa: E402
 
-failures = []
-checks = 0
+check = Checks("frame_streams")
 
 
-def check(cond, what):
-    global checks
-    checks += 1
-    if not cond:
-        failures.append(what)
-        print("FAIL:", what, file=sys.stderr)
-
-
-class Server:
-    """`tessera serve --port 0 ...`; output to a file (never a full pipe), URL read from it."""
-
-    def __init__(self, *flags):
-        self.log = tempfile.TemporaryFile(mode="w+")
-        self.proc = subprocess.Popen([TESSERA, "serve", "--port", "0", *flags], stdout=self.log,
-                                     stderr=subprocess.STDOUT, text=True)
-        deadline = time.monotonic() + WAIT
-        while time.monotonic() < deadline and self.proc.poll() is None:
-            self.log.seek(0)
-            found = [l for l in self.log.read().splitlines() if "serving on http://" in l]
-            if found:
-                self.http = found[0].split("serving on ")[1].strip().rstrip("/")
-                self.port = int(self.http.rsplit(":", 1)[1])
-                self.ws = "ws" + self.http[len("http"):]
-                return
-            time.sleep(0.05)
-        self.stop()
-        raise SystemExit("tessera serve did not start")
-
-    def stop(self):
-        if self.proc.poll() is None:
-            self.proc.terminate()
-            try:
-                self.proc.wait(timeout=WAIT)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait()
-        check(self.proc.returncode == 0, f"tessera serve exited {self.proc.returncode}")
+class Server(Server):
+    """The shared server, with the REST calls these checks make."""
 
     def rest(self, method, path, body=None, headers=None):
         conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=WAIT)
@@ -357,7 +319,7 @@ def slow_live_pipelines_show_frames(srv):
 
 
 def token_on_streams():
-    srv = Server("--token", "t0k")
+    srv = Server(check, "--token", "t0k")
     try:
         auth = {"Authorization": "Bearer t0k"}
         status, _ = srv.rest("POST", "/api/v1/pipelines", {"name": "a", "description":
@@ -410,7 +372,7 @@ def tickets_open_one_stream_each(srv, auth, url):
     check(asyncio.run(ws_refused(url + "?ticket=" + "0" * 32)) == 401, "a made-up ticket")
 
 
-srv = Server()
+srv = Server(check)
 try:
     ws_frames_are_jpegs_of_the_negotiated_size(srv)
     mjpeg_parts_are_jpegs(srv)
@@ -422,7 +384,4 @@ finally:
     srv.stop()
 token_on_streams()
 
-if failures:
-    print(f"frame_streams: {len(failures)} failure(s)", file=sys.stderr)
-    sys.exit(1)
-print(f"frame_streams: ok ({checks} checks)")
+check.finish()

@@ -13,55 +13,13 @@ usage: http_limits.py BUILD_DIR
 import os
 import re
 import socket
-import subprocess
 import sys
-import tempfile
 import time
 
-BUILD = sys.argv[1] if len(sys.argv) > 1 else "build"
-BIN = os.path.join(BUILD, "bin", "tessera")
-WAIT = 20  # seconds for any one step; generous for a loaded 2-core machine
-failures = []
-checks = 0
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "lib"))
+from tessera_it import TESSERA, WAIT, Checks, Server  # noqa: E402
 
-
-def check(cond, what):
-    global checks
-    checks += 1
-    if not cond:
-        failures.append(what)
-        print("FAIL:", what, file=sys.stderr)
-
-
-class Server:
-    def __init__(self, *flags):
-        self.log = tempfile.TemporaryFile(mode="w+")
-        self.proc = subprocess.Popen([BIN, "serve", "--port", "0", *flags], stdout=self.log,
-                                     stderr=subprocess.STDOUT, text=True)
-        deadline = time.monotonic() + WAIT
-        self.port = None
-        while time.monotonic() < deadline and self.proc.poll() is None and self.port is None:
-            self.log.seek(0)
-            m = re.search(r"serving on http://127\.0\.0\.1:(\d+)/", self.log.read())
-            if m:
-                self.port = int(m.group(1))
-            else:
-                time.sleep(0.05)
-        if self.port is None:
-            self.log.seek(0)
-            output = self.log.read()
-            self.stop()
-            raise SystemExit(f"tessera serve did not start: {output[-500:]!r}")
-
-    def stop(self):
-        if self.proc.poll() is None:
-            self.proc.terminate()
-            try:
-                self.proc.wait(timeout=WAIT)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait()
-        check(self.proc.returncode == 0, f"tessera serve exited {self.proc.returncode}")
+check = Checks("http_limits")
 
 
 def connect(port, source="127.0.0.1"):
@@ -106,7 +64,7 @@ def status_of(reply):
 
 
 def one_address_cannot_take_every_connection():
-    srv = Server()  # the defaults: 1024 connections, 64 per address
+    srv = Server(check)  # the defaults: 1024 connections, 64 per address
     idle = []
     try:
         for _ in range(1030):
@@ -129,7 +87,7 @@ def one_address_cannot_take_every_connection():
 
 
 def per_address_limit_is_a_flag():
-    srv = Server("--max-connections-per-address", "3")
+    srv = Server(check, "--max-connections-per-address", "3")
     held = []
     try:
         for _ in range(3):
@@ -153,7 +111,7 @@ def per_address_limit_is_a_flag():
 
 
 def two_host_headers_are_400():
-    srv = Server()
+    srv = Server(check)
     try:
         reply = request(srv.port, f"GET /healthz HTTP/1.1\r\nHost: 127.0.0.1:{srv.port}\r\n"
                                   f"Host: evil.example\r\nConnection: close\r\n\r\n")
@@ -166,7 +124,4 @@ def two_host_headers_are_400():
 one_address_cannot_take_every_connection()
 per_address_limit_is_a_flag()
 two_host_headers_are_400()
-if failures:
-    print(f"http_limits: {len(failures)} failure(s)", file=sys.stderr)
-    sys.exit(1)
-print(f"http_limits: ok ({checks} checks)")
+check.finish()

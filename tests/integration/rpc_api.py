@@ -9,10 +9,8 @@ limit. A real `tessera serve --port 0`; every wait is bounded."""
 import asyncio
 import json
 import os
-import subprocess
 import sys
 import tempfile
-import time
 import urllib.request
 
 try:
@@ -22,53 +20,10 @@ except ImportError:  # a python3 without the Debian package first in PATH (pyenv
         os.execv("/usr/bin/python3", ["/usr/bin/python3", *sys.argv])
     raise
 
-BUILD = sys.argv[1] if len(sys.argv) > 1 else "build"
-TESSERA = os.path.join(BUILD, "bin", "tessera")
-WAIT = 30  # seconds for any one reply; generous for a loaded 2-core machine
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "lib"))
+from tessera_it import TESSERA, WAIT, Checks, Server  # noqa: E402
 
-failures = []
-checks = 0
-
-
-def check(cond, what):
-    global checks
-    checks += 1
-    if not cond:
-        failures.append(what)
-        print("FAIL:", what, file=sys.stderr)
-
-
-class Server:
-    """`tessera serve --port 0 ...`; its output goes to a file (never a full pipe), from
-    which the URL is read."""
-
-    def __init__(self, *flags):
-        self.log = tempfile.TemporaryFile(mode="w+")
-        self.proc = subprocess.Popen([TESSERA, "serve", "--port", "0", *flags], stdout=self.log,
-                                     stderr=subprocess.STDOUT, text=True)
-        deadline = time.monotonic() + WAIT
-        while time.monotonic() < deadline and self.proc.poll() is None:
-            self.log.seek(0)
-            found = [l for l in self.log.read().splitlines() if "serving on http://" in l]
-            if found:
-                self.http = found[0].split("serving on ")[1].strip().rstrip("/")
-                self.ws = "ws" + self.http[len("http"):]
-                return
-            time.sleep(0.05)
-        self.log.seek(0)
-        output = self.log.read()
-        self.stop()
-        raise SystemExit(f"tessera serve did not start: {output[-500:]!r}")
-
-    def stop(self):
-        if self.proc.poll() is None:
-            self.proc.terminate()
-            try:
-                self.proc.wait(timeout=WAIT)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait()
-        check(self.proc.returncode == 0, f"tessera serve exited {self.proc.returncode}")
+check = Checks("rpc_api")
 
 
 class Rpc:
@@ -393,7 +348,7 @@ async def batch_entry_limit(url):
 
 async def reply_budget_and_name_limit():
     """--max-batch and --max-reply-bytes as flags; names of elements at most 256 bytes."""
-    srv = Server("--max-batch", "8", "--max-reply-bytes", "16K")
+    srv = Server(check, "--max-batch", "8", "--max-reply-bytes", "16K")
     try:
         async with websockets.connect(srv.ws + "/api/v1/rpc") as ws:
             rpc = Rpc(ws)
@@ -424,7 +379,7 @@ async def reply_budget_and_name_limit():
 
 
 async def token_and_size_limit():
-    srv = Server("--token", "s3cret", "--max-request-bytes", "4096")
+    srv = Server(check, "--token", "s3cret", "--max-request-bytes", "4096")
     try:
         url = srv.ws + "/api/v1/rpc"
         try:
@@ -450,7 +405,7 @@ async def token_and_size_limit():
 
 async def main():
     media = tempfile.mkdtemp(prefix="tessera-rpc-")
-    srv = Server("--media-root", media, "--max-pipelines", "3")
+    srv = Server(check, "--media-root", media, "--max-pipelines", "3")
     try:
         url = srv.ws + "/api/v1/rpc"
         await every_method(url, media)
@@ -468,7 +423,4 @@ async def main():
 
 
 asyncio.run(main())
-if failures:
-    print(f"rpc_api: {len(failures)} failure(s)", file=sys.stderr)
-    sys.exit(1)
-print(f"rpc_api: ok ({checks} checks)")
+check.finish()

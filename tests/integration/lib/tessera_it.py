@@ -1,0 +1,75 @@
+"""What the integration scripts share: the build's binary, a check() that records
+failures, and a real `tessera serve --port 0` child process.
+
+The scripts in tests/integration/ import it with
+    sys.path.insert(0, os.path.join(os.path.dirname(__file__), "lib"))
+(scripts/run-integration-tests runs only the files directly in tests/integration/).
+"""
+import os
+import re
+import subprocess
+import sys
+import tempfile
+import time
+
+BUILD = sys.argv[1] if len(sys.argv) > 1 else "build"
+TESSERA = os.path.join(BUILD, "bin", "tessera")
+WAIT = 30  # seconds for any one step, reply or frame; generous for a loaded 2-core machine
+
+
+class Checks:
+    """Counts checks and keeps the failed ones; `finish()` exits 1 if any failed."""
+
+    def __init__(self, name):
+        self.name = name
+        self.count = 0
+        self.failures = []
+
+    def __call__(self, cond, what):
+        self.count += 1
+        if not cond:
+            self.failures.append(what)
+            print("FAIL:", what, file=sys.stderr)
+
+    def finish(self):
+        if self.failures:
+            print(f"{self.name}: {len(self.failures)} failure(s)", file=sys.stderr)
+            sys.exit(1)
+        print(f"{self.name}: ok ({self.count} checks)")
+
+
+class Server:
+    """`tessera serve --port 0 FLAGS...`. Its output goes to a file (never a full pipe),
+    from which the URL is read: `port`, `http` and `ws` are its base URLs. stop()
+    terminates it and checks, with `check`, that it exited 0."""
+
+    def __init__(self, check, *flags, wait=WAIT):
+        self.check = check
+        self.wait = wait
+        self.log = tempfile.TemporaryFile(mode="w+")
+        self.proc = subprocess.Popen([TESSERA, "serve", "--port", "0", *flags], stdout=self.log,
+                                     stderr=subprocess.STDOUT, text=True)
+        deadline = time.monotonic() + wait
+        while time.monotonic() < deadline and self.proc.poll() is None:
+            self.log.seek(0)
+            m = re.search(r"serving on (http://[^/\s]+:(\d+))/", self.log.read())
+            if m:
+                self.http = m.group(1)
+                self.port = int(m.group(2))
+                self.ws = "ws" + self.http[len("http"):]
+                return
+            time.sleep(0.05)
+        self.log.seek(0)
+        output = self.log.read()
+        self.stop()
+        raise SystemExit(f"tessera serve did not start: {output[-500:]!r}")
+
+    def stop(self):
+        if self.proc.poll() is None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(timeout=self.wait)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+        self.check(self.proc.returncode == 0, f"tessera serve exited {self.proc.returncode}")
