@@ -63,6 +63,17 @@ int run_serve(std::span<const std::string_view> args) {
     return 0;
   }
   configure_logging(config.log_level, config.log_json);
+  if (config.media_root_is_default) {
+    // The default media root is made, not required: a first start works, and the
+    // server still never reads or writes outside it unless told (--media-root /).
+    std::error_code ec;
+    std::filesystem::create_directories(*config.media_root, ec);
+    if (ec || !std::filesystem::is_directory(*config.media_root)) {
+      std::fprintf(stderr, "tessera serve: cannot create the default media root %s: %s (give --media-root DIR)\n",
+                   config.media_root->c_str(), ec ? ec.message().c_str() : "not a directory");
+      return 2;
+    }
+  }
   // The tile cache is made now, not on first use, so a bad --swap-dir stops the
   // start with a clear message instead of failing the first tiled pipeline.
   if (auto ok = core::configure_tile_cache(config.cache_bytes, config.swap_dir.value_or(std::filesystem::path{}));
@@ -119,6 +130,7 @@ int run_serve(std::span<const std::string_view> args) {
   std::printf("tessera: serving on %s\n", url_of(config.bind, server.port()).c_str());
   std::fflush(stdout);
   if (config.media_root) spdlog::info("media root {}", config.media_root->string());
+  if (config.whole_filesystem) spdlog::warn("--media-root /: filesrc and filesink reach the whole filesystem");
   if (config.token.empty()) spdlog::warn("no --token: the API is open to every local user of this machine");
 
   if (config.demo) start_demo(service);

@@ -107,7 +107,16 @@ const std::vector<option>& options() {
        }},
       {"allow-origin", kind::list, add_origin},
       {"media-root", kind::text,
-       [](serve_config& c, std::string_view v) { return set_dir(c.media_root, v, true); }},
+       [](serve_config& c, std::string_view v) {
+         auto why = set_dir(c.media_root, v, true);
+         c.whole_filesystem = false;
+         // "/" is the explicit way to reach the whole filesystem: no confinement at all.
+         if (why.empty() && c.media_root && *c.media_root == c.media_root->root_path()) {
+           c.media_root.reset();
+           c.whole_filesystem = true;
+         }
+         return why;
+       }},
       {"cache-size", kind::size,
        [](serve_config& c, std::string_view v) -> std::string {
          const auto n = parse_size(v);
@@ -231,6 +240,13 @@ result<serve_config> parse_serve_config(std::span<const std::string_view> args, 
       return fail(errc::invalid_argument, "--" + std::string(a) + " " + std::string(*value) + ": " + why);
   }
 
+  if (!c.media_root && !c.whole_filesystem) {
+    std::error_code ec;
+    const auto cwd = std::filesystem::current_path(ec);
+    if (ec) return fail(errc::invalid_argument, "no --media-root and no working directory for ./media: " + ec.message());
+    c.media_root = (cwd / "media").lexically_normal();
+    c.media_root_is_default = true;
+  }
   if (c.token.empty() && !c.insecure && !net::is_loopback_host(c.bind))
     return fail(errc::permission_denied,
                 "refusing to serve on " + c.bind +
@@ -251,6 +267,7 @@ const char* serve_usage() noexcept {
          "  --token T              require 'Authorization: Bearer T' on /api and /metrics\n"
          "  --allow-origin O       also accept this Origin (and its host); repeatable\n"
          "  --media-root DIR       filesrc/filesink locations resolve inside DIR only\n"
+         "                         (default ./media, created when missing; / for all)\n"
          "  --cache-size BYTES     tile cache budget (e.g. 256M)\n"
          "  --swap-dir DIR         where swapped-out tiles go\n"
          "  --web-root DIR         the web UI's files (default: the source tree's web/)\n"

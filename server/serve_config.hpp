@@ -28,7 +28,12 @@ struct serve_config {
   std::uint16_t port = 8080;          ///< 0: an ephemeral port (printed at start)
   std::string token;                  ///< empty: no authentication (loopback only, or --insecure)
   std::vector<std::string> allow_origins;  ///< extra Origins (and their hosts) the server accepts
-  std::optional<std::filesystem::path> media_root;  ///< absolute; filesrc/filesink confinement
+  /// Absolute; filesrc/filesink confinement. Without --media-root: ./media of the
+  /// working directory (`media_root_is_default`), which serve creates when missing; the
+  /// whole filesystem only with an explicit --media-root /.
+  std::optional<std::filesystem::path> media_root;
+  bool media_root_is_default = false;
+  bool whole_filesystem = false;  ///< --media-root /: locations are not confined
   std::optional<std::uint64_t> cache_bytes;         ///< tile cache budget (--cache-size)
   std::optional<std::filesystem::path> swap_dir;    ///< where swapped-out tiles go
   std::optional<std::filesystem::path> web_root;    ///< the UI's files; empty: the build's web/

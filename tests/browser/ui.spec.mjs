@@ -256,10 +256,10 @@ async function seekEosError(page, server) {
   check(await eventually(page, () => !document.querySelector('.pipeline[data-pipeline="eos1"] .badge.eos')?.hidden),
         'no EOS badge on eos1');
 
-  await create(page, 'err1', 'filesrc location=/nonexistent/tessera-ui ! fakesink');
+  await create(page, 'err1', 'testsrc num-buffers=100 ! identity error-after=3 ! fakesink');
   check(await eventually(page, () => {
     const c = document.querySelector('.pipeline[data-pipeline="err1"]');
-    return c && !c.querySelector('.badge.error').hidden && c.querySelector('.error-text').textContent.includes('cannot open');
+    return c && !c.querySelector('.badge.error').hidden && c.querySelector('.error-text').textContent.includes('error-after=3 reached');
   }), 'no ERROR badge with the error text on err1');
   await page.click('#error-close');
 

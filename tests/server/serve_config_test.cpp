@@ -39,6 +39,26 @@ TEST(ServeConfig, DefaultsAreLoopbackAndSectionEightLimits) {
   EXPECT_FALSE(c->demo);
 }
 
+TEST(ServeConfig, TheMediaRootIsMediaOfTheWorkingDirectoryUnlessSlashAsksForEverything) {
+  auto c = parse({});
+  ASSERT_TRUE(c) << c.error().message;
+  ASSERT_TRUE(c->media_root.has_value()) << "a default start must not reach the whole filesystem";
+  EXPECT_EQ(*c->media_root, (std::filesystem::current_path() / "media").lexically_normal());
+  EXPECT_TRUE(c->media_root_is_default);
+  EXPECT_FALSE(c->whole_filesystem);
+
+  auto all = parse({"--media-root", "/"});
+  ASSERT_TRUE(all) << all.error().message;
+  EXPECT_FALSE(all->media_root.has_value());
+  EXPECT_TRUE(all->whole_filesystem);
+
+  auto env_all_flag_dir = parse({"--media-root", "/tmp"}, {{"TESSERA_MEDIA_ROOT", "/"}});
+  ASSERT_TRUE(env_all_flag_dir) << env_all_flag_dir.error().message;
+  EXPECT_EQ(env_all_flag_dir->media_root, std::optional<std::filesystem::path>("/tmp"));
+  EXPECT_FALSE(env_all_flag_dir->whole_filesystem) << "the flag wins over the environment";
+  EXPECT_FALSE(env_all_flag_dir->media_root_is_default);
+}
+
 TEST(ServeConfig, RpcBatchAndReplyLimitsFromFlagsOrEnvironment) {
   auto c = parse({"--max-batch", "8", "--max-reply-bytes=64K"});
   ASSERT_TRUE(c) << c.error().message;

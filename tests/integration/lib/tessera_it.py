@@ -13,7 +13,7 @@ import tempfile
 import time
 
 BUILD = sys.argv[1] if len(sys.argv) > 1 else "build"
-TESSERA = os.path.join(BUILD, "bin", "tessera")
+TESSERA = os.path.abspath(os.path.join(BUILD, "bin", "tessera"))
 WAIT = 30  # seconds for any one step, reply or frame; generous for a loaded 2-core machine
 
 
@@ -39,16 +39,16 @@ class Checks:
 
 
 class Server:
-    """`tessera serve --port 0 FLAGS...`. Its output goes to a file (never a full pipe),
+    """`tessera serve --port 0 FLAGS...` (in `cwd`, default ours). Its output goes to a file (never a full pipe),
     from which the URL is read: `port`, `http` and `ws` are its base URLs. stop()
     terminates it and checks, with `check`, that it exited 0."""
 
-    def __init__(self, check, *flags, wait=WAIT):
+    def __init__(self, check, *flags, wait=WAIT, cwd=None):
         self.check = check
         self.wait = wait
         self.log = tempfile.TemporaryFile(mode="w+")
         self.proc = subprocess.Popen([TESSERA, "serve", "--port", "0", *flags], stdout=self.log,
-                                     stderr=subprocess.STDOUT, text=True)
+                                     stderr=subprocess.STDOUT, text=True, cwd=cwd)
         deadline = time.monotonic() + wait
         while time.monotonic() < deadline and self.proc.poll() is None:
             self.log.seek(0)
