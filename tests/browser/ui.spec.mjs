@@ -101,8 +101,10 @@ const framesShown = ([pipeline, min]) => {
 
 /// The first viewer's frame read back through a canvas: its size and how many pixels
 /// are bright (> 200) and dark (< 50).
+/// null while the <img> is between two frames (the viewer swaps its src per frame).
 const pixelsOf = (pipeline) => {
   const img = document.querySelector(`.pipeline[data-pipeline="${pipeline}"] .viewers img`);
+  if (!img || !img.complete || img.naturalWidth === 0) return null;
   const canvas = document.createElement('canvas');
   canvas.width = img.naturalWidth;
   canvas.height = img.naturalHeight;
@@ -143,7 +145,7 @@ async function create(page, name, description, play = true) {
 
 async function framesAndPixels(page) {
   check(await eventually(page, framesShown, ['demo', 1]), 'no demo frames in the WebSocket viewer');
-  const px = await page.evaluate(pixelsOf, 'demo');
+  const px = await (await page.waitForFunction(pixelsOf, 'demo', { timeout: WAIT, polling: 50 })).jsonValue();
   check(px.width === 320 && px.height === 240, `demo frame ${px.width}x${px.height}, want testsrc's default 320x240`);
   check(px.bright > 100 && px.dark > 10000, `the demo frame is not a white ball on black: ${JSON.stringify(px)}`);
   check(await eventually(page, measured, 'demo'), 'no fps and bytes/s measured for the demo viewer');
@@ -256,12 +258,13 @@ async function seekEosError(page, server) {
   check(await eventually(page, () => !document.querySelector('.pipeline[data-pipeline="eos1"] .badge.eos')?.hidden),
         'no EOS badge on eos1');
 
-  await create(page, 'err1', 'testsrc num-buffers=100 ! identity error-after=3 ! fakesink');
+  // An error while playing: one second in (30 frames at 30 fps on a syncing sink), long
+  // after the play request was answered, so it shows on the card and in no banner.
+  await create(page, 'err1', 'testsrc num-buffers=100 ! identity error-after=30 ! fakesink sync=true');
   check(await eventually(page, () => {
     const c = document.querySelector('.pipeline[data-pipeline="err1"]');
-    return c && !c.querySelector('.badge.error').hidden && c.querySelector('.error-text').textContent.includes('error-after=3 reached');
+    return c && !c.querySelector('.badge.error').hidden && c.querySelector('.error-text').textContent.includes('error-after=30 reached');
   }), 'no ERROR badge with the error text on err1');
-  await page.click('#error-close');
 
   // A parse error is marked in the editor at its line and column.
   await create(page, '', 'testsrc !\n  invret ! fakesink');
