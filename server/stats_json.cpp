@@ -2,14 +2,23 @@
 
 #include "core/base/base_sink.hpp"
 #include "core/base/base_transform.hpp"
+#include "core/elements/web/websink.hpp"
 #include "core/memory/counters.hpp"
 #include "core/tiles/tile_cache.hpp"
+#include "server/pipeline_json.hpp"
 
 namespace tessera::server {
 
+boost::json::object tile_cache_stats() {
+  const auto tiles = core::tile_cache_counters();
+  return {{"swapped_out_bytes", tiles.swapped_out_bytes}, {"swapped_in_bytes", tiles.swapped_in_bytes},
+          {"cache_hits", tiles.cache_hits},               {"cache_misses", tiles.cache_misses},
+          {"tiles_resident", tiles.tiles_resident},       {"resident_bytes", tiles.resident_bytes}};
+}
+
 boost::json::object pipeline_stats(const core::pipeline& p, double elapsed_s) {
   using core::pad_direction;
-  std::uint64_t buffers = 0, bytes = 0, processed = 0, dropped = 0;
+  std::uint64_t buffers = 0, bytes = 0, processed = 0, dropped = 0, viewers = 0;
   boost::json::object elements;
   for (core::element* e : p.elements()) {
     if (e->is_sink()) {
@@ -30,6 +39,10 @@ boost::json::object pipeline_stats(const core::pipeline& p, double elapsed_s) {
       dropped += s->dropped();
       entry["rendered"] = s->rendered();
       entry["dropped"] = s->dropped();
+      if (auto* w = dynamic_cast<core::websink*>(e)) {
+        entry["viewers"] = w->subscriber_count();
+        viewers += w->subscriber_count();
+      }
     }
     elements[e->name()] = std::move(entry);
   }
@@ -44,11 +57,10 @@ boost::json::object pipeline_stats(const core::pipeline& p, double elapsed_s) {
                  {"peak_bytes", mem.peak_bytes},
                  {"live_bytes", mem.live_bytes}};
   // Tiles are one process-wide cache (--cache-size), like the memory counters.
-  const auto tiles = core::tile_cache_counters();
-  o["tiles"] = {{"swapped_out_bytes", tiles.swapped_out_bytes}, {"swapped_in_bytes", tiles.swapped_in_bytes},
-                {"cache_hits", tiles.cache_hits},               {"cache_misses", tiles.cache_misses},
-                {"tiles_resident", tiles.tiles_resident},       {"resident_bytes", tiles.resident_bytes}};
+  o["tiles"] = tile_cache_stats();
   o["qos"] = {{"processed", processed}, {"dropped", dropped}};
+  o["latency_ns"] = time_json(p.latency());
+  o["viewers"] = viewers;  // browsers watching the pipeline's websinks
   o["elements"] = std::move(elements);
   return o;
 }

@@ -8,8 +8,12 @@
 
 namespace tessera::server {
 
-/// elapsed_s, buffers/bytes received by the sinks, memory, tiles, qos and
-/// per-element counters of `p`.
+/// elapsed_s, buffers/bytes received by the sinks, memory, tiles, qos, latency_ns,
+/// viewers (websink subscribers) and per-element counters of `p`.
 boost::json::object pipeline_stats(const core::pipeline& p, double elapsed_s);
+
+/// The tile cache's counters (one cache per process): swap traffic, hits, misses,
+/// resident tiles and bytes.
+boost::json::object tile_cache_stats();
 
 }  // namespace tessera::server

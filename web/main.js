@@ -1,13 +1,14 @@
 // tessera's web UI: plain ES modules, no build step. This module wires the page:
 // the connection (api.js), the pipeline cards (pipelines.js), the description editor
-// (editor.js), the element catalogue (catalogue.js), the bus log, the token prompt,
-// deep links (#/pipelines/NAME) and the theme.
+// (editor.js), the element catalogue (catalogue.js), the statistics (stats.js), the bus
+// log, the token prompt, deep links (#/pipelines/NAME) and the theme.
 
 import { RpcClient, plainMessage, tokenStore } from './api.js';
 import { Catalogue, factory } from './catalogue.js';
 import { $, h } from './dom.js';
 import { DescriptionEditor } from './editor.js';
 import { PipelineList } from './pipelines.js';
+import { ServerCharts, StatsFeed } from './stats.js';
 
 const BUS_TYPES = ['state-changed', 'eos', 'error', 'warning', 'element', 'latency', 'async-done', 'stream-start',
                    'segment-done'];
@@ -63,6 +64,13 @@ const rpc = new RpcClient({
 });
 
 const pipelines = new PipelineList($('pipeline-list'), rpc, { factory, showError });
+
+// --- statistics: one server.stats call a second feeds the server panel and the cards ---
+
+const stats = new StatsFeed(rpc);
+const serverCharts = new ServerCharts($('server-charts'));
+stats.listen((now, before, seconds) => serverCharts.update(now, before, seconds));
+stats.listen((now, before, seconds) => pipelines.onStats(now, before, seconds));
 
 // --- token prompt ---
 

@@ -5,16 +5,16 @@
 // pipeline (state-changed, eos, error, async-done, stream-start) update its card at
 // once and trigger one pipeline.describe for the details (element states, duration,
 // EOS cleared by a seek). The only polling is the position of pipelines that are
-// playing, at most 4 times a second, and server.stats once a second while a graph is
-// open (buffer counts).
+// playing, at most 4 times a second; the counters (graph buffer counts, charts) come from
+// the page's one server.stats call a second (stats.js).
 
 import { $, formatBytes, formatNs, h } from './dom.js';
 import { renderGraph } from './graph.js';
 import { PropertyPanel } from './properties.js';
+import { PipelineCharts } from './stats.js';
 import { Meter, startViewer } from './viewers.js';
 
 const POSITION_PERIOD_MS = 250;  // 4 position queries a second per playing pipeline
-const STATS_PERIOD_MS = 1000;
 
 class PipelineCard {
   constructor(list, name) {
@@ -44,9 +44,11 @@ class PipelineCard {
     this.viewerBox = h('div', { class: 'viewers' });
     this.graphBox = h('div', { class: 'graph-box' });
     this.propsBox = h('div', { class: 'props-box' });
-    this.graphDetails = h('details', { class: 'graph-details', open: true,
-                                       ontoggle: () => this.list.statsWanted() },
+    this.graphDetails = h('details', { class: 'graph-details', open: true, ontoggle: () => this.drawGraph() },
       h('summary', {}, 'Graph'), this.graphBox);
+    this.chartsBox = h('div', { class: 'charts' });
+    this.chartsDetails = h('details', { class: 'charts-details', open: true }, h('summary', {}, 'Charts'), this.chartsBox);
+    this.charts = new PipelineCharts(this.chartsBox);
     this.propsDetails = h('details', { class: 'props-details' }, h('summary', {}, 'Properties'), this.propsBox);
     this.root = h('article', { class: 'pipeline', 'data-pipeline': name, 'aria-label': `pipeline ${name}`, tabindex: -1 },
       h('header', {},
@@ -59,7 +61,7 @@ class PipelineCard {
             'delete'))),
       this.errorText,
       h('div', { class: 'seekbar' }, this.seek, this.time),
-      this.description, this.viewerBox, this.graphDetails, this.propsDetails);
+      this.description, this.viewerBox, this.chartsDetails, this.graphDetails, this.propsDetails);
 
     this.properties = new PropertyPanel(this.propsBox, name, rpc, list.factory);
     this.seek.addEventListener('input', () => {
@@ -231,7 +233,6 @@ export class PipelineList {
     this.focusName = null;
     setInterval(() => this.pollPositions(), POSITION_PERIOD_MS);
     setInterval(() => { for (const c of this.cards.values()) c.sampleViewers(); }, 1000);
-    this.statsTimer = null;
   }
 
   /// The whole list (on every (re)connection): cards added, removed and described.
@@ -266,7 +267,6 @@ export class PipelineList {
   changed() {
     $('no-pipelines').hidden = this.cards.size > 0;
     this.applyFocus();
-    this.statsWanted();
   }
 
   onCreated(params) { this.add(params.pipeline).describe(); }
@@ -283,26 +283,15 @@ export class PipelineList {
     for (const c of this.cards.values()) if (c.playing) c.pollPosition();
   }
 
-  /// server.stats once a second while some graph is open (its buffer counts).
-  statsWanted() {
-    const wanted = [...this.cards.values()].some((c) => c.graphDetails.open);
-    if (wanted && !this.statsTimer) this.statsTimer = setInterval(() => this.pollStats(), STATS_PERIOD_MS);
-    if (!wanted && this.statsTimer) { clearInterval(this.statsTimer); this.statsTimer = null; }
-  }
-
-  async pollStats() {
-    if (!this.rpc.connected || this.statsBusy) return;
-    this.statsBusy = true;
-    try {
-      const stats = await this.rpc.call('server.stats');
-      for (const [name, c] of this.cards) {
-        const per = stats.per_pipeline?.[name];
-        if (!per) continue;
-        c.counts = per.elements || {};
-        c.drawGraph();
-      }
-    } catch { /* the connection went: the next tick tries again */ }
-    this.statsBusy = false;
+  /// One server.stats sample (stats.js): buffer counts for the graphs, and the charts.
+  onStats(stats, previous, seconds) {
+    for (const [name, c] of this.cards) {
+      const per = stats.per_pipeline?.[name];
+      if (!per) continue;
+      c.counts = per.elements || {};
+      c.drawGraph();
+      c.charts.update(per, previous?.per_pipeline?.[name] ?? null, seconds);
+    }
   }
 
   /// Deep link: the card of `name` scrolled to and marked (now or when it appears).

@@ -1,6 +1,8 @@
 // The web UI in headless Chromium, as a user drives it:
 //  - frames of the demo pipeline in the page (WebSocket and MJPEG viewers, pixels read
 //    back through a canvas) with measured fps and bytes/s;
+//  - live charts (fps, QoS, latency, viewers per pipeline; memory, viewers, pipelines
+//    for the server), and a live pipeline slower than its frame rate still showing frames;
 //  - a pipeline made from the element catalogue (search, details, insert), its graph
 //    (elements, pads, negotiated caps, push mode), properties changed through the
 //    controls generated from the factory description (select, slider, switch), a
@@ -121,7 +123,7 @@ const pixelsOf = (pipeline) => {
 };
 
 const measured = (pipeline) => {
-  const c = document.querySelector(`.pipeline[data-pipeline="${pipeline}"] figcaption`);
+  const c = document.querySelector(`.pipeline[data-pipeline="${pipeline}"] .viewers figcaption`);
   return c && Number(c.dataset.fps) > 0 && Number(c.dataset.bytesPerSecond) > 0;
 };
 
@@ -152,6 +154,39 @@ async function framesAndPixels(page) {
   check(await page.$eval(`${card('demo')} .seek`, (s) => s.disabled), 'the seek bar of a live pipeline (no duration) is enabled');
   for (const label of ['play demo', 'pause demo', 'stop demo', 'delete demo', 'seek demo'])
     check(await page.$(`[aria-label="${label}"]`) !== null, `no control labelled "${label}"`);
+}
+
+/// The last sample of each series of a chart (charts.js keeps them in data-last).
+const chartLast = ([scope, chart]) =>
+  JSON.parse(document.querySelector(`${scope} [data-chart="${chart}"]`)?.dataset.last || '[]');
+
+/// Live charts from the one server.stats call a second: the demo card's frames, latency
+/// and viewer; the server panel's memory and viewers; and a live pipeline slower than
+/// its frame rate, whose sink drops late frames as GStreamer's does (QoS) yet still
+/// shows one a second.
+async function liveCharts(page, server) {
+  const demo = card('demo');
+  check(await eventually(page, ([scope, last]) => {
+    const f = eval(last);
+    return f([scope, 'fps'])[0] > 5 && f([scope, 'latency'])[0] > 30 && f([scope, 'viewers'])[0] >= 1;
+  }, [demo, chartLast.toString()]), 'the demo card does not chart its fps, a live latency (> 30 ms) and one viewer');
+  check(await eventually(page, (last) => {
+    const f = eval(last);
+    return f(['#server-charts', 'memory'])[0] > 0 && f(['#server-charts', 'viewers'])[0] >= 1 &&
+      f(['#server-charts', 'pipelines'])[0] >= 1;
+  }, chartLast.toString()), 'the server panel does not chart memory allocated, viewers and pipelines');
+
+  await create(page, 'slow1', 'testsrc is-live=true pattern=ball ! identity sleep-us=40000 ! websink name=out');
+  check(await eventually(page, framesShown, ['slow1', 320]), 'a live pipeline slower than its frame rate shows no frame');
+  check(await eventually(page, ([scope, last]) => eval(last)([scope, 'qos'])[1] > 0, [card('slow1'), chartLast.toString()]),
+        'the QoS chart of a live pipeline slower than its frame rate shows no dropped frames');
+  const stats = await rest(server, 'GET', '/api/v1/stats');
+  const slow = stats.body.per_pipeline?.slow1;
+  check(slow && slow.qos.dropped > 0 && slow.latency_ns > 0 && slow.viewers >= 1,
+        `stats of slow1 lack drops, latency or a viewer: ${JSON.stringify(slow?.qos)} ${slow?.latency_ns} ${slow?.viewers}`);
+  await page.click('[aria-label="delete slow1"]');
+  check(await eventually(page, () => !document.querySelector('.pipeline[data-pipeline="slow1"]')), 'slow1 still listed after delete');
+  await page.fill('#create-description', '');
 }
 
 async function catalogueToGraph(page, server) {
@@ -284,6 +319,7 @@ async function uiWalkthrough(browser) {
     check(await eventually(page, () => document.getElementById('connection').dataset.state === 'connected'),
           'the RPC socket did not connect');
     await framesAndPixels(page);
+    await liveCharts(page, server);
     await catalogueToGraph(page, server);
     await seekEosError(page, server);
 
