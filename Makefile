@@ -5,7 +5,7 @@ JOBS ?= $(shell nproc)
 TESSERA := build/bin/tessera
 PORT ?= 8080
 
-.PHONY: deps build test test-asan test-tsan test-browser bench run clean
+.PHONY: deps build test test-asan test-tsan test-browser bench fuzz run clean
 
 deps:
 	@scripts/install-deps
@@ -42,8 +42,14 @@ bench: build
 	@scripts/install-deps bench
 	scripts/run-benchmarks
 
+# Coverage-guided fuzzing with libFuzzer, FUZZ_SECONDS per target (default 600); the
+# short seeded runs of the same targets are part of `make test` (ctest label fuzz).
+fuzz:
+	@scripts/install-deps fuzz
+	scripts/run-fuzz
+
 run: build
 	scripts/run-demo $(TESSERA) $(PORT)
 
 clean:
-	rm -rf build build-debug build-asan build-tsan
+	rm -rf build build-debug build-asan build-tsan build-fuzz
