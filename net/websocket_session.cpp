@@ -67,7 +67,14 @@ class websocket_phase final : public websocket_upgrade, public upgraded_connecti
   result<void> do_refuse(response r) override { return refuse_with(std::move(r)); }
 
   asio::awaitable<void> call_handler(request_context& ctx) override { co_await route().websocket(ctx, *this); }
-  void handler_ended(bool threw) override { conn_->close(threw ? close_code::internal_error : close_code::normal); }
+  /// Keeps the code a stop or the handler chose (1001, ...) unless the handler threw.
+  void handler_ended(bool threw) override {
+    if (threw) {
+      conn_->close(close_code::internal_error);
+    } else {
+      conn_->close();
+    }
+  }
   asio::awaitable<void> transmit() override;
   void stop_open() override { conn_->close(close_code::going_away); }
   void detach_handle() noexcept override {
