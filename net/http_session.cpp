@@ -23,8 +23,7 @@
 #include "net/http_session.hpp"
 
 #include "net/http_io.hpp"
-#include "net/stream_session.hpp"
-#include "net/websocket_session.hpp"
+#include "net/upgraded_connection.hpp"
 
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/experimental/awaitable_operators.hpp>
@@ -130,7 +129,7 @@ class http_session final : public connection_control,
   }
 
   const std::shared_ptr<const session_services> services_;
-  const server_config& config_;  // in services_
+  const http_server_config& config_;  // in services_
   const asio::any_io_executor strand_;
   const tcp::endpoint remote_;
   beast::tcp_stream stream_;
@@ -318,14 +317,8 @@ asio::awaitable<bool> http_session::handle(pending_item& item) {
     case route_kind::websocket:
     case route_kind::stream: {
       co_await stop_reader();  // the phase owns the socket's read side from here
-      std::optional<response> refusal;
-      if (route.kind == route_kind::websocket) {
-        refusal = co_await run_websocket_route(*services_, stream_, breq, ctx, route, phase_,
-                                               stopping_);
-      } else {
-        refusal = co_await run_stream_route(*services_, stream_, version, ctx, route, phase_,
-                                            stopping_);
-      }
+      std::optional<response> refusal =
+          co_await run_upgraded_route(*services_, stream_, breq, ctx, route, phase_, stopping_);
       if (refusal) co_await write(std::move(*refusal), version, false, false);
       co_return false;
     }

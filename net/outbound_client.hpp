@@ -11,7 +11,7 @@ namespace tessera::net {
 
 /// One client that receives messages through its own bounded send_queue. Held by
 /// shared_ptr: the session owns one reference while the connection lives, and any
-/// producer (a sink's subscriber list, a client_group) may hold others; once the
+/// producer (a websink's subscriber, through server/frame_routes) may hold others; once the
 /// connection ends every call still works and try_send answers `closed`.
 /// Thread safety: every public member may be called from any thread.
 class outbound_client {

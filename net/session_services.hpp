@@ -4,7 +4,7 @@
 
 #include "net/metrics.hpp"
 #include "net/router.hpp"
-#include "net/server_config.hpp"
+#include "net/http_server_config.hpp"
 
 #include <functional>
 #include <memory>
@@ -14,7 +14,7 @@ namespace tessera::net::detail {
 /// Shared read-only by all sessions (and kept alive by them after the server object
 /// is gone): configuration, routes and counters.
 struct session_services {
-  server_config config;
+  http_server_config config;
   std::shared_ptr<const router> routes;
   std::shared_ptr<server_counters> counters;
 };

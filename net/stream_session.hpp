@@ -1,25 +1,19 @@
 #pragma once
-/// Internal: the streamed-response part of a connection, entered from the HTTP session.
+/// Internal: the streamed-response kind of upgraded connection (upgraded_connection.hpp).
 
-#include "net/request_context.hpp"
-#include "net/router.hpp"
-#include "net/session_services.hpp"
+#include "net/upgraded_connection.hpp"
 
-#include <boost/asio/awaitable.hpp>
-#include <boost/beast/core.hpp>
-
-#include <optional>
+#include <memory>
 
 namespace tessera::net::detail {
 
-/// Runs a streaming route on `stream`: the handler begins (or refuses) the response, a
-/// writer coroutine writes each queued message as one part while a watcher reads the
-/// socket to notice a client that left; the response ends by closing the connection.
-/// Returns the response to send instead when the handler refused (or failed to
-/// decide); nullopt when the stream ran. `version` is the request's HTTP version.
-/// Strand only; the caller awaits at once.
-boost::asio::awaitable<std::optional<response>> run_stream_route(
-    const session_services& services, boost::beast::tcp_stream& stream, unsigned version,
-    request_context& ctx, const router::route& route, session_phase*& active, bool stopping);
+/// The phase that runs a streaming route: the handler begins (or refuses) the response,
+/// the writer writes each queued message as one part while a watcher reads the socket
+/// to notice a client that left; the response ends by closing the connection.
+/// `version` is the request's HTTP version.
+std::unique_ptr<upgraded_connection> make_stream_phase(const session_services& services,
+                                                       boost::beast::tcp_stream& stream, unsigned version,
+                                                       const boost::asio::ip::tcp::endpoint& remote,
+                                                       const router::route& route, bool stopping);
 
 }  // namespace tessera::net::detail

@@ -51,7 +51,7 @@ class stream_start {
   virtual ~stream_start() = default;
 
   /// Writes the response header (`extra` fields added) and returns the writer.
-  /// `queue_messages` sizes its send queue (0: server_config::send_queue_messages).
+  /// `queue_messages` sizes its send queue (0: http_server_config::send_queue_messages).
   /// Errors: the header could not be written (client gone), or called twice.
   boost::asio::awaitable<result<std::shared_ptr<stream_writer>>> begin(
       stream_format format, header_map extra = {}, std::size_t queue_messages = 0) {

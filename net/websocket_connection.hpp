@@ -79,7 +79,7 @@ class websocket_upgrade {
   virtual ~websocket_upgrade() = default;
 
   /// Completes the handshake (101). `queue_messages` sizes this client's send queue
-  /// (0: server_config::send_queue_messages); an RPC connection wants more than a video
+  /// (0: http_server_config::send_queue_messages); an RPC connection wants more than a video
   /// one. Errors: the handshake failed (the client is gone), or called twice.
   boost::asio::awaitable<result<std::shared_ptr<websocket_connection>>> accept(
       std::size_t queue_messages = 0) {

@@ -1,12 +1,10 @@
-// The WebSocket phase of a connection.
+// The WebSocket kind of upgraded connection.
 //
-// Model (Beast's websocket_server_awaitable + chat-multi): the route's handler runs as
-// part of the connection's coroutine and decides before the handshake, accept() or
-// refuse(). After accept(), two coroutines share the strand and the stream: the
-// handler, which reads (Beast answers pings and close frames during reads), and one
-// writer, which drains the connection's bounded send_queue. Producers on any thread
-// push shared payloads into that queue; a full queue drops its oldest message. The
-// writer sleeps on a wake_signal that the queue's notifier rings.
+// Model (Beast's websocket_server_awaitable + chat-multi): the route's handler decides
+// before the handshake, accept() or refuse() (upgraded_connection.hpp). After accept(),
+// the handler reads (Beast answers pings and close frames during reads) while the
+// writer drains the connection's bounded send_queue. Producers on any thread push
+// shared payloads into that queue; a full queue drops its oldest message.
 // Ending: the handler returns -> the queue closes -> the writer sends what is queued,
 // then a close frame (1000, or the code given to close()). Server stop -> pending
 // messages are discarded and the close frame says 1001. The peer closes -> the read
@@ -18,14 +16,10 @@
 #include "net/websocket_session.hpp"
 
 #include "net/websocket_connection.hpp"
-#include "net/wake_signal.hpp"
 
-#include <boost/asio/experimental/awaitable_operators.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/websocket.hpp>
 #include <spdlog/spdlog.h>
-
-#include <chrono>
 
 namespace tessera::net::detail {
 namespace {
@@ -34,9 +28,9 @@ namespace asio = boost::asio;
 namespace beast = boost::beast;
 namespace websocket = beast::websocket;
 using asio::ip::tcp;
-using clock_type = std::chrono::steady_clock;
-using namespace asio::experimental::awaitable_operators;
 using ws_stream = websocket::stream<beast::tcp_stream&>;
+
+constexpr upgrade_words websocket_words{"WebSocket", "accept", "accepted", "the upgrade"};
 
 class websocket_phase;
 
@@ -55,82 +49,41 @@ class connection_impl final : public websocket_connection {
   websocket_phase* phase_;  // valid while the handler runs; strand only
 };
 
-class websocket_phase final : public websocket_upgrade, public session_phase {
+class websocket_phase final : public websocket_upgrade, public upgraded_connection {
  public:
-  websocket_phase(const session_services& services, beast::tcp_stream& stream,
-                  const beast_request& req, const tcp::endpoint& remote,
-                  const router::route& route, bool stopping)
-      : services_(services),
-        stream_(stream),
-        req_(req),
-        remote_(remote),
-        route_(route),
-        stopping_(stopping),
-        wake_(std::make_shared<wake_signal>(stream.get_executor())),
-        started_(clock_type::now()) {}
+  websocket_phase(const session_services& services, beast::tcp_stream& stream, const beast_request& req,
+                  const tcp::endpoint& remote, const router::route& route, bool stopping)
+      : upgraded_connection(services, stream, remote, route, stopping, websocket_words,
+                            &server_counters::websockets_active),
+        req_(req) {}
 
-  ~websocket_phase() { detach(); }
-
-  asio::awaitable<std::optional<response>> run(request_context& ctx) {
-    co_await (handler_part(ctx) && writer_part());
-    detach();
-    switch (state_) {
-      case state::refused: co_return std::move(refusal_);
-      case state::undecided:
-        co_return response::error(status::internal_server_error,
-                                  "WebSocket route " + route_.pattern->text() +
-                                      " neither accepted nor refused the upgrade");
-      case state::deciding:
-      case state::accepted:
-      case state::failed: break;
-    }
-    co_return std::nullopt;
-  }
-
-  void request_stop() override {
-    stopping_ = true;
-    if (conn_) {
-      conn_->close(close_code::going_away);
-      queue_->close(true);  // old frames are not worth delaying the shutdown for
-    }
-    wake_->ring();
-  }
-
-  void force_close() override {
-    stopping_ = true;
-    if (queue_) queue_->close(true);
-    beast::error_code ec;
-    stream_.socket().close(ec);  // aborts the handshake, reads, writes and the close
-    wake_->ring();
-  }
+  ~websocket_phase() override { detach(); }
 
   asio::awaitable<result<incoming_message>> read_message();
 
  private:
-  enum class state { deciding, accepted, refused, undecided, failed };
-
   asio::awaitable<result<std::shared_ptr<websocket_connection>>> do_accept(
       std::size_t queue_messages) override;
-  result<void> do_refuse(response r) override;
-  asio::awaitable<void> handler_part(request_context& ctx);
-  asio::awaitable<void> writer_part();
-  void decided() { router::record(route_, clock_type::now() - started_); }
-  void detach();
+  result<void> do_refuse(response r) override { return refuse_with(std::move(r)); }
 
-  const session_services& services_;
-  beast::tcp_stream& stream_;
+  asio::awaitable<void> call_handler(request_context& ctx) override { co_await route().websocket(ctx, *this); }
+  /// Keeps the code a stop or the handler chose (1001, ...) unless the handler threw.
+  void handler_ended(bool threw) override {
+    if (threw) {
+      conn_->close(close_code::internal_error);
+    } else {
+      conn_->close();
+    }
+  }
+  asio::awaitable<void> transmit() override;
+  void stop_open() override { conn_->close(close_code::going_away); }
+  void detach_handle() noexcept override {
+    if (conn_) conn_->detach();
+  }
+
   const beast_request& req_;
-  const tcp::endpoint& remote_;
-  const router::route& route_;
-  bool stopping_;
-  const std::shared_ptr<wake_signal> wake_;
-  const clock_type::time_point started_;
   std::optional<ws_stream> ws_;
-  std::shared_ptr<send_queue> queue_;
   std::shared_ptr<connection_impl> conn_;
-  std::optional<response> refusal_;
-  state state_ = state::deciding;
-  bool counted_active_ = false;
 };
 
 asio::awaitable<result<incoming_message>> connection_impl::read() {
@@ -140,16 +93,7 @@ asio::awaitable<result<incoming_message>> connection_impl::read() {
 
 asio::awaitable<result<std::shared_ptr<websocket_connection>>> websocket_phase::do_accept(
     std::size_t queue_messages) {
-  if (state_ != state::deciding) {
-    co_return fail(errc::bad_state, "accept(): the upgrade was already accepted or refused");
-  }
-  if (stopping_) {
-    state_ = state::refused;
-    refusal_ = response::error(status::service_unavailable, "the server is stopping");
-    decided();
-    wake_->ring();
-    co_return fail(errc::closed, "accept(): the server is stopping");
-  }
+  if (auto ok = may_start(); !ok) co_return ok.error();
   ws_.emplace(stream_);
   beast::get_lowest_layer(*ws_).expires_never();
   ws_->set_option(websocket::stream_base::timeout::suggested(beast::role_type::server));
@@ -157,149 +101,70 @@ asio::awaitable<result<std::shared_ptr<websocket_connection>>> websocket_phase::
   auto [ec] = co_await ws_->async_accept(req_, asio::as_tuple(asio::use_awaitable));
   decided();
   if (ec) {
-    state_ = state::failed;
-    wake_->ring();
-    co_return fail(errc::io_error, "WebSocket handshake with " + endpoint_text(remote_) +
-                                       " failed: " + ec.message());
+    co_return start_failed("WebSocket handshake with " + endpoint_text(remote_) + " failed: " + ec.message())
+        .error();
   }
-  const auto capacity = queue_messages ? queue_messages : services_.config.send_queue_messages;
-  queue_ = std::make_shared<send_queue>(capacity, services_.counters);
-  queue_->set_notifier(wake_signal::notifier(wake_));
-  conn_ = std::make_shared<connection_impl>(queue_, remote_, this);
-  state_ = state::accepted;
-  counted_active_ = true;
-  server_counters::bump(services_.counters->websockets_active);
-  if (stopping_) request_stop();  // stop arrived during the handshake
-  wake_->ring();
+  conn_ = std::make_shared<connection_impl>(open(queue_messages), remote_, this);
+  opened();
   co_return std::shared_ptr<websocket_connection>(conn_);
 }
 
-result<void> websocket_phase::do_refuse(response r) {
-  if (state_ != state::deciding) {
-    return fail(errc::bad_state, "refuse(): the upgrade was already accepted or refused");
-  }
-  state_ = state::refused;
-  refusal_ = std::move(r);
-  decided();
-  wake_->ring();
-  return {};
-}
-
-asio::awaitable<void> websocket_phase::handler_part(request_context& ctx) {
-  bool threw = false;
-  try {
-    co_await route_.websocket(ctx, *this);
-  } catch (const std::exception& e) {
-    threw = true;
-    spdlog::error("net: WebSocket handler {} threw: {}", route_.pattern->text(), e.what());
-  }
-  if (state_ == state::deciding) {
-    state_ = state::undecided;
-    decided();
-    if (!threw) {
-      spdlog::error("net: WebSocket handler {} returned without accepting or refusing",
-                    route_.pattern->text());
-    }
-  }
-  if (state_ == state::accepted) {
-    if (threw) {
-      conn_->close(close_code::internal_error);
-    } else {
-      conn_->close();
-    }
-  }
-  wake_->ring();
-}
-
-asio::awaitable<void> websocket_phase::writer_part() {
-  try {
-    while (state_ == state::deciding) co_await wake_->wait();
-    if (state_ != state::accepted) co_return;
-    for (;;) {
-      auto next = queue_->take();
-      if (next.status == send_queue::take_status::message) {
-        const auto& payload = next.message.payload;
-        ws_->binary(next.message.kind == message_kind::binary);
-        auto [ec, n] = co_await ws_->async_write(asio::const_buffer(payload.data.get(), payload.size),
-                                                 asio::as_tuple(asio::use_awaitable));
-        if (ec) {
-          spdlog::debug("net: WebSocket write to {} failed: {}", endpoint_text(remote_),
-                        ec.message());
-          queue_->close(true);
-          break;
-        }
-        queue_->note_sent(payload.size);
-      } else if (next.status == send_queue::take_status::empty) {
-        co_await wake_->wait();
-      } else {
-        if (ws_->is_open()) {
-          const websocket::close_reason reason(conn_->pending_close_code());
-          auto [ec] = co_await ws_->async_close(reason, asio::as_tuple(asio::use_awaitable));
-          if (ec) {
-            spdlog::debug("net: WebSocket close with {} failed: {}", endpoint_text(remote_),
-                          ec.message());
-          }
-        }
+asio::awaitable<void> websocket_phase::transmit() {
+  for (;;) {
+    auto next = queue_->take();
+    if (next.status == send_queue::take_status::message) {
+      const auto& payload = next.message.payload;
+      ws_->binary(next.message.kind == message_kind::binary);
+      auto [ec, n] = co_await ws_->async_write(asio::const_buffer(payload.data.get(), payload.size),
+                                               asio::as_tuple(asio::use_awaitable));
+      if (ec) {
+        spdlog::debug("net: WebSocket write to {} failed: {}", endpoint_text(remote_), ec.message());
+        queue_->close(true);
         break;
       }
+      queue_->note_sent(payload.size);
+    } else if (next.status == send_queue::take_status::empty) {
+      co_await writer_sleep();
+    } else {
+      if (ws_->is_open()) {
+        const websocket::close_reason reason(conn_->pending_close_code());
+        auto [ec] = co_await ws_->async_close(reason, asio::as_tuple(asio::use_awaitable));
+        if (ec) spdlog::debug("net: WebSocket close with {} failed: {}", endpoint_text(remote_), ec.message());
+      }
+      break;
     }
-  } catch (const std::exception& e) {
-    spdlog::error("net: WebSocket writer for {} failed: {}", endpoint_text(remote_), e.what());
   }
 }
 
 asio::awaitable<result<incoming_message>> websocket_phase::read_message() {
-  if (state_ != state::accepted) co_return fail(errc::closed, "the WebSocket is not open");
+  if (!is_open()) co_return fail(errc::closed, "the WebSocket is not open");
   beast::flat_buffer buffer;
   auto [ec, n] = co_await ws_->async_read(buffer, asio::as_tuple(asio::use_awaitable));
   if (ec) {
     queue_->close(true);  // nobody left to send to
-    wake_->ring();
+    wake_writer();
     if (ec == websocket::error::message_too_big) {
       co_return fail(errc::limit_exceeded,
-                     "WebSocket message from " + endpoint_text(remote_) +
-                         " exceeds max_websocket_message_bytes=" +
-                         std::to_string(services_.config.max_websocket_message_bytes) +
-                         "; closed with code 1009");
+                     "WebSocket message from " + endpoint_text(remote_) + " exceeds max_websocket_message_bytes=" +
+                         std::to_string(services_.config.max_websocket_message_bytes) + "; closed with code 1009");
     }
     if (ec == websocket::error::closed) {
       co_return fail(errc::closed, "WebSocket closed by " + endpoint_text(remote_) + " (code " +
                                        std::to_string(ws_->reason().code) + ")");
     }
-    co_return fail(errc::closed, "WebSocket read from " + endpoint_text(remote_) +
-                                     " failed: " + ec.message());
+    co_return fail(errc::closed, "WebSocket read from " + endpoint_text(remote_) + " failed: " + ec.message());
   }
   co_return incoming_message{ws_->got_text() ? message_kind::text : message_kind::binary,
                              beast::buffers_to_string(buffer.data())};
 }
 
-void websocket_phase::detach() {
-  if (conn_) conn_->detach();
-  if (queue_) {
-    queue_->set_notifier(nullptr);
-    queue_->close(true);
-  }
-  if (counted_active_) {
-    counted_active_ = false;
-    services_.counters->websockets_active.fetch_sub(1, std::memory_order_relaxed);
-  }
-}
-
-/// Clears the session's pointer to the phase however the phase ends.
-struct active_phase_guard {
-  session_phase*& active;
-  ~active_phase_guard() { active = nullptr; }
-};
-
 }  // namespace
 
-asio::awaitable<std::optional<response>> run_websocket_route(
-    const session_services& services, beast::tcp_stream& stream, const beast_request& req,
-    request_context& ctx, const router::route& route, session_phase*& active, bool stopping) {
-  websocket_phase phase(services, stream, req, ctx.remote, route, stopping);
-  active = &phase;
-  active_phase_guard guard{active};
-  co_return co_await phase.run(ctx);
+std::unique_ptr<upgraded_connection> make_websocket_phase(const session_services& services,
+                                                          beast::tcp_stream& stream, const beast_request& req,
+                                                          const tcp::endpoint& remote, const router::route& route,
+                                                          bool stopping) {
+  return std::make_unique<websocket_phase>(services, stream, req, remote, route, stopping);
 }
 
 }  // namespace tessera::net::detail

@@ -1,11 +1,13 @@
-// REST routes. Each handler reads its body synchronously (simdjson), hands the
-// pipeline work to the service's control pool as one job, and turns the
-// service_result into a response. The handlers are capturing lambda coroutines: the
-// router keeps them for the server's lifetime and awaits each call at once, so their
-// captures (a shared_ptr to the context) outlive every call.
+// REST routes. The API's methods come from their declarations (api_method.hpp): each
+// route reads its parameters from the path and the JSON body, runs the call (on the
+// service's control pool when it may block) and turns the service_result into a
+// response. The rest are the server's own routes: /healthz, tickets, /metrics and the
+// web UI's files. The handlers are capturing lambda coroutines: the router keeps them
+// for the server's lifetime and awaits each call at once, so their captures (a
+// shared_ptr to the context) outlive every call.
 #include "server/rest_routes.hpp"
 
-#include "server/request_body.hpp"
+#include "server/api_method.hpp"
 #include "server/server_metrics.hpp"
 #include "server/web_files.hpp"
 
@@ -27,150 +29,56 @@ response error_reply(const service_error& e) {
 
 response json_reply(status code, const json::value& v) { return response::json(code, json::serialize(v)); }
 
-response reply(const service_result<json::value>& r, status ok = status::ok) {
+/// One call of a method: its parameters (with the parsed body) and what it answers.
+struct rest_call {
+  rest_call(const api_method& m, const request_context& ctx) : method(m), params(ctx, path_names(m)) {}
+
+  static rest_params::path_names path_names(const api_method& m) {
+    rest_params::path_names names;
+    for (const auto& p : m.params)
+      if (!p.placeholder.empty()) names.emplace_back(p.name, p.placeholder);
+    return names;
+  }
+
+  service_result<json::value> run(const api_context& api) {
+    api_args args(params);
+    return method.call(args, api);
+  }
+
+  const api_method& method;
+  rest_params params;
+};
+
+response method_reply(const api_method& m, const service_result<json::value>& r) {
   if (!r) return error_reply(r.error());
-  return json_reply(ok, *r);
+  const api_route& route = *m.rest;
+  if (!route.text_type.empty()) return response::text(route.success, std::string(r->as_string()), route.text_type);
+  response resp = json_reply(route.success, *r);
+  if (route.location) resp.headers.set("Location", route.path + "/" + std::string(r->at("name").as_string()));
+  return resp;
+}
+
+net::result<void> add_method_route(net::router& r, const api_method& m, const std::shared_ptr<const api_context>& api) {
+  return r.add(m.rest->verb, m.rest->path, [&m, api](request_context& ctx) -> asio::awaitable<response> {
+    auto call = std::make_shared<rest_call>(m, ctx);
+    if (!m.rest->body_example.empty())
+      if (auto body = call->params.parse_body(ctx.request.body, m.rest->body_example); !body)
+        co_return error_reply(body.error());
+    if (!m.blocking) co_return method_reply(m, call->run(*api));
+    // A named job, not a lambda temporary in the co_await expression: GCC 12 destroys
+    // such a temporary (holding shared_ptrs) wrongly across the suspension, which
+    // crashed the server under the integration tests.
+    auto job = [call, api] { return call->run(*api); };
+    const service_result<json::value> result = co_await api->service.run(std::move(job));
+    co_return method_reply(m, result);
+  });
 }
 
 using shared_context = std::shared_ptr<const rest_context>;
 
-net::result<void> add_pipeline_routes(net::router& r, const shared_context& c) {
-  pipeline_service& svc = c->service;
-
-  if (auto ok = r.add(net::verb::get, "/api/v1/pipelines", [&svc](request_context&) -> asio::awaitable<response> {
-        co_return json_reply(status::ok, svc.list());
-      }); !ok)
-    return ok;
-
-  if (auto ok = r.add(net::verb::post, "/api/v1/pipelines", [&svc](request_context& ctx) -> asio::awaitable<response> {
-        simdjson::dom::parser parser;
-        auto body = parse_object_body(parser, ctx.request.body,
-                                      R"({"name":"p0","description":"testsrc ! videoconvert ! websink"})");
-        if (!body) co_return error_reply(body.error());
-        auto name = optional_string(*body, "name");
-        if (!name) co_return error_reply(name.error());
-        auto description = required_string(*body, "description");
-        if (!description) co_return error_reply(description.error());
-        auto job = [&svc, n = name->value_or(""), d = std::move(*description)] { return svc.create(n, d); };
-        auto created = co_await svc.run(std::move(job));
-        if (!created) co_return error_reply(created.error());
-        response resp = json_reply(status::created, *created);
-        resp.headers.set("Location", "/api/v1/pipelines/" + std::string(created->at("name").as_string()));
-        co_return resp;
-      }); !ok)
-    return ok;
-
-  if (auto ok = r.add(net::verb::get, "/api/v1/pipelines/{p}", [&svc](request_context& ctx) -> asio::awaitable<response> {
-        co_return reply(svc.describe(ctx.param("p")));
-      }); !ok)
-    return ok;
-
-  if (auto ok = r.add(net::verb::delete_, "/api/v1/pipelines/{p}",
-                      [&svc](request_context& ctx) -> asio::awaitable<response> {
-                        auto job = [&svc, p = std::string(ctx.param("p"))] { return svc.remove(p); };
-                        co_return reply(co_await svc.run(std::move(job)));
-                      });
-      !ok)
-    return ok;
-
-  if (auto ok = r.add(net::verb::put, "/api/v1/pipelines/{p}/state",
-                      [&svc](request_context& ctx) -> asio::awaitable<response> {
-                        simdjson::dom::parser parser;
-                        auto body = parse_object_body(parser, ctx.request.body, R"({"state":"playing"})");
-                        if (!body) co_return error_reply(body.error());
-                        auto state = required_string(*body, "state");
-                        if (!state) co_return error_reply(state.error());
-                        auto job = [&svc, p = std::string(ctx.param("p")), s = std::move(*state)] {
-                          return svc.set_state(p, s);
-                        };
-                        co_return reply(co_await svc.run(std::move(job)));
-                      });
-      !ok)
-    return ok;
-
-  if (auto ok = r.add(net::verb::post, "/api/v1/pipelines/{p}/seek",
-                      [&svc](request_context& ctx) -> asio::awaitable<response> {
-                        simdjson::dom::parser parser;
-                        auto body = parse_object_body(parser, ctx.request.body,
-                                                      R"({"position_ns":2000000000,"flags":["flush"],"rate":1.0})");
-                        if (!body) co_return error_reply(body.error());
-                        seek_params params;
-                        auto position = optional_integer(*body, "position_ns");
-                        if (!position) co_return error_reply(position.error());
-                        if (!*position)
-                          co_return error_reply({service_errc::invalid_params, "field \"position_ns\" is missing"});
-                        params.position_ns = **position;
-                        auto stop = optional_integer(*body, "stop_ns");
-                        if (!stop) co_return error_reply(stop.error());
-                        params.stop_ns = *stop;
-                        auto flags = optional_strings(*body, "flags");
-                        if (!flags) co_return error_reply(flags.error());
-                        if (*flags) params.flags = std::move(**flags);
-                        auto rate = optional_number(*body, "rate");
-                        if (!rate) co_return error_reply(rate.error());
-                        if (*rate) params.rate = **rate;
-                        auto job = [&svc, p = std::string(ctx.param("p")), params] { return svc.seek(p, params); };
-                        co_return reply(co_await svc.run(std::move(job)));
-                      });
-      !ok)
-    return ok;
-
-  if (auto ok = r.add(net::verb::post, "/api/v1/pipelines/{p}/eos",
-                      [&svc](request_context& ctx) -> asio::awaitable<response> {
-                        auto job = [&svc, p = std::string(ctx.param("p"))] { return svc.send_eos(p); };
-                        co_return reply(co_await svc.run(std::move(job)));
-                      });
-      !ok)
-    return ok;
-
-  if (auto ok = r.add(net::verb::get, "/api/v1/pipelines/{p}/position",
-                      [&svc](request_context& ctx) -> asio::awaitable<response> {
-                        co_return reply(svc.position(ctx.param("p")));
-                      });
-      !ok)
-    return ok;
-
-  return r.add(net::verb::get, "/api/v1/pipelines/{p}/graph", [&svc](request_context& ctx) -> asio::awaitable<response> {
-    auto dot = svc.graph_dot(ctx.param("p"));
-    if (!dot) co_return error_reply(dot.error());
-    co_return response::text(status::ok, std::move(*dot), "text/vnd.graphviz; charset=utf-8");
-  });
-}
-
-net::result<void> add_element_routes(net::router& r, const shared_context& c) {
-  pipeline_service& svc = c->service;
-  constexpr const char* property_route = "/api/v1/pipelines/{p}/elements/{e}/properties/{name}";
-  if (auto ok = r.add(net::verb::get, property_route, [&svc](request_context& ctx) -> asio::awaitable<response> {
-        co_return reply(svc.get_property(ctx.param("p"), ctx.param("e"), ctx.param("name")));
-      }); !ok)
-    return ok;
-  return r.add(net::verb::put, property_route, [&svc](request_context& ctx) -> asio::awaitable<response> {
-    simdjson::dom::parser parser;
-    auto body = parse_object_body(parser, ctx.request.body, R"({"value":42})");
-    if (!body) co_return error_reply(body.error());
-    simdjson::dom::element v;
-    if ((*body).at_key("value").get(v))
-      co_return error_reply({service_errc::invalid_params, "field \"value\" is missing"});
-    auto value = property_value_from_json(v);
-    if (!value) co_return error_reply(value.error());
-    auto job = [&svc, p = std::string(ctx.param("p")), e = std::string(ctx.param("e")),
-                n = std::string(ctx.param("name")), val = std::move(*value)] { return svc.set_property(p, e, n, val); };
-    co_return reply(co_await svc.run(std::move(job)));
-  });
-}
-
 net::result<void> add_server_routes(net::router& r, const shared_context& c) {
-  pipeline_service& svc = c->service;
   if (auto ok = r.add(net::verb::get, "/healthz", [](request_context&) -> asio::awaitable<response> {
         co_return response::json(status::ok, R"({"status":"ok"})");
-      }); !ok)
-    return ok;
-  if (auto ok = r.add(net::verb::get, "/api/v1/factories", [&svc](request_context&) -> asio::awaitable<response> {
-        co_return json_reply(status::ok, svc.factories());
-      }); !ok)
-    return ok;
-  if (auto ok = r.add(net::verb::get, "/api/v1/factories/{f}", [&svc](request_context& ctx) -> asio::awaitable<response> {
-        co_return reply(svc.factory(ctx.param("f")));
       }); !ok)
     return ok;
   if (auto ok = r.add(net::verb::post, "/api/v1/tickets", [c](request_context&) -> asio::awaitable<response> {
@@ -179,11 +87,6 @@ net::result<void> add_server_routes(net::router& r, const shared_context& c) {
         response resp = json_reply(status::ok, body);
         resp.headers.set("Cache-Control", "no-store");
         co_return resp;
-      }); !ok)
-    return ok;
-  if (auto ok = r.add(net::verb::get, "/api/v1/stats", [c](request_context&) -> asio::awaitable<response> {
-        const auto net = c->net_metrics();
-        co_return json_reply(status::ok, server_stats_json({c->service, net, c->streams, c->started}));
       }); !ok)
     return ok;
   if (auto ok = r.add(net::verb::get, "/metrics", [c](request_context&) -> asio::awaitable<response> {
@@ -203,10 +106,20 @@ net::result<void> add_server_routes(net::router& r, const shared_context& c) {
 
 }  // namespace
 
+std::function<boost::json::object()> server_stats_of(const rest_context& ctx) {
+  return [&service = ctx.service, &streams = ctx.streams, net_metrics = ctx.net_metrics, started = ctx.started] {
+    const net::metrics_snapshot net = net_metrics();
+    return server_stats_json(metrics_sources{service, net, streams, started});
+  };
+}
+
 net::result<void> add_rest_routes(net::router& r, const rest_context& ctx) {
   auto c = std::make_shared<const rest_context>(ctx);
-  if (auto ok = add_pipeline_routes(r, c); !ok) return ok;
-  if (auto ok = add_element_routes(r, c); !ok) return ok;
+  auto api = std::make_shared<const api_context>(api_context{ctx.service, server_stats_of(ctx)});
+  for (const api_method& m : api_methods()) {
+    if (!m.rest) continue;
+    if (auto ok = add_method_route(r, m, api); !ok) return ok;
+  }
   return add_server_routes(r, c);
 }
 

@@ -1,8 +1,9 @@
 #pragma once
-/// The REST half of the remote API (docs/api.md), on net's router: factories,
-/// pipelines and their control, element properties, the graph, stats, /metrics,
-/// /healthz and the web UI's files. The stream routes (MJPEG, WebSocket frames) and
-/// /api/v1/rpc are registered elsewhere on the same router.
+/// The REST half of the remote API (docs/api.md), on net's router: every method
+/// declared in api_methods.cpp that has a route (factories, pipelines and their
+/// control, element properties, the graph, stats), and the server's own routes:
+/// /metrics, /healthz, tickets and the web UI's files. The stream routes (MJPEG,
+/// WebSocket frames) and /api/v1/rpc are registered elsewhere on the same router.
 ///
 /// Every reply is JSON (except /metrics, the graph and the web files); errors are
 /// `{"error":{"code":<HTTP status>,"message":"..."}}`: 400 for a bad body (naming the
@@ -20,6 +21,8 @@
 #include "net/ticket_store.hpp"
 #include "server/pipeline_service.hpp"
 #include "server/stream_metrics.hpp"
+
+#include <boost/json/object.hpp>
 
 #include <chrono>
 #include <filesystem>
@@ -39,5 +42,9 @@ struct rest_context {
 
 /// Registers every REST route on `r` (before the server starts).
 net::result<void> add_rest_routes(net::router& r, const rest_context& ctx);
+
+/// What GET /api/v1/stats and server.stats answer, read from `ctx`'s sources (which
+/// must outlive the function).
+std::function<boost::json::object()> server_stats_of(const rest_context& ctx);
 
 }  // namespace tessera::server

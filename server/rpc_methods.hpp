@@ -1,26 +1,15 @@
 #pragma once
-/// The JSON-RPC methods of docs/api.md, mapped onto pipeline_service.
-///
-///   method               params (by name, or by position in this order)
-///   factory.list         -
-///   factory.describe     factory
-///   pipeline.list        -
-///   pipeline.create      description, name (optional: p0, p1, ...)
-///   pipeline.describe    pipeline
-///   pipeline.delete      pipeline
-///   pipeline.set_state   pipeline, state (null|ready|paused|playing)
-///   pipeline.seek        pipeline, position_ns, flags (default ["flush"]), rate (default 1.0)
-///   pipeline.position    pipeline
-///   pipeline.send_eos    pipeline
-///   element.get          pipeline, element, property
-///   element.set          pipeline, element, property, value
-///   bus.subscribe        pipeline (optional: every pipeline), types (optional: all)
+/// The JSON-RPC methods of docs/api.md: every method declared in api_methods.cpp
+/// with a JSON-RPC name (factory.*, pipeline.*, element.*, server.stats), taking its
+/// params by name or by position in the declared order, plus the connection's own
+///   bus.subscribe        pipeline (optional: every pipeline), types (optional: all),
+///                        element_states, pipelines
 ///   bus.unsubscribe      pipeline (optional: every subscription)
-///   server.stats         -
 ///
 /// Results are the service's JSON (the same objects the REST routes answer); its
 /// errors become JSON-RPC errors with service_error::rpc_code() and
-/// data {"kind": "not_found", "http_status": 404}.
+/// data {"kind": "not_found", "http_status": 404}; a param the reader refuses is
+/// -32602 without data.
 ///
 /// The handlers call the service synchronously, and some calls block (state changes):
 /// the caller runs dispatcher::handle on the service's control pool (rpc_route does).

@@ -5,7 +5,6 @@
 #include "server/jsonrpc.hpp"
 #include "server/rpc_bus.hpp"
 #include "server/rpc_methods.hpp"
-#include "server/server_metrics.hpp"
 
 #include <spdlog/spdlog.h>
 
@@ -73,11 +72,7 @@ net::result<void> add_rpc_route(net::router& router, pipeline_service& service, 
 
 net::result<void> register_rpc_and_stream_routes(net::router& router, const rest_context& rest,
                                                   stream_metrics& streams) {
-  auto server_stats = [&service = rest.service, &streams, net_metrics = rest.net_metrics, started = rest.started] {
-    const net::metrics_snapshot net = net_metrics();
-    return server_stats_json(metrics_sources{service, net, streams, started});
-  };
-  if (auto r = add_rpc_route(router, rest.service, std::move(server_stats)); !r) return r;
+  if (auto r = add_rpc_route(router, rest.service, server_stats_of(rest)); !r) return r;
   return add_frame_routes(router, rest.service, streams);
 }
 

@@ -1,14 +1,14 @@
 // tessera serve: the HTTP + WebSocket server (README, docs/api.md, docs/deploy.md).
 //
 // configuration (flags over TESSERA_* variables) -> logging -> the pipeline registry
-// -> net::server with the security policy and the routes -> start (prints the URL)
+// -> net::http_server with the security policy and the routes -> start (prints the URL)
 // -> optional demo pipeline -> run the io threads until SIGINT/SIGTERM -> every
 // pipeline to NULL -> exit 0. Exit 2 on bad usage (including an unsafe bind), 1 when
 // the server cannot start (e.g. the port is taken).
 #include "server/commands.hpp"
 
 #include "core/tiles/tile_cache.hpp"
-#include "net/server.hpp"
+#include "net/http_server.hpp"
 #include "server/pipeline_service.hpp"
 #include "server/rest_routes.hpp"
 #include "server/rpc_route.hpp"
@@ -96,13 +96,13 @@ int run_serve(std::span<const std::string_view> args) {
   pipeline_service service(options);
 
   boost::asio::io_context ioc(static_cast<int>(config.threads));
-  net::server_config net_config;
+  net::http_server_config net_config;
   net_config.bind_address = config.bind;
   net_config.port = config.port;
   net_config.max_body_bytes = config.max_request_bytes;
   net_config.max_websocket_message_bytes = config.max_request_bytes;
   net_config.max_connections_per_address = config.max_connections_per_address;
-  net::server server(ioc, net_config);
+  net::http_server server(ioc, net_config);
 
   security_policy policy(config);
   if (auto ok = server.routes().set_pre_route([&policy](const net::request_context& ctx) { return policy.check(ctx); });

@@ -3,7 +3,6 @@
 
 #include "net/send_queue.hpp"
 
-#include "net/client_group.hpp"
 
 #include <gtest/gtest.h>
 
@@ -93,36 +92,6 @@ TEST(SendQueueConcurrency, ProducersNeverBlockAndEveryMessageIsSentOrCountedDrop
   EXPECT_EQ(writer.seen_by_producer[sentinel_producer], std::vector<std::uint32_t>{7})
       << "the newest message is never the one dropped";
   EXPECT_GT(queue.dropped_total(), 0u) << "a 16-message queue overflowed under 4 producers";
-}
-
-/// A client with no connection: a writer thread drains its queue.
-class threaded_client final : public outbound_client {
- public:
-  threaded_client() : outbound_client(std::make_shared<send_queue>(8), {}) {}
-  send_queue& q() { return *queue_; }
-};
-
-TEST(SendQueueConcurrency, BroadcastWhileClientsJoinAndLeave) {
-  client_group group(64);
-  std::atomic<bool> done{false};
-  std::thread producer([&] {
-    std::uint32_t i = 0;
-    while (!done.load()) group.send(numbered(0, i++));
-  });
-  std::thread churn([&] {
-    for (int round = 0; round < 200; ++round) {
-      auto c = std::make_shared<threaded_client>();
-      ASSERT_TRUE(group.add(c));
-      while (c->q().size() == 0) std::this_thread::yield();
-      if (round % 2) c->close();
-      group.remove(c.get());
-    }
-    done.store(true);
-  });
-  churn.join();
-  producer.join();
-  group.close_all();
-  EXPECT_EQ(group.size(), 0u);
 }
 
 }  // namespace

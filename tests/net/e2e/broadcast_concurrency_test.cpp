@@ -1,10 +1,9 @@
 // The real send path under threads (ThreadSanitizer in CI): a server running its
-// io_context on two threads, a producer thread broadcasting with client_group, and
+// io_context on two threads, a producer thread sending one shared payload to every
+// connection (as a websink fans a frame out to its viewers), and
 // WebSocket clients on a third thread.
 
-#include "net/client_group.hpp"
-
-#include "net/server.hpp"
+#include "net/http_server.hpp"
 #include "net/websocket_connection.hpp"
 #include "tests/net/e2e/test_client.hpp"
 
@@ -12,7 +11,9 @@
 
 #include <atomic>
 #include <cstring>
+#include <mutex>
 #include <thread>
+#include <vector>
 
 namespace tessera::net::testing {
 namespace {
@@ -22,14 +23,21 @@ TEST(BroadcastConcurrency, ProducerThreadReachesEveryClientOfAMultiThreadedServe
   constexpr int clients = 3;
   asio::io_context server_ioc;
   auto cfg = test_config();
-  server srv(server_ioc, cfg);
-  client_group group;
-  ASSERT_TRUE(srv.routes().add_websocket("/feed", [&group](request_context&, websocket_upgrade& up) -> asio::awaitable<void> {
+  http_server srv(server_ioc, cfg);
+  std::mutex mutex;
+  std::vector<std::shared_ptr<websocket_connection>> connections;
+  auto joined = [&] {
+    std::lock_guard lock(mutex);
+    return connections;
+  };
+  ASSERT_TRUE(srv.routes().add_websocket("/feed", [&](request_context&, websocket_upgrade& up) -> asio::awaitable<void> {
     auto conn = co_await up.accept(messages);  // room for everything: nothing is dropped
     if (!conn) co_return;
-    EXPECT_TRUE(group.add(*conn));
+    {
+      std::lock_guard lock(mutex);
+      connections.push_back(*conn);
+    }
     co_await (*conn)->wait_closed();
-    group.remove(conn->get());
   }));
   ASSERT_TRUE(srv.start());
   const auto port = srv.port();
@@ -38,11 +46,13 @@ TEST(BroadcastConcurrency, ProducerThreadReachesEveryClientOfAMultiThreadedServe
 
   std::thread producer([&] {
     const auto until = clock_type::now() + 10s;
-    while (group.size() < clients && clock_type::now() < until) std::this_thread::yield();
+    while (joined().size() < clients && clock_type::now() < until) std::this_thread::yield();
+    const auto receivers = joined();
     for (std::uint32_t seq = 0; seq < messages; ++seq) {
       std::string s(256, 'm');
       std::memcpy(s.data(), &seq, sizeof seq);
-      group.send(shared_payload::from_string(std::move(s)));
+      const auto payload = shared_payload::from_string(std::move(s));
+      for (const auto& conn : receivers) conn->try_send(payload);
     }
   });
 

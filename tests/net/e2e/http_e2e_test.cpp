@@ -1,6 +1,6 @@
-// End-to-end HTTP tests: a real tessera::net::server on 127.0.0.1:0, Beast clients.
+// End-to-end HTTP tests: a real tessera::net::http_server on 127.0.0.1:0, Beast clients.
 
-#include "net/server.hpp"
+#include "net/http_server.hpp"
 
 #include "tests/net/e2e/test_client.hpp"
 
@@ -21,7 +21,7 @@ asio::awaitable<response> echo_body(request_context& ctx) {
 
 TEST(HttpServer, KeepAliveServesSeveralRequestsOnOneConnection) {
   asio::io_context ioc;
-  server srv(ioc, test_config());
+  http_server srv(ioc, test_config());
   ASSERT_TRUE(srv.routes().add(verb::get, "/whoami", whoami));
   ASSERT_TRUE(srv.start());
   const auto port = srv.port();
@@ -44,7 +44,7 @@ TEST(HttpServer, KeepAliveServesSeveralRequestsOnOneConnection) {
 
 TEST(HttpServer, Http10RequestWithoutKeepAliveIsAnsweredThenClosed) {
   asio::io_context ioc;
-  server srv(ioc, test_config());
+  http_server srv(ioc, test_config());
   ASSERT_TRUE(srv.routes().add(verb::get, "/whoami", whoami));
   ASSERT_TRUE(srv.start());
   const auto port = srv.port();
@@ -66,7 +66,7 @@ TEST(HttpServer, PipelinedRequestsAreReadAheadAndAnsweredInOrder) {
     asio::io_context ioc;
     auto cfg = test_config();
     cfg.max_pipelined_requests = limit;
-    server srv(ioc, cfg);
+    http_server srv(ioc, cfg);
     std::uint64_t read_while_slow = 0;
     ASSERT_TRUE(srv.routes().add(verb::get, "/slow", [&](request_context&) -> asio::awaitable<response> {
       co_await sleep_for(200ms);
@@ -101,7 +101,7 @@ TEST(HttpServer, PipelinedRequestsAreReadAheadAndAnsweredInOrder) {
 
 TEST(HttpServer, OversizedBodyIsRefusedWith413AndConnectionClose) {
   asio::io_context ioc;
-  server srv(ioc, test_config());  // max_body_bytes: 1 MiB
+  http_server srv(ioc, test_config());  // max_body_bytes: 1 MiB
   bool handler_ran = false;
   ASSERT_TRUE(srv.routes().add(verb::post, "/upload", [&](request_context&) -> asio::awaitable<response> {
     handler_ran = true;
@@ -141,7 +141,7 @@ TEST(HttpServer, BodyAtTheLimitIsAccepted) {
   asio::io_context ioc;
   auto cfg = test_config();
   cfg.max_body_bytes = 1000;
-  server srv(ioc, cfg);
+  http_server srv(ioc, cfg);
   ASSERT_TRUE(srv.routes().add(verb::post, "/echo", echo_body));
   ASSERT_TRUE(srv.start());
   const auto port = srv.port();
@@ -159,7 +159,7 @@ TEST(HttpServer, OversizedHeaderIsRefusedWith431) {
   asio::io_context ioc;
   auto cfg = test_config();
   cfg.max_header_bytes = 4096;
-  server srv(ioc, cfg);
+  http_server srv(ioc, cfg);
   ASSERT_TRUE(srv.routes().add(verb::get, "/whoami", whoami));
   ASSERT_TRUE(srv.start());
   const auto port = srv.port();
@@ -176,7 +176,7 @@ TEST(HttpServer, OversizedHeaderIsRefusedWith431) {
 
 TEST(HttpServer, MalformedRequestGets400) {
   asio::io_context ioc;
-  server srv(ioc, test_config());
+  http_server srv(ioc, test_config());
   ASSERT_TRUE(srv.start());
   const auto port = srv.port();
   std::string received;
@@ -205,7 +205,7 @@ TEST(HttpServer, ClientTricklingHeadersIsDroppedAtTheHeaderTimeout) {
   asio::io_context ioc;
   auto cfg = test_config();
   cfg.header_timeout = 1s;
-  server srv(ioc, cfg);
+  http_server srv(ioc, cfg);
   ASSERT_TRUE(srv.routes().add(verb::get, "/whoami", whoami));
   ASSERT_TRUE(srv.start());
   const auto port = srv.port();
@@ -233,7 +233,7 @@ TEST(HttpServer, IdleKeepAliveConnectionIsClosedAfterTheIdleTimeout) {
   asio::io_context ioc;
   auto cfg = test_config();
   cfg.idle_timeout = 400ms;
-  server srv(ioc, cfg);
+  http_server srv(ioc, cfg);
   ASSERT_TRUE(srv.routes().add(verb::get, "/whoami", whoami));
   ASSERT_TRUE(srv.start());
   const auto port = srv.port();
@@ -258,7 +258,7 @@ TEST(HttpServer, SlowHandlerIsNotCutByTheIdleTimeout) {
   asio::io_context ioc;
   auto cfg = test_config();
   cfg.idle_timeout = 200ms;
-  server srv(ioc, cfg);
+  http_server srv(ioc, cfg);
   ASSERT_TRUE(srv.routes().add(verb::get, "/slow", [](request_context&) -> asio::awaitable<response> {
     co_await sleep_for(600ms);
     co_return response::text(status::ok, "done");
@@ -276,7 +276,7 @@ TEST(HttpServer, SlowHandlerIsNotCutByTheIdleTimeout) {
 
 TEST(HttpServer, UnknownPathIs404AndWrongMethodIs405WithAllow) {
   asio::io_context ioc;
-  server srv(ioc, test_config());
+  http_server srv(ioc, test_config());
   ASSERT_TRUE(srv.routes().add(verb::get, "/api/v1/pipelines/{p}", whoami));
   ASSERT_TRUE(srv.routes().add(verb::delete_, "/api/v1/pipelines/{p}", whoami));
   ASSERT_TRUE(srv.start());
@@ -299,7 +299,7 @@ TEST(HttpServer, UnknownPathIs404AndWrongMethodIs405WithAllow) {
 
 TEST(HttpServer, HeadIsServedByTheGetRouteWithoutBody) {
   asio::io_context ioc;
-  server srv(ioc, test_config());
+  http_server srv(ioc, test_config());
   ASSERT_TRUE(srv.routes().add(verb::get, "/doc", [](request_context&) -> asio::awaitable<response> {
     co_return response::text(status::ok, "twelve bytes");
   }));
@@ -319,7 +319,7 @@ TEST(HttpServer, HeadIsServedByTheGetRouteWithoutBody) {
 
 TEST(HttpServer, ExceptionInHandlerBecomes500AndConnectionSurvives) {
   asio::io_context ioc;
-  server srv(ioc, test_config());
+  http_server srv(ioc, test_config());
   ASSERT_TRUE(srv.routes().add(verb::get, "/boom", [](request_context&) -> asio::awaitable<response> {
     throw std::runtime_error("boom");
     co_return response::empty(status::ok);
@@ -342,7 +342,7 @@ TEST(HttpServer, ConnectionsOverTheLimitAreRefusedWith503) {
   asio::io_context ioc;
   auto cfg = test_config();
   cfg.max_connections = 2;
-  server srv(ioc, cfg);
+  http_server srv(ioc, cfg);
   ASSERT_TRUE(srv.routes().add(verb::get, "/whoami", whoami));
   ASSERT_TRUE(srv.start());
   const auto port = srv.port();
@@ -370,7 +370,7 @@ TEST(HttpServer, ConnectionsOverTheLimitAreRefusedWith503) {
 
 TEST(HttpServer, PreRouteHookAnswersBeforeRouting) {
   asio::io_context ioc;
-  server srv(ioc, test_config());
+  http_server srv(ioc, test_config());
   ASSERT_TRUE(srv.routes().add(verb::get, "/secret", whoami));
   ASSERT_TRUE(srv.routes().set_pre_route([](const request_context& ctx) -> std::optional<response> {
     if (ctx.query.get("token") == "t0k") return std::nullopt;
@@ -391,7 +391,7 @@ TEST(HttpServer, PreRouteHookAnswersBeforeRouting) {
 
 TEST(HttpServer, PerRouteCountsAndLatencyAreRecorded) {
   asio::io_context ioc;
-  server srv(ioc, test_config());
+  http_server srv(ioc, test_config());
   ASSERT_TRUE(srv.routes().add(verb::get, "/slow", [](request_context&) -> asio::awaitable<response> {
     co_await sleep_for(50ms);
     co_return response::empty(status::ok);
@@ -419,11 +419,11 @@ TEST(HttpServer, PerRouteCountsAndLatencyAreRecorded) {
 
 TEST(HttpServer, StartFailsWithANamedErrorWhenThePortIsTaken) {
   asio::io_context ioc;
-  server first(ioc, test_config());
+  http_server first(ioc, test_config());
   ASSERT_TRUE(first.start());
   auto cfg = test_config();
   cfg.port = first.port();
-  server second(ioc, cfg);
+  http_server second(ioc, cfg);
   auto r = second.start();
   ASSERT_FALSE(r);
   EXPECT_TRUE(r.error() == errc::bind_failed);
@@ -436,7 +436,7 @@ TEST(HttpServer, StartFailsWithANamedErrorWhenThePortIsTaken) {
 
 TEST(HttpServer, RoutesCannotBeAddedAfterStart) {
   asio::io_context ioc;
-  server srv(ioc, test_config());
+  http_server srv(ioc, test_config());
   ASSERT_TRUE(srv.start());
   auto r = srv.routes().add(verb::get, "/late", whoami);
   ASSERT_FALSE(r);

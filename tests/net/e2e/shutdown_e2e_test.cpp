@@ -1,6 +1,6 @@
 // End-to-end tests of server::stop() with connections of every kind open.
 
-#include "net/server.hpp"
+#include "net/http_server.hpp"
 
 #include "net/stream_writer.hpp"
 #include "net/websocket_connection.hpp"
@@ -28,7 +28,7 @@ asio::awaitable<void> hold_stream(request_context&, stream_start& start) {
   if (writer) co_await (*writer)->wait_closed();
 }
 
-void add_routes(server& srv) {
+void add_routes(http_server& srv) {
   ASSERT_TRUE(srv.routes().add(verb::get, "/slow", slow_ok));
   ASSERT_TRUE(srv.routes().add(verb::get, "/fast", [](request_context&) -> asio::awaitable<response> {
     co_return response::text(status::ok, "fast");
@@ -48,7 +48,7 @@ TEST(ServerShutdown, StopFinishesInFlightWorkClosesEverythingAndRunReturnsQuickl
   asio::io_context ioc;
   auto cfg = test_config();
   cfg.shutdown_grace = 1s;
-  server srv(ioc, cfg);
+  http_server srv(ioc, cfg);
   add_routes(srv);
   ASSERT_TRUE(srv.start());
   const auto port = srv.port();
@@ -108,7 +108,7 @@ TEST(ServerShutdown, WebSocketThatNeverAnswersTheCloseFrameIsClosedAfterTheGrace
   asio::io_context ioc;
   auto cfg = test_config();
   cfg.shutdown_grace = 300ms;
-  server srv(ioc, cfg);
+  http_server srv(ioc, cfg);
   add_routes(srv);
   ASSERT_TRUE(srv.start());
   const auto port = srv.port();
@@ -129,7 +129,7 @@ TEST(ServerShutdown, WebSocketThatNeverAnswersTheCloseFrameIsClosedAfterTheGrace
 
 TEST(ServerShutdown, StopWithoutConnectionsLetsRunReturnAtOnce) {
   asio::io_context ioc;
-  server srv(ioc, test_config());
+  http_server srv(ioc, test_config());
   ASSERT_TRUE(srv.start());
   srv.stop();
   const auto started = clock_type::now();
@@ -140,7 +140,7 @@ TEST(ServerShutdown, StopWithoutConnectionsLetsRunReturnAtOnce) {
 
 TEST(ServerShutdown, TerminationSignalStopsTheServer) {
   asio::io_context ioc;
-  server srv(ioc, test_config());
+  http_server srv(ioc, test_config());
   ASSERT_TRUE(srv.start());
   srv.stop_on_signals({SIGTERM});
   const auto port = srv.port();

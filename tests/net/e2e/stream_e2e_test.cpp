@@ -2,7 +2,7 @@
 
 #include "net/stream_writer.hpp"
 
-#include "net/server.hpp"
+#include "net/http_server.hpp"
 #include "tests/net/e2e/test_client.hpp"
 
 #include <gtest/gtest.h>
@@ -37,7 +37,7 @@ asio::awaitable<void> wait_until(const bool& flag, std::chrono::milliseconds lim
 
 TEST(StreamingResponse, MultipartPartsPushedByTheServerSideReachTheClient) {
   asio::io_context ioc;
-  server srv(ioc, test_config());
+  http_server srv(ioc, test_config());
   mjpeg_state state;
   ASSERT_TRUE(srv.routes().add_stream(verb::get, "/mjpeg", [&](request_context&, stream_start& start) -> asio::awaitable<void> {
     auto writer = co_await start.begin(stream_format::multipart("image/jpeg"));
@@ -88,7 +88,7 @@ TEST(StreamingResponse, MultipartPartsPushedByTheServerSideReachTheClient) {
 
 TEST(StreamingResponse, WriterCloseSendsQueuedPartsThenEndsTheResponse) {
   asio::io_context ioc;
-  server srv(ioc, test_config());
+  http_server srv(ioc, test_config());
   ASSERT_TRUE(srv.routes().add_stream(verb::get, "/events", [](request_context&, stream_start& start) -> asio::awaitable<void> {
     auto writer = co_await start.begin(stream_format::raw("text/event-stream"));
     if (!writer) co_return;
@@ -115,7 +115,7 @@ TEST(StreamingResponse, WriterCloseSendsQueuedPartsThenEndsTheResponse) {
 
 TEST(StreamingResponse, HandlerCanRefuseWithANormalResponse) {
   asio::io_context ioc;
-  server srv(ioc, test_config());
+  http_server srv(ioc, test_config());
   ASSERT_TRUE(srv.routes().add_stream(verb::get, "/sinks/{e}/mjpeg", [](request_context& ctx, stream_start& start) -> asio::awaitable<void> {
     (void)start.refuse(response::error(status::not_found, "no sink " + std::string(ctx.param("e"))));
     co_return;
@@ -135,7 +135,7 @@ TEST(StreamingResponse, HandlerCanRefuseWithANormalResponse) {
 
 TEST(StreamingResponse, HandlerThatNeitherBeginsNorRefusesGets500) {
   asio::io_context ioc;
-  server srv(ioc, test_config());
+  http_server srv(ioc, test_config());
   ASSERT_TRUE(srv.routes().add_stream(verb::get, "/lazy", [](request_context&, stream_start&) -> asio::awaitable<void> {
     co_return;
   }));
@@ -154,7 +154,7 @@ TEST(StreamingResponse, SlowStreamClientDropsOldestParts) {
   asio::io_context ioc;
   auto cfg = test_config();
   cfg.send_queue_messages = 2;
-  server srv(ioc, cfg);
+  http_server srv(ioc, cfg);
   mjpeg_state state;
   ASSERT_TRUE(srv.routes().add_stream(verb::get, "/mjpeg", [&](request_context&, stream_start& start) -> asio::awaitable<void> {
     auto writer = co_await start.begin(stream_format::multipart("image/jpeg"));

@@ -3,7 +3,7 @@
 // clients, all coroutines on one io_context that the test runs with a deadline
 // (run_for), so a broken server fails the test instead of hanging it.
 
-#include "net/server.hpp"
+#include "net/http_server.hpp"
 
 #include <boost/asio.hpp>
 #include <boost/asio/experimental/awaitable_operators.hpp>
@@ -31,8 +31,8 @@ using client_response = http::response<http::string_body>;
 using ws_client = websocket::stream<beast::tcp_stream>;
 
 /// A config for tests: ephemeral port on loopback, short timeouts.
-inline server_config test_config() {
-  server_config c;
+inline http_server_config test_config() {
+  http_server_config c;
   c.bind_address = "127.0.0.1";
   c.port = 0;
   c.header_timeout = 1s;
@@ -46,7 +46,7 @@ inline server_config test_config() {
 /// once the io_context ran out of work or after `deadline`; fails the test if the
 /// client did not finish or threw.
 template <class Client>
-void run_client(asio::io_context& ioc, server& srv, Client client,
+void run_client(asio::io_context& ioc, http_server& srv, Client client,
                 std::chrono::milliseconds deadline = 20s) {
   bool finished = false;
   std::string failure;

@@ -3,7 +3,7 @@
 ///
 /// Usage (server layer):
 ///   boost::asio::io_context ioc;
-///   net::server srv(ioc, config);
+///   net::http_server srv(ioc, config);
 ///   srv.routes().add(net::verb::get, "/healthz", handler);    // before start()
 ///   srv.routes().set_pre_route(policy);
 ///   if (auto r = srv.start(); !r) { ...r.error().message... }
@@ -14,9 +14,9 @@
 /// frames travel as opaque shared_payloads.
 
 #include "net/error.hpp"
+#include "net/http_server_config.hpp"
 #include "net/metrics.hpp"
 #include "net/router.hpp"
-#include "net/server_config.hpp"
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
@@ -28,19 +28,19 @@
 
 namespace tessera::net {
 
-/// The server. Owns its configuration, routes, counters and listener; borrows the
+/// The HTTP server. Owns its configuration, routes, counters and listener; borrows the
 /// io_context, which must outlive it and which the caller runs (on any number of
 /// threads: each connection has its own strand). After stop(), once every connection
 /// has ended, the server has no work left in the io_context, so run() returns.
 /// Thread safety: routes() and start() before the io_context runs the server, from one
 /// thread; stop(), stopped(), metrics(), port() from any thread. Not copyable or movable.
-class server {
+class http_server {
  public:
-  server(boost::asio::io_context& ioc, server_config config);
+  http_server(boost::asio::io_context& ioc, http_server_config config);
   /// Calls stop(); connections still open end when the io_context next runs.
-  ~server();
-  server(const server&) = delete;
-  server& operator=(const server&) = delete;
+  ~http_server();
+  http_server(const http_server&) = delete;
+  http_server& operator=(const http_server&) = delete;
 
   /// The route table, to fill before start(); frozen by start().
   router& routes() noexcept;
@@ -56,7 +56,7 @@ class server {
 
   /// Graceful shutdown: stop accepting; idle connections close; in-flight responses
   /// finish (with Connection: close); WebSockets get a close frame (1001); streams end;
-  /// whatever is still open after server_config::shutdown_grace is closed by force.
+  /// whatever is still open after http_server_config::shutdown_grace is closed by force.
   /// Idempotent, from any thread (and from a handler).
   void stop();
 

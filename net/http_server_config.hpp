@@ -13,7 +13,7 @@ namespace tessera::net {
 /// The server's configuration: a plain value, copied into the server at construction.
 /// Defaults are the product's limits; tests shrink the timeouts. `validate()` names the
 /// first field that is out of range.
-struct server_config {
+struct http_server_config {
   std::string bind_address = "127.0.0.1";  ///< IPv4 or IPv6 literal
   std::uint16_t port = 8080;                ///< 0 = ephemeral; server::port() gives the bound one
 

@@ -7,7 +7,7 @@
 // timer is cancelled as soon as the last connection ends, so the io_context runs out
 // of work and run() returns promptly.
 
-#include "net/server.hpp"
+#include "net/http_server.hpp"
 
 #include "net/connection_registry.hpp"
 #include "net/http_session.hpp"
@@ -29,9 +29,9 @@ namespace tessera::net {
 namespace asio = boost::asio;
 using asio::ip::tcp;
 
-class server::impl : public std::enable_shared_from_this<impl> {
+class http_server::impl : public std::enable_shared_from_this<impl> {
  public:
-  impl(asio::io_context& ioc, server_config config)
+  impl(asio::io_context& ioc, http_server_config config)
       : ioc_(ioc),
         config_(std::move(config)),
         registry_(config_.max_connections, config_.max_connections_per_address),
@@ -60,7 +60,7 @@ class server::impl : public std::enable_shared_from_this<impl> {
   void do_stop();
 
   asio::io_context& ioc_;
-  const server_config config_;
+  const http_server_config config_;
   const std::shared_ptr<router> routes_ = std::make_shared<router>();
   const std::shared_ptr<server_counters> counters_ = std::make_shared<server_counters>();
   std::shared_ptr<const detail::session_services> services_;
@@ -75,10 +75,10 @@ class server::impl : public std::enable_shared_from_this<impl> {
   bool started_ = false;
 };
 
-result<void> server::impl::start() {
-  if (started_) return fail(errc::bad_state, "server::start(): already started");
+result<void> http_server::impl::start() {
+  if (started_) return fail(errc::bad_state, "http_server::start(): already started");
   if (auto valid = config_.validate(); !valid) return valid;
-  if (stop_requested_.load()) return fail(errc::bad_state, "server::start(): already stopped");
+  if (stop_requested_.load()) return fail(errc::bad_state, "http_server::start(): already stopped");
   boost::system::error_code ec;
   const auto address = asio::ip::make_address(config_.bind_address, ec);
   if (ec) return fail(errc::invalid_argument, "bind address \"" + config_.bind_address + "\": " + ec.message());
@@ -104,7 +104,7 @@ result<void> server::impl::start() {
   return {};
 }
 
-void server::impl::on_accept(tcp::socket socket) {
+void http_server::impl::on_accept(tcp::socket socket) {
   boost::system::error_code ec;
   const auto peer = socket.remote_endpoint(ec);
   if (ec) return;  // the client has gone already; destroying the socket closes it
@@ -123,7 +123,7 @@ void server::impl::on_accept(tcp::socket socket) {
   });
 }
 
-void server::impl::reject(tcp::socket socket, detail::refusal why, const asio::ip::address& from) {
+void http_server::impl::reject(tcp::socket socket, detail::refusal why, const asio::ip::address& from) {
   server_counters::bump(counters_->connections_rejected);
   // One address may not hold every connection (1024 idle WebSockets from one client
   // made the server answer 503 to everyone): its own limit is far below the server's.
@@ -146,7 +146,7 @@ void server::impl::reject(tcp::socket socket, detail::refusal why, const asio::i
   socket.close(ec);
 }
 
-void server::impl::do_stop() {
+void http_server::impl::do_stop() {
   if (stopping_) return;
   stopping_ = true;
   if (listener_) listener_->stop();
@@ -170,7 +170,7 @@ void server::impl::do_stop() {
   });
 }
 
-void server::impl::stop_on_signals(std::vector<int> signals) {
+void http_server::impl::stop_on_signals(std::vector<int> signals) {
   asio::post(strand_, [self = shared_from_this(), signals = std::move(signals)] {
     if (self->stopping_) return;
     self->signals_.emplace(self->strand_);
@@ -187,20 +187,20 @@ void server::impl::stop_on_signals(std::vector<int> signals) {
   });
 }
 
-server::server(asio::io_context& ioc, server_config config)
+http_server::http_server(asio::io_context& ioc, http_server_config config)
     : impl_(std::make_shared<impl>(ioc, std::move(config))) {}
 
-server::~server() { impl_->stop(); }
+http_server::~http_server() { impl_->stop(); }
 
-router& server::routes() noexcept { return impl_->routes(); }
-result<void> server::start() { return impl_->start(); }
-std::uint16_t server::port() const noexcept { return impl_->bound().port(); }
-tcp::endpoint server::local_endpoint() const noexcept { return impl_->bound(); }
-void server::stop() { impl_->stop(); }
-void server::stop_on_signals(std::initializer_list<int> signals) {
+router& http_server::routes() noexcept { return impl_->routes(); }
+result<void> http_server::start() { return impl_->start(); }
+std::uint16_t http_server::port() const noexcept { return impl_->bound().port(); }
+tcp::endpoint http_server::local_endpoint() const noexcept { return impl_->bound(); }
+void http_server::stop() { impl_->stop(); }
+void http_server::stop_on_signals(std::initializer_list<int> signals) {
   impl_->stop_on_signals(std::vector<int>(signals));
 }
-bool server::stopped() const noexcept { return impl_->stopped(); }
-metrics_snapshot server::metrics() const { return impl_->metrics(); }
+bool http_server::stopped() const noexcept { return impl_->stopped(); }
+metrics_snapshot http_server::metrics() const { return impl_->metrics(); }
 
 }  // namespace tessera::net

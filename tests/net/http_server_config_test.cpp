@@ -1,4 +1,4 @@
-#include "net/server_config.hpp"
+#include "net/http_server_config.hpp"
 
 #include <gtest/gtest.h>
 
@@ -6,7 +6,7 @@ namespace tessera::net {
 namespace {
 
 TEST(ServerConfig, DefaultsAreTheProductLimitsAndValid) {
-  server_config c;
+  http_server_config c;
   EXPECT_TRUE(c.validate());
   EXPECT_EQ(c.bind_address, "127.0.0.1");
   EXPECT_EQ(c.max_body_bytes, 1024u * 1024u);
@@ -15,7 +15,7 @@ TEST(ServerConfig, DefaultsAreTheProductLimitsAndValid) {
 }
 
 TEST(ServerConfig, ValidationNamesTheBadField) {
-  server_config c;
+  http_server_config c;
   c.bind_address = "localhost";  // a name, not an address
   auto r = c.validate();
   ASSERT_FALSE(r);

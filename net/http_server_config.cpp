@@ -1,4 +1,4 @@
-#include "net/server_config.hpp"
+#include "net/http_server_config.hpp"
 
 #include <boost/asio/ip/address.hpp>
 
@@ -11,7 +11,7 @@ std::string ms(std::chrono::milliseconds d) { return std::to_string(d.count()) +
 
 }  // namespace
 
-result<void> server_config::validate() const {
+result<void> http_server_config::validate() const {
   boost::system::error_code ec;
   boost::asio::ip::make_address(bind_address, ec);
   if (ec) {
