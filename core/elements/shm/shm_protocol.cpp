@@ -59,8 +59,9 @@ result<sockaddr_un> address_in(int dir, const std::string& name, std::string_vie
   addr.sun_family = AF_UNIX;
   const std::string via = "/proc/self/fd/" + std::to_string(dir) + "/" + name;
   if (via.size() >= sizeof(addr.sun_path))
-    return fail(errc::invalid_argument, "socket-path " + quoted(path) + ": the file name is longer than the " +
-                                            std::to_string(sizeof(addr.sun_path) - 20) + " bytes a socket allows");
+    return fail(errc::invalid_argument, "socket-path " + quoted(path) + ": its address (" + via + ") is " +
+                                            std::to_string(via.size()) + " bytes, over the " +
+                                            std::to_string(sizeof(addr.sun_path) - 1) + " a unix socket holds");
   std::memcpy(addr.sun_path, via.c_str(), via.size() + 1);
   return addr;
 }
