@@ -108,6 +108,10 @@ asio::awaitable<void> base_src::loop() {
       co_await wake_.wait();  // state change, flush or stop
       continue;
     }
+    if (!has_data() && !eos_requested_.load()) {
+      co_await wake_.wait();  // data_arrived(), state change, flush, stop or EOS
+      continue;
+    }
     flow f = flow::ok;
     buffer b;
     {

@@ -66,6 +66,13 @@ class base_src : public element {
   // --- for subclasses ---
   /// Makes the next buffer; flow::eos at the end of the stream.
   virtual flow create(buffer& out) = 0;
+  /// Whether create() has something to return now. A source fed from outside
+  /// (shmsrc: a socket) answers false while it has nothing; the task then waits at
+  /// its boundary, without holding a pool thread, until data_arrived() (or a state
+  /// change, flush, stop or EOS) wakes it, as a live source waits for PLAYING.
+  virtual bool has_data() const { return true; }
+  /// Wakes the task waiting for has_data() (any thread).
+  void data_arrived() noexcept { wake_.notify(); }
   virtual bool is_live() const { return false; }
   /// How long after its running time a live buffer in caps `c` is complete (one
   /// frame or buffer period): the latency this source adds. Default 0.

@@ -31,6 +31,11 @@ result<memory> shm_allocator::allocate(std::size_t size, const alloc_params& par
   return detail::adopt_block(block);
 }
 
+bool shm_allocator::owns(const memory& m) const noexcept {
+  // A share names its root's owner (memory_block.hpp), so shares count too.
+  return m && m.allocator_name() == owner_name() && shm_.locate(m.data()).has_value();
+}
+
 void shm_allocator::release_block(detail::memory_block* block) noexcept {
   shm_ptr region;  // gives the bytes back to the segment when it goes out of scope
   {

@@ -21,7 +21,11 @@ namespace tessera::core {
 
 class shm_allocator final : public allocator, public detail::block_owner {
  public:
-  explicit shm_allocator(std::size_t segment_bytes = std::size_t{16} << 20) : shm_(segment_bytes) {}
+  /// Segments of `segment_bytes`, at most `max_segments` (0: no limit), named or not
+  /// (see shm_mgr).
+  explicit shm_allocator(std::size_t segment_bytes = std::size_t{16} << 20, std::size_t max_segments = 0,
+                         bool keep_names = true)
+      : shm_(segment_bytes, max_segments, keep_names) {}
   ~shm_allocator() override = default;
 
   std::string_view name() const noexcept override { return "shm"; }
@@ -32,7 +36,10 @@ class shm_allocator final : public allocator, public detail::block_owner {
   /// Where the visible bytes of `m` lie (segment name, offset), if it is shared memory
   /// of this allocator.
   std::optional<shm_location> locate(const memory& m) const { return shm_.locate(m.data()); }
+  /// Whether `m` is memory this allocator handed out (or a share of it).
+  bool owns(const memory& m) const noexcept;
   const shm_mgr& segments() const noexcept { return shm_; }
+  std::size_t segment_bytes() const noexcept { return shm_.segment_bytes(); }
 
  private:
   shm_mgr shm_;

@@ -14,12 +14,10 @@ namespace {
 
 std::atomic<unsigned> segments_created{0};
 
-/// Maps `fd` (size `bytes`) shared, read-write; closes the descriptor either way
-/// (the mapping keeps the segment).
-result<std::byte*> map_segment(int fd, std::size_t bytes, const std::string& name) {
-  void* p = ::mmap(nullptr, bytes, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+/// Maps `fd` (size `bytes`) shared, read-write unless `read_only`.
+result<std::byte*> map_segment(int fd, std::size_t bytes, const std::string& name, bool read_only = false) {
+  void* p = ::mmap(nullptr, bytes, read_only ? PROT_READ : PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
   const int err = errno;
-  ::close(fd);
   if (p == MAP_FAILED) {
     return fail(errc::no_memory, "shared memory " + name + ": mapping " + std::to_string(bytes) +
                                      " bytes failed: " + std::strerror(err));
@@ -29,8 +27,8 @@ result<std::byte*> map_segment(int fd, std::size_t bytes, const std::string& nam
 
 }  // namespace
 
-shm_segment::shm_segment(std::string name, std::byte* data, std::size_t size, bool owner)
-    : name_(std::move(name)), data_(data), size_(size), owner_(owner) {
+shm_segment::shm_segment(std::string name, unique_fd fd, std::byte* data, std::size_t size, bool owner)
+    : name_(std::move(name)), fd_(std::move(fd)), data_(data), size_(size), owner_(owner) {
   if (owner_) free_.emplace(0, size_);
 }
 
@@ -39,44 +37,48 @@ shm_segment::~shm_segment() {
   if (owner_) ::shm_unlink(name_.c_str());
 }
 
-result<std::shared_ptr<shm_segment>> shm_segment::create(std::size_t bytes) {
+result<std::shared_ptr<shm_segment>> shm_segment::create(std::size_t bytes, bool keep_name) {
   if (bytes == 0) return fail(errc::invalid_argument, "shared memory: a segment needs at least 1 byte");
   const std::string name = "/tessera-" + std::to_string(::getpid()) + "-" +
                            std::to_string(segments_created.fetch_add(1, std::memory_order_relaxed));
-  const int fd = ::shm_open(name.c_str(), O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
-  if (fd < 0) {
+  unique_fd fd(::shm_open(name.c_str(), O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0600));
+  if (!fd) {
     return fail(errc::io_error, "shared memory: cannot create segment " + name + ": " + std::strerror(errno));
   }
-  if (::ftruncate(fd, static_cast<off_t>(bytes)) != 0) {
+  if (::ftruncate(fd.get(), static_cast<off_t>(bytes)) != 0) {
     const int err = errno;
-    ::close(fd);
     ::shm_unlink(name.c_str());
     return fail(errc::no_memory, "shared memory: cannot size segment " + name + " to " + std::to_string(bytes) +
                                      " bytes: " + std::strerror(err));
   }
-  auto data = map_segment(fd, bytes, name);
+  auto data = map_segment(fd.get(), bytes, name);
   if (!data) {
     ::shm_unlink(name.c_str());
     return data.error();
   }
-  return std::shared_ptr<shm_segment>(new shm_segment(name, *data, bytes, true));
+  if (!keep_name) ::shm_unlink(name.c_str());
+  return std::shared_ptr<shm_segment>(new shm_segment(name, std::move(fd), *data, bytes, true));
 }
 
 result<std::shared_ptr<shm_segment>> shm_segment::open(const std::string& name) {
-  const int fd = ::shm_open(name.c_str(), O_RDWR | O_CLOEXEC, 0);
-  if (fd < 0) {
+  unique_fd fd(::shm_open(name.c_str(), O_RDWR | O_CLOEXEC, 0));
+  if (!fd) {
     const int err = errno;
     return fail(err == ENOENT ? errc::not_found : errc::io_error,
                 "shared memory: cannot open segment " + name + ": " + std::strerror(err));
   }
+  return adopt(std::move(fd), name, false);
+}
+
+result<std::shared_ptr<shm_segment>> shm_segment::adopt(unique_fd fd, const std::string& name, bool read_only) {
   struct stat st {};
-  if (::fstat(fd, &st) != 0 || st.st_size <= 0) {
-    ::close(fd);
-    return fail(errc::io_error, "shared memory: segment " + name + " has no size");
+  if (!fd || ::fstat(fd.get(), &st) != 0 || st.st_size <= 0) {
+    return fail(errc::invalid_argument, "shared memory: segment " + name + " has no size");
   }
-  auto data = map_segment(fd, static_cast<std::size_t>(st.st_size), name);
+  const auto bytes = static_cast<std::size_t>(st.st_size);
+  auto data = map_segment(fd.get(), bytes, name, read_only);
   if (!data) return data.error();
-  return std::shared_ptr<shm_segment>(new shm_segment(name, *data, static_cast<std::size_t>(st.st_size), false));
+  return std::shared_ptr<shm_segment>(new shm_segment(name, std::move(fd), *data, bytes, false));
 }
 
 result<std::size_t> shm_segment::carve(std::size_t bytes, std::size_t align) {
@@ -129,7 +131,12 @@ result<shm_ptr> shm_mgr::allocate(std::size_t bytes, std::size_t align) {
   for (const auto& s : segments_) {
     if (auto offset = s->carve(bytes, align)) return shm_ptr(s, *offset, bytes);
   }
-  auto segment = shm_segment::create(std::max(segment_bytes_, bytes + align));
+  if (max_segments_ != 0 && segments_.size() >= max_segments_) {
+    return fail(errc::no_memory, "shared memory: no free " + std::to_string(bytes) + "-byte region in " +
+                                     std::to_string(segments_.size()) + " segment(s) of " +
+                                     std::to_string(segment_bytes_) + " bytes");
+  }
+  auto segment = shm_segment::create(std::max(segment_bytes_, bytes + align), keep_names_);
   if (!segment) return segment.error();
   auto offset = (*segment)->carve(bytes, align);
   if (!offset) return offset.error();
@@ -148,6 +155,18 @@ std::optional<shm_location> shm_mgr::locate(const std::byte* p) const {
 std::size_t shm_mgr::segment_count() const {
   std::lock_guard lock(mutex_);
   return segments_.size();
+}
+
+std::vector<std::shared_ptr<shm_segment>> shm_mgr::segments() const {
+  std::lock_guard lock(mutex_);
+  return segments_;
+}
+
+std::size_t shm_mgr::free_bytes() const {
+  std::lock_guard lock(mutex_);
+  std::size_t sum = 0;
+  for (const auto& s : segments_) sum += s->free_bytes();
+  return sum;
 }
 
 }  // namespace tessera::core

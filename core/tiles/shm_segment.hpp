@@ -4,7 +4,9 @@
 /// process by the segment's name and the region's offset.
 ///
 ///  - shm_segment: one segment (shm_open + mmap), RAII. A segment this process
-///    created is unlinked when its object dies; one opened by name is only unmapped.
+///    created is unlinked when its object dies; one opened by name, or adopted from a
+///    descriptor another process passed over a unix socket (shmsrc), is only unmapped.
+///    The segment keeps its descriptor open so it can be passed on (SCM_RIGHTS).
 ///  - shm_ptr: one region of a segment (GIMP's ShmPtr); gives its bytes back to the
 ///    segment's free list when it dies.
 ///  - shm_mgr: carves regions from segments of `segment_bytes`, creating a segment
@@ -15,6 +17,7 @@
 /// has a mutex; a shm_ptr is one owner's, like unique_ptr).
 
 #include "core/support/result.hpp"
+#include "core/support/unique_fd.hpp"
 
 #include <cstddef>
 #include <cstdint>
@@ -30,10 +33,16 @@ namespace tessera::core {
 class shm_segment {
  public:
   /// A new segment of `bytes` (> 0) named "/tessera-<pid>-<n>", mode 0600, zero-filled.
-  static result<std::shared_ptr<shm_segment>> create(std::size_t bytes);
+  /// Without `keep_name` the name is removed at once: the segment then reaches other
+  /// processes only as a descriptor (shmsink), and nothing is left in /dev/shm even
+  /// when this process is killed.
+  static result<std::shared_ptr<shm_segment>> create(std::size_t bytes, bool keep_name = true);
   /// Maps the existing segment `name` (as another process would). errc::not_found
   /// when it does not exist.
   static result<std::shared_ptr<shm_segment>> open(const std::string& name);
+  /// Maps the segment behind `fd` (received from another process), read-only when
+  /// `read_only`. `name` is for messages. errc::invalid_argument when it has no size.
+  static result<std::shared_ptr<shm_segment>> adopt(unique_fd fd, const std::string& name, bool read_only);
   ~shm_segment();
   shm_segment(const shm_segment&) = delete;
   shm_segment& operator=(const shm_segment&) = delete;
@@ -41,6 +50,8 @@ class shm_segment {
   const std::string& name() const noexcept { return name_; }
   std::byte* data() const noexcept { return data_; }
   std::size_t size() const noexcept { return size_; }
+  /// The segment's descriptor, to pass to another process.
+  int fd() const noexcept { return fd_.get(); }
   bool contains(const std::byte* p) const noexcept { return p >= data_ && p < data_ + size_; }
 
   /// Reserves `bytes` (> 0) at an offset aligned to `align` (a power of two): the
@@ -52,9 +63,10 @@ class shm_segment {
   std::size_t free_bytes() const;
 
  private:
-  shm_segment(std::string name, std::byte* data, std::size_t size, bool owner);
+  shm_segment(std::string name, unique_fd fd, std::byte* data, std::size_t size, bool owner);
 
   const std::string name_;
+  const unique_fd fd_;
   std::byte* const data_;
   const std::size_t size_;
   const bool owner_;  // created here: unlinked on destruction
@@ -102,8 +114,13 @@ struct shm_location {
 
 class shm_mgr {
  public:
-  /// Segments are at least `segment_bytes` (> 0) big.
-  explicit shm_mgr(std::size_t segment_bytes = std::size_t{16} << 20) : segment_bytes_(segment_bytes) {}
+  /// Segments are at least `segment_bytes` (> 0) big; at most `max_segments` of them
+  /// (0: no limit), after which allocate() fails with errc::no_memory until regions
+  /// come back (shmsink: one segment of shm-size bytes).
+  /// `keep_names`: see shm_segment::create.
+  explicit shm_mgr(std::size_t segment_bytes = std::size_t{16} << 20, std::size_t max_segments = 0,
+                   bool keep_names = true)
+      : segment_bytes_(segment_bytes), max_segments_(max_segments), keep_names_(keep_names) {}
   shm_mgr(const shm_mgr&) = delete;
   shm_mgr& operator=(const shm_mgr&) = delete;
 
@@ -112,9 +129,16 @@ class shm_mgr {
   /// The segment and offset of `p`, if it lies in one of this manager's segments.
   std::optional<shm_location> locate(const std::byte* p) const;
   std::size_t segment_count() const;
+  std::size_t segment_bytes() const noexcept { return segment_bytes_; }
+  /// The segments made so far (to pass to another process).
+  std::vector<std::shared_ptr<shm_segment>> segments() const;
+  /// Bytes not carved out of the segments made so far.
+  std::size_t free_bytes() const;
 
  private:
   const std::size_t segment_bytes_;
+  const std::size_t max_segments_;
+  const bool keep_names_;
   mutable std::mutex mutex_;
   std::vector<std::shared_ptr<shm_segment>> segments_;  // guarded by mutex_
 };
