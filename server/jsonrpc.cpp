@@ -222,7 +222,8 @@ std::string notification(std::string_view method, json::value params) {
 std::optional<std::string> dispatcher::handle(std::string_view message) {
   // realloc_if_needed: simdjson reads past the end, so the text is copied into a padded
   // buffer (at most the 1 MiB message limit).
-  auto parsed = parser_.parse(message.data(), message.size(), true);
+  thread_local simdjson::dom::parser parser;
+  auto parsed = parser.parse(message.data(), message.size(), true);
   if (parsed.error())
     return json::serialize(error_response(
         {code::parse_error, std::string("Parse error: ") + simdjson::error_message(parsed.error()), nullptr},
@@ -349,6 +350,29 @@ std::optional<json::value> dispatcher::handle_one(element request) {
   if (is_notification) return std::nullopt;
   if (!outcome) return error_response(outcome.error(), std::move(id));
   return json::object{{"jsonrpc", "2.0"}, {"result", std::move(*outcome)}, {"id", std::move(id)}};
+}
+
+std::optional<std::string> error_replies(std::string_view message, const rpc_error& e) {
+  simdjson::dom::parser parser;
+  auto parsed = parser.parse(message.data(), message.size(), true);
+  if (parsed.error()) return json::serialize(error_response(e, nullptr));
+  auto id_of = [](element request) -> std::optional<json::value> {
+    auto id = request["id"];
+    if (id.error()) return std::nullopt;  // a notification: no reply
+    return to_boost_json(id.value_unsafe());
+  };
+  element root = parsed.value_unsafe();
+  if (!root.is_array()) {
+    auto id = id_of(root);
+    if (!id) return std::nullopt;
+    return json::serialize(error_response(e, std::move(*id)));
+  }
+  json::array replies;
+  const simdjson::dom::array batch = root.get_array().value_unsafe();
+  for (element request : batch)
+    if (auto id = id_of(request)) replies.push_back(error_response(e, std::move(*id)));
+  if (replies.empty()) return std::nullopt;
+  return json::serialize(replies);
 }
 
 }  // namespace tessera::server::jsonrpc

@@ -135,7 +135,9 @@ class dispatcher {
   bool has(std::string_view method) const { return methods_.find(method) != methods_.end(); }
 
   /// Handles one message: the reply text, or nothing when no reply is due.
-  /// Never throws: a handler that throws is answered -32603.
+  /// Never throws: a handler that throws is answered -32603. May run on several
+  /// threads at once (a message that timed out still runs while the next is handled):
+  /// each thread parses with its own parser.
   std::optional<std::string> handle(std::string_view message);
 
  private:
@@ -154,11 +156,14 @@ class dispatcher {
 
   dispatch_limits limits_;
   std::map<std::string, method_entry, std::less<>> methods_;
-  simdjson::dom::parser parser_;
 };
 
 /// The Response object for a failure (`id` null when unknown).
 boost::json::value error_response(const rpc_error& e, boost::json::value id);
+/// The reply to `message` when it could not be handled in time: `e` for each request
+/// in it that has an id (an array for a batch), nothing for notifications only. Text
+/// that does not parse gets `e` with a null id.
+std::optional<std::string> error_replies(std::string_view message, const rpc_error& e);
 /// A Notification object (no id): `{"jsonrpc":"2.0","method":..,"params":..}`.
 std::string notification(std::string_view method, boost::json::value params);
 

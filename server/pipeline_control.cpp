@@ -1,6 +1,8 @@
 // pipeline_service: the control operations on one pipeline (state, seek, position,
 // EOS, element properties). Each looks its entry up under the registry lock, then
-// works on the entry alone, so a blocking core call holds no service lock.
+// works on the entry alone, so a blocking core call holds no service lock. State
+// changes, seeks and EOS also take the entry's control (lock_control, bounded), so
+// they run one at a time per pipeline.
 #include "server/pipeline_service.hpp"
 
 #include "server/factory_json.hpp"
@@ -67,6 +69,8 @@ service_result<json::value> pipeline_service::set_state(std::string_view name, s
   std::shared_ptr<pipeline_entry> entry = *found;
   core::pipeline& p = entry->pipeline();
   if (entry->removed()) return make_error(service_errc::not_found, "pipeline \"" + std::string(name) + "\" was deleted");
+  auto control = entry->lock_control("set_state " + std::string(core::to_string(*target)), options_.control_wait);
+  if (!control) return control.error();
 
   const core::state_change r = p.set_state(*target);
   // An asynchronous change (preroll) is waited for, boundedly, so the reply says where
@@ -123,6 +127,8 @@ service_result<json::value> pipeline_service::seek(std::string_view name, const 
   if (!found) return found.error();
   std::shared_ptr<pipeline_entry> entry = *found;
   core::pipeline& p = entry->pipeline();
+  auto control = entry->lock_control("seek", options_.control_wait);
+  if (!control) return control.error();
   if (auto r = p.seek(req); !r) return from_core(r.error());
 
   // Like gst_element_get_state after a flushing seek in PAUSED: wait (boundedly) until
@@ -158,6 +164,8 @@ service_result<json::value> pipeline_service::send_eos(std::string_view name) {
   auto found = find(name);
   if (!found) return found.error();
   core::pipeline& p = (*found)->pipeline();
+  auto control = (*found)->lock_control("EOS", options_.control_wait);
+  if (!control) return control.error();
   if (p.current_state() < core::state::paused)
     return make_error(service_errc::conflict, "pipeline \"" + p.name() + "\" is " +
                                                   std::string(core::to_string(p.current_state())) +

@@ -16,6 +16,7 @@
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
+#include <cstdio>
 
 namespace tessera::server {
 
@@ -46,6 +47,8 @@ unsigned service_error::http_status() const noexcept {
     case service_errc::conflict: return 409;
     case service_errc::pipeline_failed: return 422;
     case service_errc::limit_exceeded: return 429;
+    case service_errc::busy: return 503;
+    case service_errc::timeout: return 504;
     case service_errc::internal: return 500;
   }
   return 500;
@@ -54,6 +57,8 @@ unsigned service_error::http_status() const noexcept {
 int service_error::rpc_code() const noexcept {
   switch (code) {
     case service_errc::invalid_params: return -32602;
+    case service_errc::busy: return -32006;
+    case service_errc::timeout: return -32007;
     case service_errc::internal: return -32000;
     case service_errc::not_found: return -32001;
     case service_errc::conflict: return -32002;
@@ -72,6 +77,8 @@ std::string_view service_error::name() const noexcept {
     case service_errc::conflict: return "conflict";
     case service_errc::limit_exceeded: return "limit_exceeded";
     case service_errc::pipeline_failed: return "pipeline_failed";
+    case service_errc::busy: return "busy";
+    case service_errc::timeout: return "timeout";
     case service_errc::internal: return "internal";
   }
   return "internal";
@@ -116,6 +123,24 @@ void pipeline_entry::cancel_on_removed(std::uint64_t id) {
 std::string pipeline_entry::last_error() const {
   std::lock_guard lock(errors_->mutex);
   return errors_->text;
+}
+
+service_result<std::unique_lock<std::timed_mutex>> pipeline_entry::lock_control(std::string what,
+                                                                                 std::chrono::milliseconds wait) {
+  std::unique_lock control(control_, std::defer_lock);
+  if (!control.try_lock_for(wait)) {
+    std::lock_guard lock(mutex_);
+    const double held_s =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - control_since_).count();
+    char seconds[32];
+    std::snprintf(seconds, sizeof seconds, "%.1f", held_s);
+    return make_error(service_errc::busy, "pipeline \"" + name() + "\" is busy: an earlier " + control_holder_ +
+                                              " has run for " + seconds + " s and not finished; try again later");
+  }
+  std::lock_guard lock(mutex_);
+  control_holder_ = std::move(what);
+  control_since_ = std::chrono::steady_clock::now();
+  return control;
 }
 
 void pipeline_entry::mark_removed() {
@@ -266,6 +291,13 @@ service_result<json::value> pipeline_service::create(std::string name, std::stri
   return json::value(pipeline_json(entry->pipeline()));
 }
 
+service_error pipeline_service::timeout_error(std::string_view what) const {
+  return make_error(service_errc::timeout,
+                    std::string(what) + " did not finish within " +
+                        std::to_string(options_.request_timeout.count()) +
+                        " ms (--request-timeout); it goes on in the background: watch the bus or ask again");
+}
+
 service_result<std::shared_ptr<pipeline_entry>> pipeline_service::find_locked(std::string_view name) const {
   auto it = entries_.find(name);
   if (it == entries_.end()) return make_error(service_errc::not_found, "no pipeline \"" + std::string(name) + "\"");
@@ -292,13 +324,18 @@ void pipeline_service::finish_removal(const std::shared_ptr<pipeline_entry>& ent
 }
 
 service_result<json::value> pipeline_service::remove(std::string_view name) {
-  std::shared_ptr<pipeline_entry> entry;
+  auto found = find(name);
+  if (!found) return found.error();
+  std::shared_ptr<pipeline_entry> entry = *found;
+  auto control = entry->lock_control("delete", options_.control_wait);
+  if (!control) return control.error();
   {
     std::lock_guard lock(mutex_);
-    auto found = find_locked(name);
-    if (!found) return found.error();
-    entry = *found;
-    entries_.erase(entries_.find(name));
+    auto it = entries_.find(name);
+    // Deleted by another request while this one waited for the control.
+    if (it == entries_.end() || it->second != entry)
+      return make_error(service_errc::not_found, "pipeline \"" + std::string(name) + "\" was deleted");
+    entries_.erase(it);
     std::erase(order_, entry->name());
   }
   finish_removal(entry);

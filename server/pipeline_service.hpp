@@ -38,7 +38,10 @@
 #include "core/graph/pipeline.hpp"
 
 #include <boost/asio/awaitable.hpp>
-#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/this_coro.hpp>
 #include <boost/asio/thread_pool.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/json/object.hpp>
@@ -49,6 +52,7 @@
 #include <atomic>
 #include <chrono>
 #include <cstdint>
+#include <exception>
 #include <filesystem>
 #include <functional>
 #include <map>
@@ -63,7 +67,17 @@
 namespace tessera::server {
 
 /// What went wrong, as the API's clients need to tell it apart.
-enum class service_errc { invalid_params, forbidden, not_found, conflict, limit_exceeded, pipeline_failed, internal };
+enum class service_errc {
+  invalid_params,
+  forbidden,
+  not_found,
+  conflict,
+  limit_exceeded,
+  pipeline_failed,
+  busy,     ///< an earlier control request of the same pipeline still runs (503)
+  timeout,  ///< not done within the request timeout; it goes on in the background (504)
+  internal
+};
 
 struct service_error {
   service_errc code = service_errc::internal;
@@ -89,10 +103,16 @@ struct service_options {
   std::size_t max_batch_entries = 64;                     ///< JSON-RPC requests in one batch
   std::size_t max_reply_bytes = std::size_t{8} << 20;     ///< JSON-RPC reply text of one message
   std::optional<std::filesystem::path> media_root;        ///< filesrc/filesink confinement
-  std::size_t control_threads = 2;                        ///< the pool `run()` uses
+  std::size_t control_threads = 4;                        ///< the pool `run()` uses
   /// How long set_state waits for an asynchronous change (preroll) before answering
   /// with the state reached so far.
   std::chrono::milliseconds state_wait{std::chrono::seconds(5)};
+  /// How long a control request (state, seek, EOS, delete) waits for an earlier one of
+  /// the same pipeline to finish before it is refused as busy.
+  std::chrono::milliseconds control_wait{std::chrono::seconds(5)};
+  /// The longest a request run on the control pool is waited for; past it the client
+  /// gets a timeout error and the work goes on in the background (--request-timeout).
+  std::chrono::milliseconds request_timeout{std::chrono::seconds(15)};
 };
 
 /// One pipeline of the registry. Thread safety: every member from any thread.
@@ -118,6 +138,12 @@ class pipeline_entry {
   /// The text of the last error message on this pipeline's bus ("" if none).
   std::string last_error() const;
 
+  /// Takes this pipeline's control for `what` ("set_state playing", "seek", ...), waiting
+  /// at most `wait` for the request that holds it; refused (busy) naming that request
+  /// and how long it has run. Control requests of one pipeline run one at a time, so
+  /// one that hangs inside the pipeline holds one control thread, not all of them.
+  service_result<std::unique_lock<std::timed_mutex>> lock_control(std::string what, std::chrono::milliseconds wait);
+
  private:
   friend class pipeline_service;
   /// Shared with the bus subscription, which may run on a streaming thread while the
@@ -135,6 +161,9 @@ class pipeline_entry {
   bool removed_ = false;
   std::uint64_t next_callback_id_ = 1;
   std::vector<std::pair<std::uint64_t, std::function<void()>>> removal_callbacks_;
+  std::timed_mutex control_;                 // see lock_control
+  std::string control_holder_;               // guarded by mutex_: what holds control_
+  std::chrono::steady_clock::time_point control_since_;
   std::unique_ptr<core::pipeline> pipeline_;  // last: destroyed first, while the rest is alive
 };
 
@@ -175,11 +204,46 @@ class pipeline_service {
   const service_options& options() const noexcept { return options_; }
 
   /// Runs `fn()` on the control pool and resumes the caller on its executor with the
-  /// result. `fn` is moved into the pool; capture by value.
-  template <class F>
-  boost::asio::awaitable<std::invoke_result_t<F&>> run(F fn) {
-    return boost::asio::co_spawn(pool_.get_executor(), call(std::move(fn)), boost::asio::use_awaitable);
+  /// result, or with `on_timeout()` when `fn` has not returned within
+  /// options().request_timeout (it then goes on in the background and its result is
+  /// dropped). `fn` is moved into the pool; capture by value. An exception of `fn`
+  /// reaches the caller.
+  template <class F, class T>
+  boost::asio::awaitable<std::invoke_result_t<F&>> run(F fn, T on_timeout) {
+    using R = std::invoke_result_t<F&>;
+    struct outcome {
+      explicit outcome(const boost::asio::any_io_executor& ex) : done(ex) {}
+      std::mutex mutex;
+      std::optional<R> result;
+      std::exception_ptr failure;
+      boost::asio::steady_timer done;  // cancelled when fn returns
+    };
+    auto out = std::make_shared<outcome>(co_await boost::asio::this_coro::executor);
+    out->done.expires_after(options_.request_timeout);
+    boost::asio::post(pool_, [out, fn = std::move(fn)]() mutable {
+      std::optional<R> result;
+      std::exception_ptr failure;
+      try {
+        result.emplace(fn());
+      } catch (...) {
+        failure = std::current_exception();
+      }
+      {
+        std::lock_guard lock(out->mutex);
+        out->result = std::move(result);
+        out->failure = failure;
+      }
+      boost::asio::post(out->done.get_executor(), [out] { out->done.cancel(); });
+    });
+    co_await out->done.async_wait(boost::asio::as_tuple(boost::asio::use_awaitable));
+    std::lock_guard lock(out->mutex);
+    if (out->failure) std::rethrow_exception(out->failure);
+    if (out->result) co_return std::move(*out->result);
+    co_return on_timeout();
   }
+
+  /// The timeout error of run(): names the request and says it goes on.
+  service_error timeout_error(std::string_view what) const;
 
   // --- factories (GET /api/v1/factories[/{f}], factory.list/describe) ---
   /// {"factories":[{name, long_name, klass, description}, ...]}
@@ -255,11 +319,6 @@ class pipeline_service {
 
  private:
   struct bus_hub;
-
-  template <class F>
-  static boost::asio::awaitable<std::invoke_result_t<F&>> call(F fn) {
-    co_return fn();
-  }
 
   service_result<std::shared_ptr<pipeline_entry>> find_locked(std::string_view pipeline) const;
   std::string next_name_locked() const;

@@ -69,7 +69,10 @@ net::result<void> add_method_route(net::router& r, const api_method& m, const st
     // such a temporary (holding shared_ptrs) wrongly across the suspension, which
     // crashed the server under the integration tests.
     auto job = [call, api] { return call->run(*api); };
-    const service_result<json::value> result = co_await api->service.run(std::move(job));
+    auto timed_out = [&m, api]() -> service_result<json::value> {
+      return api->service.timeout_error(m.rpc_name.empty() ? m.rest->path : m.rpc_name);
+    };
+    const service_result<json::value> result = co_await api->service.run(std::move(job), std::move(timed_out));
     co_return method_reply(m, result);
   });
 }

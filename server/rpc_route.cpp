@@ -53,8 +53,14 @@ asio::awaitable<void> serve_rpc_connection(pipeline_service& service, const serv
     auto message = co_await conn->read();
     if (!message) break;  // closed, server stopping, or over the size limit (1009 sent)
     // Text and binary frames alike carry JSON text; one reply per message, in order.
-    auto job = [session, text = std::move(message->data)]() { return session->dispatcher.handle(text); };
-    std::optional<std::string> reply = co_await service.run(std::move(job));
+    auto text = std::make_shared<const std::string>(std::move(message->data));
+    auto job = [session, text] { return session->dispatcher.handle(*text); };
+    // Past the request timeout every request of the message gets the timeout error
+    // (the work goes on); later messages are not held up behind it.
+    auto timed_out = [&service, text] {
+      return jsonrpc::error_replies(*text, to_rpc_error(service.timeout_error("the JSON-RPC message")));
+    };
+    std::optional<std::string> reply = co_await service.run(std::move(job), std::move(timed_out));
     if (reply) conn->send_text(std::move(*reply));
   }
   spdlog::debug("rpc: connection from {} closed ({} notifications sent, {} dropped)",

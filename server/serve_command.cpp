@@ -20,6 +20,7 @@
 #include <boost/asio/io_context.hpp>
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <thread>
 #include <vector>
@@ -92,6 +93,10 @@ int run_serve(std::span<const std::string_view> args) {
   options.max_subscribers_per_sink = config.max_subscribers;
   options.max_batch_entries = config.max_batch;
   options.max_reply_bytes = config.max_reply_bytes;
+  options.request_timeout = std::chrono::seconds(config.request_timeout_s);
+  // A request waiting for an earlier one of its pipeline gives up well inside its own
+  // timeout, so the client hears "busy" (naming the earlier request) rather than a timeout.
+  options.control_wait = std::min<std::chrono::milliseconds>(std::chrono::seconds(5), options.request_timeout / 2);
   options.media_root = config.media_root;
   pipeline_service service(options);
 

@@ -138,6 +138,7 @@ const std::vector<option>& options() {
       {"max-subscribers", kind::number, bounded(&serve_config::max_subscribers, 1, 65536, false)},
       {"max-request-bytes", kind::size, bounded(&serve_config::max_request_bytes, 1024, 1u << 30, true)},
       {"max-batch", kind::number, bounded(&serve_config::max_batch, 1, 10000, false)},
+      {"request-timeout", kind::number, bounded(&serve_config::request_timeout_s, 1, 3600, false)},
       {"max-reply-bytes", kind::size, bounded(&serve_config::max_reply_bytes, 4096, 1u << 30, true)},
       {"max-connections-per-address", kind::number,
        bounded(&serve_config::max_connections_per_address, 1, 1024, false)},
@@ -282,6 +283,7 @@ const char* serve_usage() noexcept {
          "  --max-subscribers N    viewers per websink (default 256)\n"
          "  --max-request-bytes N  request body / WebSocket message size (default 1M)\n"
          "  --max-batch N          JSON-RPC requests in one batch (default 64)\n"
+         "  --request-timeout S    seconds a control request is waited for (default 15)\n"
          "  --max-reply-bytes N    JSON-RPC reply to one message; later batch entries get\n"
          "                         an error instead (default 8M)\n"
          "  --max-connections-per-address N\n"

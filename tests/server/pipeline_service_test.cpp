@@ -200,7 +200,9 @@ TEST(PipelineService, RunExecutesOnThePoolAndResumesTheCaller) {
   boost::asio::io_context ioc;
   std::optional<service_result<json::value>> got;
   auto job = [&svc] { return svc.create("async", "testsrc ! fakesink"); };
-  boost::asio::co_spawn(ioc, svc.run(std::move(job)), [&](std::exception_ptr, service_result<json::value> r) {
+  auto timed_out = [&svc]() -> service_result<json::value> { return svc.timeout_error("create"); };
+  boost::asio::co_spawn(ioc, svc.run(std::move(job), std::move(timed_out)),
+                        [&](std::exception_ptr, service_result<json::value> r) {
     got = std::move(r);
   });
   ioc.run_for(std::chrono::seconds(10));
