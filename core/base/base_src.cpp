@@ -103,85 +103,106 @@ result<void> base_src::renegotiate_to(const caps& c) {
 asio::awaitable<void> base_src::loop() {
   task_context ctx;
   unsigned since_yield = 0;
-  while (!task_.stop_requested()) {
-    if (is_live() && current_state() != state::playing) {
-      co_await wake_.wait();  // state change, flush or stop
-      continue;
-    }
-    if (!has_data() && !eos_requested_.load()) {
-      co_await wake_.wait();  // data_arrived(), state change, flush, stop or EOS
-      continue;
-    }
-    flow f = flow::ok;
-    buffer b;
-    {
-      task_context::scope in_task(ctx);
-      if (need_stream_start_.load(std::memory_order_relaxed)) push_stream_start();
-      if (eos_requested_.exchange(false)) {
-        srcpad_->push_event(event_eos{});
-        break;
+  for (;;) {
+    while (!task_.stop_requested()) {
+      if (auto seek = take_pending_seek()) {
+        task_context::scope in_task(ctx);
+        if (!apply_segment(segment_for(*seek, false), has(seek->flags, seek_flags::segment)))
+          post_error(errc::invalid_argument, name() + ": the seek to " + std::to_string(seek->start) + " ns failed");
       }
-      if (need_negotiation_.load(std::memory_order_relaxed)) {
-        if (auto r = negotiate(); !r) {
-          post_error(errc::not_negotiated, r.error().message);
+      if (is_live() && current_state() != state::playing) {
+        co_await wake_.wait();  // state change, flush or stop
+        continue;
+      }
+      if (!has_data() && !eos_requested_.load()) {
+        co_await wake_.wait();  // data_arrived(), state change, flush, stop or EOS
+        continue;
+      }
+      flow f = flow::ok;
+      buffer b;
+      {
+        task_context::scope in_task(ctx);
+        if (need_stream_start_.load(std::memory_order_relaxed)) push_stream_start();
+        if (eos_requested_.exchange(false)) {
           srcpad_->push_event(event_eos{});
           break;
         }
-        post_latency_if_changed();
-      }
-      if (need_segment_.exchange(false)) srcpad_->push_event(event_segment{current_segment()});
-      f = create(b);
-    }
-    if (f == flow::ok && is_valid_time(b.pts)) {
-      const bool backwards = current_segment().reverse();
-      reached_.store(b.pts + (!backwards && is_valid_time(b.duration) ? b.duration : 0), std::memory_order_relaxed);
-    }
-    if (f == flow::ok && is_live() && is_valid_time(b.pts)) {
-      // Live: hand the buffer out when the clock reaches its running time.
-      const clock_time rt = current_segment().to_running_time(b.pts);
-      bool woken = false;
-      while (is_valid_time(rt) && co_await wake_.wait_until(base_time() + rt)) {
-        // A notification kept from before this wait (e.g. the PAUSED -> PLAYING one
-        // that raced with the task's start) is no reason to drop the buffer.
-        if (task_.stop_requested() || srcpad_->flushing() || current_state() != state::playing ||
-            eos_requested_.load()) {
-          woken = true;
-          break;
+        if (need_negotiation_.load(std::memory_order_relaxed)) {
+          if (auto r = negotiate(); !r) {
+            post_error(errc::not_negotiated, r.error().message);
+            srcpad_->push_event(event_eos{});
+            break;
+          }
+          post_latency_if_changed();
         }
+        if (need_segment_.exchange(false)) srcpad_->push_event(event_segment{current_segment()});
+        f = create(b);
       }
-      if (woken) continue;  // woken early (flush, pause, stop, eos): re-check, drop this buffer
-    }
-    if (f == flow::ok) {
+      if (f == flow::ok && is_valid_time(b.pts)) {
+        const bool backwards = current_segment().reverse();
+        reached_.store(b.pts + (!backwards && is_valid_time(b.duration) ? b.duration : 0), std::memory_order_relaxed);
+      }
+      if (f == flow::ok && is_live() && is_valid_time(b.pts)) {
+        // Live: hand the buffer out when the clock reaches its running time.
+        const clock_time rt = current_segment().to_running_time(b.pts);
+        bool woken = false;
+        while (is_valid_time(rt) && co_await wake_.wait_until(base_time() + rt)) {
+          // A notification kept from before this wait (e.g. the PAUSED -> PLAYING one
+          // that raced with the task's start) is no reason to drop the buffer.
+          if (task_.stop_requested() || srcpad_->flushing() || current_state() != state::playing ||
+              eos_requested_.load()) {
+            woken = true;
+            break;
+          }
+        }
+        if (woken) continue;  // woken early (flush, pause, stop, eos): re-check, drop this buffer
+      }
+      if (f == flow::ok) {
+        task_context::scope in_task(ctx);
+        f = srcpad_->push(std::move(b));
+      }
+      if (ctx.has_deferred()) f = co_await ctx.drain(f);
+      // A swap-out of the tile cache failed while this task ran (disk full): say so on
+      // the bus; nothing is lost, the tiles stay in memory.
+      if (auto warning = take_tile_cache_warning()) post_warning(*warning);
+      if (f == flow::ok) {
+        if (++since_yield == buffers_between_yields) {
+          since_yield = 0;
+          co_await asio::post(co_await asio::this_coro::executor, asio::use_awaitable);
+        }
+        continue;
+      }
       task_context::scope in_task(ctx);
-      f = srcpad_->push(std::move(b));
-    }
-    if (ctx.has_deferred()) f = co_await ctx.drain(f);
-    // A swap-out of the tile cache failed while this task ran (disk full): say so on
-    // the bus; nothing is lost, the tiles stay in memory.
-    if (auto warning = take_tile_cache_warning()) post_warning(*warning);
-    if (f == flow::ok) {
-      if (++since_yield == buffers_between_yields) {
-        since_yield = 0;
-        co_await asio::post(co_await asio::this_coro::executor, asio::use_awaitable);
+      if (f == flow::eos && segment_seek_.load()) {
+        post_segment_done();  // a segment seek: the application loops or ends it, no EOS
+      } else if (f == flow::eos) {
+        srcpad_->push_event(event_eos{});
+      } else if (f == flow::flushing) {
+        // A seek or a state change is stopping us; it restarts the task if needed.
+      } else {
+        if (f == flow::not_linked || f == flow::not_negotiated)
+          post_error(f == flow::not_negotiated ? errc::not_negotiated : errc::bad_state,
+                     name() + ": streaming stopped, reason " + std::string(to_string(f)));
+        srcpad_->push_event(event_eos{});
       }
-      continue;
+      break;
     }
-    task_context::scope in_task(ctx);
-    if (f == flow::eos && segment_seek_.load()) {
-      post_segment_done();  // a segment seek: the application loops or ends it, no EOS
-    } else if (f == flow::eos) {
-      srcpad_->push_event(event_eos{});
-    } else if (f == flow::flushing) {
-      // A seek or a state change is stopping us; it restarts the task if needed.
-    } else {
-      if (f == flow::not_linked || f == flow::not_negotiated)
-        post_error(f == flow::not_negotiated ? errc::not_negotiated : errc::bad_state,
-                   name() + ": streaming stopped, reason " + std::string(to_string(f)));
-      srcpad_->push_event(event_eos{});
-    }
-    break;
+    // A non-flushing seek that came while the stream ended starts it again.
+    if (task_.stop_requested() || !pending_seek_keeps_task()) break;
   }
   if (ctx.has_deferred()) co_await ctx.drain(flow::ok);
+}
+
+std::optional<seek_request> base_src::take_pending_seek() {
+  std::lock_guard lock(pending_seek_mutex_);
+  return std::exchange(pending_seek_, std::nullopt);
+}
+
+bool base_src::pending_seek_keeps_task() {
+  std::lock_guard lock(pending_seek_mutex_);
+  if (pending_seek_) return true;
+  task_takes_seeks_ = false;
+  return false;
 }
 
 void base_src::push_stream_start() {
@@ -191,6 +212,10 @@ void base_src::push_stream_start() {
 }
 
 void base_src::start_task() {
+  {
+    std::lock_guard lock(pending_seek_mutex_);
+    task_takes_seeks_ = true;
+  }
   task_.start(executor(), loop(), [this](const std::string& what) {
     post_error(errc::bad_state, name() + ": streaming task failed: " + what);
   });
@@ -201,6 +226,9 @@ void base_src::stop_task() {
   wake_.notify();
   task_.join();
   wake_.reset();
+  std::lock_guard lock(pending_seek_mutex_);
+  task_takes_seeks_ = false;
+  pending_seek_.reset();  // a flush or a state change supersedes it
 }
 
 state_change base_src::change_state(state from, state to) {
@@ -286,9 +314,25 @@ bool base_src::handle_seek(const seek_request& r) {
   if (auto why = seek_refusal(r)) return refuse_seek(r, std::move(*why));
   const bool flush = has(r.flags, seek_flags::flush);
   const bool pushing = srcpad_->mode() == pad_mode::push && current_state() >= state::paused;
+  if (!flush && pushing) {
+    std::lock_guard lock(pending_seek_mutex_);
+    if (task_takes_seeks_) {
+      pending_seek_ = r;
+      wake_.notify();  // a task waiting for data or PLAYING takes it now
+      last_seek_handled_ = true;
+      return true;
+    }
+  }
   if (flush) srcpad_->push_event(event_flush_start{});
   if (pushing) stop_task();
   if (flush) srcpad_->push_event(event_flush_stop{});
+  const bool ok = apply_segment(segment_for(r, flush), has(r.flags, seek_flags::segment));
+  if (pushing) start_task();
+  last_seek_handled_ = ok;
+  return ok;
+}
+
+core::segment base_src::segment_for(const seek_request& r, bool flush) const {
   core::segment seg = current_segment();
   // A flushing seek starts the running time again at 0 (the sinks reset the clock on
   // flush-stop); a non-flushing one goes on from the running time the stream reached.
@@ -303,17 +347,19 @@ bool base_src::handle_seek(const seek_request& r) {
   seg.time = r.start;
   seg.base = accumulated;
   seg.position = r.rate < 0 ? r.stop : r.start;
+  return seg;
+}
+
+bool base_src::apply_segment(core::segment seg, bool segment_seek) {
   const bool ok = do_seek(seg);
   {
     std::lock_guard lock(segment_mutex_);
     segment_ = seg;
   }
   reached_.store(time_none);  // nothing of the new segment made yet
-  segment_seek_.store(has(r.flags, seek_flags::segment));
+  segment_seek_.store(segment_seek);
   need_segment_ = true;
   eos_requested_ = false;
-  if (pushing) start_task();
-  last_seek_handled_ = ok;
   return ok;
 }
 

@@ -139,6 +139,19 @@ class base_src : public element {
   std::mutex seek_mutex_;
   std::uint32_t last_seek_seqnum_ = 0;
   bool last_seek_handled_ = false;
+  // A non-flushing seek while the task runs is handed to the task, which takes it at
+  // its next iteration: stopping the task would wait for a push that only returns
+  // when the pipeline plays on (a prerolled sink in PAUSED), possibly forever.
+  std::mutex pending_seek_mutex_;
+  std::optional<seek_request> pending_seek_;  // guarded by pending_seek_mutex_
+  bool task_takes_seeks_ = false;             // guarded by pending_seek_mutex_
+  std::optional<seek_request> take_pending_seek();
+  /// At the task's end: false (and no more seeks handed over) unless one is pending.
+  bool pending_seek_keeps_task();
+  /// The new segment of `r` (a non-flushing one continues the running time reached).
+  core::segment segment_for(const seek_request& r, bool flush) const;
+  /// Makes `seg` the stream's segment (do_seek first); the next buffer carries it.
+  bool apply_segment(core::segment seg, bool segment_seek);
 };
 
 }  // namespace tessera::core
