@@ -385,6 +385,7 @@ json::object pipeline_service::stats() const {
   o["buffers"] = buffers;
   o["bytes"] = bytes;
   o["memory"] = std::move(memory);
+  o["budgets"] = to_json(options_.budgets);
   o["per_pipeline"] = std::move(per_pipeline);
   return o;
 }

@@ -36,6 +36,7 @@
 #include "core/graph/element_factory.hpp"
 #include "core/graph/message.hpp"
 #include "core/graph/pipeline.hpp"
+#include "server/memory_budgets.hpp"
 
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/co_spawn.hpp>
@@ -93,6 +94,8 @@ struct service_options {
   /// How long set_state waits for an asynchronous change (preroll) before answering
   /// with the state reached so far.
   std::chrono::milliseconds state_wait{std::chrono::seconds(5)};
+  /// The memory budgets serve started with, reported by stats() ("budgets").
+  memory_budgets budgets;
 };
 
 /// One pipeline of the registry. Thread safety: every member from any thread.
