@@ -5,7 +5,7 @@ JOBS ?= $(shell nproc)
 TESSERA := build/bin/tessera
 PORT ?= 8080
 
-.PHONY: deps build test test-asan test-tsan test-browser bench fuzz run clean
+.PHONY: deps build test test-asan test-tsan test-browser bench fuzz run clean container-test
 
 deps:
 	@scripts/install-deps
@@ -47,6 +47,13 @@ bench: build
 fuzz:
 	@scripts/install-deps fuzz
 	scripts/run-fuzz
+
+# The container image, docker/compose.yaml and deploy/kubernetes/ run for real with
+# podman (README "Run in a container"). Not part of `make test`: it needs a container
+# engine and builds the image (~10+ minutes).
+container-test:
+	@scripts/install-deps container
+	scripts/container-test
 
 run: build
 	scripts/run-demo $(TESSERA) $(PORT)

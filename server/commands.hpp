@@ -10,5 +10,6 @@ namespace tessera::server {
 int run_serve(std::span<const std::string_view> args);
 int run_launch(std::span<const std::string_view> args);
 int run_inspect(std::span<const std::string_view> args);
+int run_health(std::span<const std::string_view> args);
 
 }  // namespace tessera::server

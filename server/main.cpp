@@ -1,4 +1,4 @@
-// build/bin/tessera: one binary, three subcommands (README).
+// build/bin/tessera: one binary, four subcommands (README).
 #include "server/commands.hpp"
 
 #include <cstdio>
@@ -14,6 +14,7 @@ constexpr const char* usage_text =
     "  serve    run the HTTP + WebSocket server (tessera serve --help)\n"
     "  launch   run one pipeline to end of stream, like gst-launch (tessera launch --help)\n"
     "  inspect  list elements, or describe one (tessera inspect --help)\n"
+    "  health   exit 0 if the local server answers /healthz (tessera health --help)\n"
     "\n"
     "options:\n"
     "  -h, --help     show this help\n"
@@ -40,6 +41,7 @@ int main(int argc, char** argv) {
   if (command == "serve") return tessera::server::run_serve(rest);
   if (command == "launch") return tessera::server::run_launch(rest);
   if (command == "inspect") return tessera::server::run_inspect(rest);
+  if (command == "health") return tessera::server::run_health(rest);
   std::fprintf(stderr, "tessera: unknown command \"%.*s\"\n%s", static_cast<int>(command.size()),
                command.data(), usage_text);
   return 2;

@@ -423,6 +423,7 @@ json::object pipeline_service::stats() const {
   o["bytes"] = bytes;
   o["memory"] = std::move(memory);
   o["tiles"] = tile_cache_stats();
+  o["budgets"] = to_json(options_.budgets);
   o["per_pipeline"] = std::move(per_pipeline);
   return o;
 }

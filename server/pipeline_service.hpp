@@ -36,6 +36,7 @@
 #include "core/graph/element_factory.hpp"
 #include "core/graph/message.hpp"
 #include "core/graph/pipeline.hpp"
+#include "server/memory_budgets.hpp"
 
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/as_tuple.hpp>
@@ -113,6 +114,8 @@ struct service_options {
   /// The longest a request run on the control pool is waited for; past it the client
   /// gets a timeout error and the work goes on in the background (--request-timeout).
   std::chrono::milliseconds request_timeout{std::chrono::seconds(15)};
+  /// The memory budgets serve started with, reported by stats() ("budgets").
+  memory_budgets budgets;
 };
 
 /// One pipeline of the registry. Thread safety: every member from any thread.

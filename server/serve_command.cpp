@@ -7,8 +7,10 @@
 // the server cannot start (e.g. the port is taken).
 #include "server/commands.hpp"
 
+#include "core/support/memory_limit.hpp"
 #include "core/tiles/tile_cache.hpp"
 #include "net/http_server.hpp"
+#include "server/memory_budgets.hpp"
 #include "server/pipeline_service.hpp"
 #include "server/rest_routes.hpp"
 #include "server/rpc_route.hpp"
@@ -75,13 +77,26 @@ int run_serve(std::span<const std::string_view> args) {
       return 2;
     }
   }
+  const auto limit = core::process_memory_limit();
+  auto budgets = resolve_memory_budgets(config.memory_budget_bytes, config.cache_bytes, limit);
+  if (!budgets) {
+    std::fprintf(stderr, "tessera serve: %s\n(see tessera serve --help)\n", budgets.error().message.c_str());
+    return 2;
+  }
   // The tile cache is made now, not on first use, so a bad --swap-dir stops the
   // start with a clear message instead of failing the first tiled pipeline.
-  if (auto ok = core::configure_tile_cache(config.cache_bytes, config.swap_dir.value_or(std::filesystem::path{}));
+  if (auto ok = core::configure_tile_cache(budgets->tile_cache_budget_bytes,
+                                           config.swap_dir.value_or(std::filesystem::path{}));
       !ok) {
     std::fprintf(stderr, "tessera serve: tile cache: %s\n", ok.error().message.c_str());
     return 2;
   }
+  spdlog::info("memory limit {} bytes ({}), memory budget {} bytes{}", limit.bytes, limit.source,
+               budgets->memory_budget_bytes, budgets->memory_budget_given ? " (--memory-budget)" : "");
+  if (budgets->memory_budget_bytes > limit.bytes)
+    spdlog::warn("--memory-budget {} bytes is above the memory limit {} bytes ({}): the kernel may stop the "
+                 "process before the budget is reached",
+                 budgets->memory_budget_bytes, limit.bytes, limit.source);
   spdlog::info("tile cache budget {} bytes, swap dir {}", core::tile_cache()->cache_bytes(),
                config.swap_dir ? config.swap_dir->string() : std::string("the system's temporary directory"));
 
@@ -98,6 +113,7 @@ int run_serve(std::span<const std::string_view> args) {
   // timeout, so the client hears "busy" (naming the earlier request) rather than a timeout.
   options.control_wait = std::min<std::chrono::milliseconds>(std::chrono::seconds(5), options.request_timeout / 2);
   options.media_root = config.media_root;
+  options.budgets = *budgets;
   pipeline_service service(options);
 
   boost::asio::io_context ioc(static_cast<int>(config.threads));

@@ -60,11 +60,9 @@ std::function<std::string(serve_config&, std::string_view)> boolean(bool serve_c
 }
 
 std::string set_bind(serve_config& c, std::string_view v) {
-  std::string addr(v);
-  if (addr == "localhost") addr = "127.0.0.1";
-  if (addr.size() > 2 && addr.front() == '[' && addr.back() == ']') addr = addr.substr(1, addr.size() - 2);
-  if (!net::is_ip_literal(addr)) return "expected an IP address such as 127.0.0.1, 0.0.0.0 or ::1";
-  c.bind = addr;
+  auto addr = parse_bind_address(v);
+  if (!addr) return "expected an IP address such as 127.0.0.1, 0.0.0.0 or ::1";
+  c.bind = *addr;
   return {};
 }
 
@@ -124,6 +122,14 @@ const std::vector<option>& options() {
          c.cache_bytes = *n;
          return {};
        }},
+      {"memory-budget", kind::size,
+       [](serve_config& c, std::string_view v) -> std::string {
+         const auto n = parse_size(v);
+         if (!n) return "expected a number of bytes like 268435456, 256M or 2G";
+         if (*n < (std::uint64_t{16} << 20)) return "must be at least 16M (16777216 bytes)";
+         c.memory_budget_bytes = *n;
+         return {};
+       }},
       {"swap-dir", kind::text, [](serve_config& c, std::string_view v) { return set_dir(c.swap_dir, v, true); }},
       {"web-root", kind::text, [](serve_config& c, std::string_view v) { return set_dir(c.web_root, v, true); }},
       {"log-level", kind::text, set_log_level},
@@ -176,6 +182,14 @@ std::optional<std::uint64_t> parse_size(std::string_view text) {
   else return std::nullopt;
   if (shift > 0 && *n > (std::numeric_limits<std::uint64_t>::max() >> shift)) return std::nullopt;
   return *n << shift;
+}
+
+std::optional<std::string> parse_bind_address(std::string_view text) {
+  std::string addr(text);
+  if (addr == "localhost") addr = "127.0.0.1";
+  if (addr.size() > 2 && addr.front() == '[' && addr.back() == ']') addr = addr.substr(1, addr.size() - 2);
+  if (!net::is_ip_literal(addr)) return std::nullopt;
+  return addr;
 }
 
 env_lookup process_env() {
@@ -269,7 +283,10 @@ const char* serve_usage() noexcept {
          "  --allow-origin O       also accept this Origin (and its host); repeatable\n"
          "  --media-root DIR       filesrc/filesink locations resolve inside DIR only\n"
          "                         (default ./media, created when missing; / for all)\n"
-         "  --cache-size BYTES     tile cache budget (e.g. 256M)\n"
+         "  --cache-size BYTES     tile cache budget (default: a quarter of the cgroup\n"
+         "                         memory limit, else of physical memory; e.g. 256M)\n"
+         "  --memory-budget BYTES  memory budget of all pipelines (default: three\n"
+         "                         quarters of the same limit; at least 16M)\n"
          "  --swap-dir DIR         where swapped-out tiles go\n"
          "  --web-root DIR         the web UI's files (default: the source tree's web/)\n"
          "  --log-level L          trace|debug|info|warn|error|critical|off (default info)\n"

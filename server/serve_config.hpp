@@ -35,6 +35,9 @@ struct serve_config {
   bool media_root_is_default = false;
   bool whole_filesystem = false;  ///< --media-root /: locations are not confined
   std::optional<std::uint64_t> cache_bytes;         ///< tile cache budget (--cache-size)
+  /// Global memory budget of all pipelines (--memory-budget); empty: 3/4 of the
+  /// cgroup or physical memory limit (server/memory_budgets.hpp).
+  std::optional<std::uint64_t> memory_budget_bytes;
   std::optional<std::filesystem::path> swap_dir;    ///< where swapped-out tiles go
   std::optional<std::filesystem::path> web_root;    ///< the UI's files; empty: the build's web/
   std::string log_level = "info";     ///< trace|debug|info|warn|error|critical|off
@@ -70,6 +73,10 @@ result<serve_config> parse_serve_config(std::span<const std::string_view> args, 
 
 /// The help text of `tessera serve`.
 const char* serve_usage() noexcept;
+
+/// --bind's value as serve uses it: an IP literal, "localhost" as 127.0.0.1, an IPv6
+/// literal without its brackets; nothing for anything else.
+std::optional<std::string> parse_bind_address(std::string_view text);
 
 /// "1048576", "64K", "512M", "2G" (also KiB/MiB/GiB; powers of 1024) as a number.
 std::optional<std::uint64_t> parse_size(std::string_view text);

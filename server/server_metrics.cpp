@@ -123,6 +123,14 @@ std::string prometheus_text(const metrics_sources& s) {
   e.single("tessera_memory_live_bytes", "gauge", "Bytes held by allocators now.", double(mem.live_bytes));
   e.single("tessera_memory_peak_bytes", "gauge", "Most bytes held by allocators at once.", double(mem.peak_bytes));
 
+  const auto& budgets = stats.at("budgets");
+  e.single("tessera_memory_limit_bytes", "gauge", "Memory the process may use (cgroup limit, else physical memory).",
+           u(budgets.at("memory_limit_bytes")));
+  e.single("tessera_memory_budget_bytes", "gauge", "Global memory budget of all pipelines (--memory-budget).",
+           u(budgets.at("memory_budget_bytes")));
+  e.single("tessera_tile_cache_budget_bytes", "gauge", "Tile cache budget (--cache-size).",
+           u(budgets.at("tile_cache_budget_bytes")));
+
   const auto tiles = core::tile_cache_counters();
   e.single("tessera_tile_cache_hits_total", "counter", "Tile uses that found the tile in memory.", double(tiles.cache_hits));
   e.single("tessera_tile_cache_misses_total", "counter", "Tile uses that had to swap the tile in.",

@@ -1,31 +1,33 @@
 #pragma once
-/// The default tile cache budget (core/README.md): a quarter of the memory the process
-/// may use, so that tiles leave room for everything else (encoders, sockets, buffers in
-/// flight) and for a tee'd pipeline's second copy of a frame.
-///
-/// "The memory the process may use" is the cgroup v2 limit of the container
-/// (/sys/fs/cgroup/memory.max) when one is set, else the machine's physical memory.
+/// The default memory budgets (docs/deploy.md), as fractions of the memory the process
+/// may use (process_memory_limit(): the container's cgroup limit, v1 or v2, else the
+/// machine's physical memory):
+///   - the tile cache: a quarter, so that tiles leave room for everything else
+///     (encoders, sockets, buffers in flight) and for a tee'd pipeline's second copy
+///     of a frame;
+///   - the global memory budget of all pipelines (`tessera serve --memory-budget`):
+///     three quarters, leaving the last quarter to the process itself (code, stacks,
+///     allocator slack, sockets) before the kernel's OOM killer would act.
 
 #include <cstdint>
-#include <optional>
-#include <string>
 
 namespace tessera::core {
 
-/// The budget is this fraction (1 / divisor) of the memory limit.
+/// The tile cache budget is this fraction (1 / divisor) of the memory limit.
 inline constexpr std::uint64_t cache_budget_divisor = 4;
-/// Never less than this, however small the limit (bytes).
+/// The global memory budget is numerator / denominator of the memory limit.
+inline constexpr std::uint64_t memory_budget_numerator = 3;
+inline constexpr std::uint64_t memory_budget_denominator = 4;
+/// Neither budget is ever less than this, however small the limit (bytes).
 inline constexpr std::uint64_t min_cache_bytes = 16ull << 20;
 
-/// The cgroup memory limit in `memory_max_text` (the contents of memory.max): a
-/// number of bytes, or nothing for "max", empty or malformed text.
-std::optional<std::uint64_t> parse_cgroup_memory_max(const std::string& memory_max_text);
+/// max(min_cache_bytes, limit_bytes / cache_budget_divisor).
+std::uint64_t cache_budget_for(std::uint64_t limit_bytes);
 
-/// max(min_cache_bytes, limit / cache_budget_divisor), with `limit` the cgroup limit
-/// if given, else `physical_bytes`.
-std::uint64_t cache_budget_for(std::optional<std::uint64_t> cgroup_limit, std::uint64_t physical_bytes);
+/// max(min_cache_bytes, limit_bytes * 3 / 4).
+std::uint64_t memory_budget_for(std::uint64_t limit_bytes);
 
-/// cache_budget_for() of this process (reads /sys/fs/cgroup/memory.max and sysconf).
+/// cache_budget_for() of this process's memory limit.
 std::uint64_t default_cache_bytes();
 
 }  // namespace tessera::core

@@ -83,7 +83,7 @@ TEST(ServeConfig, RpcBatchAndReplyLimitsFromFlagsOrEnvironment) {
 
 TEST(ServeConfig, ReadsFlagsWithSpaceOrEquals) {
   auto c = parse({"--port", "9000", "--token=abc", "--log-level", "debug", "--log-json", "--max-pipelines=3",
-                  "--max-frame-pixels", "1M", "--cache-size", "256M"});
+                  "--max-frame-pixels", "1M", "--cache-size", "256M", "--memory-budget", "1G"});
   ASSERT_TRUE(c) << c.error().message;
   EXPECT_EQ(c->port, 9000);
   EXPECT_EQ(c->token, "abc");
@@ -92,6 +92,9 @@ TEST(ServeConfig, ReadsFlagsWithSpaceOrEquals) {
   EXPECT_EQ(c->max_pipelines, 3u);
   EXPECT_EQ(c->max_frame_pixels, 1u << 20);
   EXPECT_EQ(c->cache_bytes, 256ull << 20);
+  EXPECT_EQ(c->memory_budget_bytes, 1ull << 30);
+  EXPECT_EQ(parse({})->memory_budget_bytes, std::nullopt);  // the default comes from the memory limit
+  EXPECT_EQ(parse({}, {{"TESSERA_MEMORY_BUDGET", "256M"}})->memory_budget_bytes, 256ull << 20);
 }
 
 TEST(ServeConfig, EveryFlagAlsoReadsItsEnvironmentVariable) {
@@ -158,6 +161,7 @@ TEST(ServeConfig, BadValuesNameTheFlagAndTheValue) {
   const std::vector<std::vector<std::string_view>> bad = {
       {"--port", "70000"}, {"--port", "x"},           {"--bind", "example.com"}, {"--log-level", "loud"},
       {"--max-pipelines", "0"}, {"--cache-size", "lots"}, {"--allow-origin", "not an origin"},
+      {"--memory-budget", "lots"}, {"--memory-budget", "1M"},
       {"--media-root", "/definitely/not/here"}, {"--token", ""}, {"--log-json=maybe"}};
   for (const auto& args : bad) {
     auto c = parse(args);
