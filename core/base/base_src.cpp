@@ -194,8 +194,10 @@ void base_src::start_task() {
 
 void base_src::stop_task() {
   task_.request_stop();
+  unlock();
   wake_.notify();
   task_.join();
+  unlock_stop();
   wake_.reset();
 }
 
@@ -299,6 +301,7 @@ bool base_src::handle_seek(const seek_request& r) {
   seg.time = r.start;
   seg.base = accumulated;
   seg.position = r.rate < 0 ? r.stop : r.start;
+  seek_flags_ = r.flags;
   const bool ok = do_seek(seg);
   {
     std::lock_guard lock(segment_mutex_);

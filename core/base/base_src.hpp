@@ -93,6 +93,13 @@ class base_src : public element {
   /// Called on READY->PAUSED before the task starts / PAUSED->READY after it stopped.
   virtual result<void> start() { return {}; }
   virtual void stop() {}
+  /// Makes a create() blocked on I/O (a network read) return now, flow::flushing
+  /// (GstBaseSrc's unlock): called, from any thread, before the task is joined for a
+  /// flush or a state change; unlock_stop() after the join clears it.
+  virtual void unlock() {}
+  virtual void unlock_stop() {}
+  /// The flags of the seek do_seek is carrying out (key_unit, accurate).
+  seek_flags current_seek_flags() const noexcept { return seek_flags_; }
 
   /// Negotiates again and sends the new caps downstream (from the task only).
   result<void> renegotiate_to(const caps& c);
@@ -130,6 +137,7 @@ class base_src : public element {
   std::atomic<clock_time> reached_{time_none};
   std::atomic<bool> segment_seek_{false};  // the segment ends with segment-done, not EOS
   std::mutex seek_mutex_;
+  seek_flags seek_flags_ = seek_flags::none;  // under seek_mutex_, for do_seek
   std::uint32_t last_seek_seqnum_ = 0;
   bool last_seek_handled_ = false;
 };
