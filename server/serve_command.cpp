@@ -93,6 +93,8 @@ int run_serve(std::span<const std::string_view> args) {
   options.max_batch_entries = config.max_batch;
   options.max_reply_bytes = config.max_reply_bytes;
   options.media_root = config.media_root;
+  options.allowed_uri_prefixes = config.allow_uris;
+  options.allowed_devices = config.allow_devices;
   pipeline_service service(options);
 
   boost::asio::io_context ioc(static_cast<int>(config.threads));

@@ -249,6 +249,10 @@ result<void> avsrc::start() {
       stream_caps_ = caps(std::move(s));
     }
   }
+  {
+    std::lock_guard il(interrupt_mutex_);
+    eos_requested_ = false;
+  }
   set_demuxer(std::move(d).value());
   return {};
 }
@@ -268,6 +272,16 @@ void avsrc::unlock() {
   unlocked_ = true;
   if (demux_raw_) demux_raw_->interrupt();
   unlocked_cv_.notify_all();
+}
+
+bool avsrc::send_event(core::event ev) {
+  if (ev.is<event_eos>()) {
+    std::lock_guard lock(interrupt_mutex_);
+    eos_requested_ = true;
+    if (demux_raw_) demux_raw_->interrupt();
+    unlocked_cv_.notify_all();
+  }
+  return base_src::send_event(std::move(ev));
 }
 
 void avsrc::unlock_stop() {
@@ -484,14 +498,19 @@ result<buffer> avsrc::audio_buffer(const AVFrame& f) {
 
 bool avsrc::wait_backoff(std::chrono::milliseconds d) {
   std::unique_lock lock(interrupt_mutex_);
-  return !unlocked_cv_.wait_for(lock, d, [this] { return unlocked_; });
+  return !unlocked_cv_.wait_for(lock, d, [this] { return unlocked_ || eos_requested_; });
 }
 
 flow avsrc::reconnect(const std::string& why) {
   post_warning(name() + ": lost \"" + input_.target + "\" (" + why + "); reconnecting");
+  // Closed first: the new connection may need what the old one holds (a UDP port).
+  set_demuxer(nullptr);
   std::chrono::milliseconds backoff(250);
   for (;;) {
-    if (!wait_backoff(backoff)) return flow::flushing;
+    if (!wait_backoff(backoff)) {
+      std::lock_guard lock(interrupt_mutex_);
+      return eos_requested_ && !unlocked_ ? flow::eos : flow::flushing;
+    }
     auto d = open_input(input_);
     if (d) {
       set_demuxer(std::move(d).value());
@@ -502,6 +521,7 @@ flow avsrc::reconnect(const std::string& why) {
     {
       std::lock_guard lock(interrupt_mutex_);
       if (unlocked_) return flow::flushing;
+      if (eos_requested_) return flow::eos;
     }
     spdlog::debug("{}: reconnecting failed: {}", name(), d.error().message);
     backoff = std::min(backoff * 2, std::chrono::milliseconds(8000));
@@ -529,6 +549,10 @@ flow avsrc::create(buffer& out) {
   caps new_caps;
   {
     std::lock_guard lock(mutex_);
+    if (!demux_ && is_live()) {
+      // A reconnection was cut short by a flush or a pause: take it up again.
+      if (const flow f = reconnect("not connected"); f != flow::ok) return f;
+    }
     if (!demux_) return fail_flow(errc::bad_state, name() + ": no input open");
     const core::segment seg = current_segment();
     for (;;) {
@@ -538,6 +562,7 @@ flow avsrc::create(buffer& out) {
         {
           std::lock_guard il(interrupt_mutex_);
           if (unlocked_) return flow::flushing;
+          if (eos_requested_) return flow::eos;
         }
         if (is_live() && got.error().code != make_error_code(errc::invalid_argument)) {
           if (const flow f = reconnect(got.error().message); f != flow::ok) return f;

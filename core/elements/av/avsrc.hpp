@@ -69,6 +69,9 @@ class avsrc final : public base_src {
   avsrc(const element_factory& f, std::string name);
   ~avsrc() override;
   static std::unique_ptr<element_factory> factory();
+  /// An EOS sent to the pipeline also interrupts a read or a reconnection that waits
+  /// for a peer, so the stream ends now rather than when the peer answers.
+  bool send_event(core::event ev) override;
 
  protected:
   flow create(buffer& out) override;
@@ -132,6 +135,7 @@ class avsrc final : public base_src {
   std::condition_variable unlocked_cv_;
   avsrc_demuxer* demux_raw_ = nullptr;
   bool unlocked_ = false;
+  bool eos_requested_ = false;  // interrupted by an EOS: create() ends the stream
 };
 
 }  // namespace tessera::core
