@@ -29,6 +29,10 @@ namespace tessera::server {
 namespace {
 
 constexpr std::string_view demo_description = "testsrc pattern=ball is-live=true ! videoconvert ! websink name=preview";
+// Real media, when the media root holds the clip `make run` makes with the ffmpeg CLI
+// (scripts/run-demo): decoded by FFmpeg, looped, paced by the sink's clock.
+constexpr std::string_view demo_clip_file = "demo.mp4";
+constexpr std::string_view demo_clip_description = "avsrc location=demo.mp4 loop=true ! websink name=clip";
 
 std::string url_of(const std::string& bind, std::uint16_t port) {
   // A wildcard bind is reachable on loopback too; show the address a user can open.
@@ -37,16 +41,23 @@ std::string url_of(const std::string& bind, std::uint16_t port) {
   return "http://" + host + ":" + std::to_string(port) + "/";
 }
 
-void start_demo(pipeline_service& service) {
-  auto created = service.create("demo", demo_description);
+void start_pipeline(pipeline_service& service, const std::string& name, std::string_view description) {
+  auto created = service.create(name, description);
   if (!created) {
     spdlog::error("demo pipeline: {}", created.error().message);
     return;
   }
-  if (auto played = service.set_state("demo", "playing"); !played)
+  if (auto played = service.set_state(name, "playing"); !played)
     spdlog::error("demo pipeline: {}", played.error().message);
   else
-    spdlog::info("demo pipeline \"demo\" playing: {}", demo_description);
+    spdlog::info("demo pipeline \"{}\" playing: {}", name, description);
+}
+
+void start_demo(pipeline_service& service, const std::optional<std::filesystem::path>& media_root) {
+  start_pipeline(service, "demo", demo_description);
+  std::error_code ec;
+  if (media_root && std::filesystem::is_regular_file(*media_root / demo_clip_file, ec))
+    start_pipeline(service, "clip", demo_clip_description);
 }
 
 }  // namespace
@@ -135,7 +146,7 @@ int run_serve(std::span<const std::string_view> args) {
   if (config.whole_filesystem) spdlog::warn("--media-root /: filesrc and filesink reach the whole filesystem");
   if (config.token.empty()) spdlog::warn("no --token: the API is open to every local user of this machine");
 
-  if (config.demo) start_demo(service);
+  if (config.demo) start_demo(service, config.media_root);
   server.stop_on_signals();
 
   std::vector<std::thread> threads;

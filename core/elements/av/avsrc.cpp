@@ -549,7 +549,7 @@ flow avsrc::create(buffer& out) {
   caps new_caps;
   {
     std::lock_guard lock(mutex_);
-    if (!demux_ && is_live()) {
+    if (!demux_ && input_.kind != input_kind::file) {
       // A reconnection was cut short by a flush or a pause: take it up again.
       if (const flow f = reconnect("not connected"); f != flow::ok) return f;
     }
@@ -564,7 +564,7 @@ flow avsrc::create(buffer& out) {
           if (unlocked_) return flow::flushing;
           if (eos_requested_) return flow::eos;
         }
-        if (is_live() && got.error().code != make_error_code(errc::invalid_argument)) {
+        if (input_.kind != input_kind::file && got.error().code != make_error_code(errc::invalid_argument)) {
           if (const flow f = reconnect(got.error().message); f != flow::ok) return f;
           continue;
         }
@@ -574,7 +574,7 @@ flow avsrc::create(buffer& out) {
                          name() + ": " + got.error().message);
       }
       if (!*got) {
-        if (!is_live() && props().get_bool(prop_loop_) && seekable_.load() && last_end_ > 0) {
+        if (input_.kind == input_kind::file && props().get_bool(prop_loop_) && seekable_.load() && last_end_ > 0) {
           if (auto r = demux_->seek(0); !r) return fail_flow(errc::io_error, name() + ": " + r.error().message);
           loop_offset_ += last_end_;
           last_end_ = 0;
@@ -585,7 +585,7 @@ flow avsrc::create(buffer& out) {
       }
       const clock_time pts = demux_->frame_pts(*frame_);
       const clock_time dur = demux_->frame_duration(*frame_);
-      if (!is_live() && is_valid_time(pts) && loop_offset_ == 0) {
+      if (input_.kind == input_kind::file && is_valid_time(pts) && loop_offset_ == 0) {
         // Before the segment (an accurate seek decodes from the keyframe before it):
         // dropped, as ffmpeg -ss drops them.
         const clock_time end = is_valid_time(dur) ? pts + dur : pts;
@@ -593,7 +593,9 @@ flow avsrc::create(buffer& out) {
         if (is_valid_time(seg.stop) && pts >= seg.stop) return flow::eos;
       }
       if (const flow f = make_buffer(out); f != flow::ok) return f;
-      if (is_live()) {
+      if (input_.kind != input_kind::file) {
+        // Network and devices: stamped with the running time of arrival (their own
+        // clock is not ours). A file played live keeps its pts, paced by base_src.
         const clock_time now = running_time_now();
         out.pts = is_valid_time(now) ? now : pts;
       } else {
