@@ -34,7 +34,8 @@ volatile std::sig_atomic_t interrupts = 0;
 extern "C" void on_sigint(int) { interrupts = interrupts + 1; }
 
 constexpr const char* launch_usage =
-    "usage: tessera launch [-m] [-v] [--stats] [--cache-size BYTES] [--swap-dir DIR] \"<description>\"\n"
+    "usage: tessera launch [-m] [-v] [--stats] [--cache-size BYTES] [--swap-dir DIR]\n"
+    "                      [--allow-uri PREFIX]... [--allow-device PATH]... \"<description>\"\n"
     "\n"
     "Runs one pipeline to end of stream, like gst-launch-1.0. Example:\n"
     "  tessera launch \"testsrc num-buffers=100 ! invert ! fakesink\"\n"
@@ -44,6 +45,8 @@ constexpr const char* launch_usage =
     "  --stats            print one JSON object with counters on stdout at the end\n"
     "  --cache-size BYTES tile cache budget\n"
     "  --swap-dir DIR     where swapped-out tiles go\n"
+    "  --allow-uri PREFIX avsrc may open network URIs under PREFIX (none otherwise)\n"
+    "  --allow-device PATH avsrc may open this V4L2 device\n"
     "exit status: 0 end of stream, 1 runtime error, 2 bad usage or a description that\n"
     "does not parse, link or negotiate\n";
 
@@ -88,6 +91,7 @@ int run_launch(std::span<const std::string_view> args) {
   std::string description;
   std::optional<std::uint64_t> cache_bytes;
   std::filesystem::path swap_dir;
+  core::pipeline_limits limits;
   for (std::size_t i = 0; i < args.size(); ++i) {
     const auto a = args[i];
     if (a == "-h" || a == "--help") {
@@ -100,6 +104,9 @@ int run_launch(std::span<const std::string_view> args) {
       messages = true;
     } else if (a == "-v" || a == "--verbose") {
       verbose = true;
+    } else if (a == "--allow-uri" || a == "--allow-device") {
+      if (i + 1 >= args.size()) return usage_error(std::string(a) + " needs a value");
+      (a == "--allow-uri" ? limits.allowed_uri_prefixes : limits.allowed_devices).emplace_back(args[++i]);
     } else if (a == "--cache-size" || a == "--swap-dir" || a.starts_with("--cache-size=") ||
                a.starts_with("--swap-dir=")) {
       const auto eq = a.find('=');
@@ -135,7 +142,7 @@ int run_launch(std::span<const std::string_view> args) {
   }
 
   spdlog::set_level(spdlog::level::warn);
-  auto built = core::build_pipeline(description, core::element_registry::builtin(), "pipeline0");
+  auto built = core::build_pipeline(description, core::element_registry::builtin(), "pipeline0", limits);
   if (!built) {
     std::fprintf(stderr, "tessera launch: %s\n", built.error().message.c_str());
     return 2;

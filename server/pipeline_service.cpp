@@ -243,6 +243,8 @@ service_result<json::value> pipeline_service::create(std::string name, std::stri
   limits.max_elements = options_.max_elements;
   limits.max_frame_pixels = options_.max_frame_pixels;
   limits.media_root = options_.media_root;
+  limits.allowed_uri_prefixes = options_.allowed_uri_prefixes;
+  limits.allowed_devices = options_.allowed_devices;
 
   std::shared_ptr<pipeline_entry> entry;
   {

@@ -104,6 +104,8 @@ struct service_options {
   std::size_t max_batch_entries = 64;                     ///< JSON-RPC requests in one batch
   std::size_t max_reply_bytes = std::size_t{8} << 20;     ///< JSON-RPC reply text of one message
   std::optional<std::filesystem::path> media_root;        ///< filesrc/filesink confinement
+  std::vector<std::string> allowed_uri_prefixes;          ///< avsrc uri= (--allow-uri)
+  std::vector<std::string> allowed_devices;               ///< avsrc device= (--allow-device)
   std::size_t control_threads = 4;                        ///< the pool `run()` uses
   /// How long set_state waits for an asynchronous change (preroll) before answering
   /// with the state reached so far.

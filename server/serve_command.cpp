@@ -32,6 +32,10 @@ namespace tessera::server {
 namespace {
 
 constexpr std::string_view demo_description = "testsrc pattern=ball is-live=true ! videoconvert ! websink name=preview";
+// Real media, when the media root holds the clip `make run` makes with the ffmpeg CLI
+// (scripts/run-demo): decoded by FFmpeg, looped, paced by the sink's clock.
+constexpr std::string_view demo_clip_file = "demo.mp4";
+constexpr std::string_view demo_clip_description = "avsrc location=demo.mp4 loop=true ! websink name=clip";
 
 std::string url_of(const std::string& bind, std::uint16_t port) {
   // A wildcard bind is reachable on loopback too; show the address a user can open.
@@ -40,16 +44,23 @@ std::string url_of(const std::string& bind, std::uint16_t port) {
   return "http://" + host + ":" + std::to_string(port) + "/";
 }
 
-void start_demo(pipeline_service& service) {
-  auto created = service.create("demo", demo_description);
+void start_pipeline(pipeline_service& service, const std::string& name, std::string_view description) {
+  auto created = service.create(name, description);
   if (!created) {
     spdlog::error("demo pipeline: {}", created.error().message);
     return;
   }
-  if (auto played = service.set_state("demo", "playing"); !played)
+  if (auto played = service.set_state(name, "playing"); !played)
     spdlog::error("demo pipeline: {}", played.error().message);
   else
-    spdlog::info("demo pipeline \"demo\" playing: {}", demo_description);
+    spdlog::info("demo pipeline \"{}\" playing: {}", name, description);
+}
+
+void start_demo(pipeline_service& service, const std::optional<std::filesystem::path>& media_root) {
+  start_pipeline(service, "demo", demo_description);
+  std::error_code ec;
+  if (media_root && std::filesystem::is_regular_file(*media_root / demo_clip_file, ec))
+    start_pipeline(service, "clip", demo_clip_description);
 }
 
 }  // namespace
@@ -114,6 +125,8 @@ int run_serve(std::span<const std::string_view> args) {
   options.control_wait = std::min<std::chrono::milliseconds>(std::chrono::seconds(5), options.request_timeout / 2);
   options.media_root = config.media_root;
   options.budgets = *budgets;
+  options.allowed_uri_prefixes = config.allow_uris;
+  options.allowed_devices = config.allow_devices;
   pipeline_service service(options);
 
   boost::asio::io_context ioc(static_cast<int>(config.threads));
@@ -154,7 +167,7 @@ int run_serve(std::span<const std::string_view> args) {
   if (config.whole_filesystem) spdlog::warn("--media-root /: filesrc and filesink reach the whole filesystem");
   if (config.token.empty()) spdlog::warn("no --token: the API is open to every local user of this machine");
 
-  if (config.demo) start_demo(service);
+  if (config.demo) start_demo(service, config.media_root);
   server.stop_on_signals();
 
   std::vector<std::thread> threads;

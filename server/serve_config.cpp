@@ -104,6 +104,21 @@ const std::vector<option>& options() {
          return {};
        }},
       {"allow-origin", kind::list, add_origin},
+      {"allow-uri", kind::list,
+       [](serve_config& c, std::string_view v) -> std::string {
+         // scheme://host at least: a bare "http" or "rtsp://" would allow every host.
+         const auto scheme_end = v.find("://");
+         if (scheme_end == std::string_view::npos || scheme_end == 0 || v.size() <= scheme_end + 3)
+           return "expected a URI prefix with a host, such as rtsp://cam1.local/ or udp://127.0.0.1:5000";
+         c.allow_uris.emplace_back(v);
+         return {};
+       }},
+      {"allow-device", kind::list,
+       [](serve_config& c, std::string_view v) -> std::string {
+         if (!v.starts_with("/dev/")) return "expected a device path such as /dev/video0";
+         c.allow_devices.emplace_back(v);
+         return {};
+       }},
       {"media-root", kind::text,
        [](serve_config& c, std::string_view v) {
          auto why = set_dir(c.media_root, v, true);
@@ -281,6 +296,9 @@ const char* serve_usage() noexcept {
          "  --port N               port (default 8080; 0 picks a free one)\n"
          "  --token T              require 'Authorization: Bearer T' on /api and /metrics\n"
          "  --allow-origin O       also accept this Origin (and its host); repeatable\n"
+         "  --allow-uri PREFIX     avsrc may open network URIs starting with PREFIX (at a\n"
+         "                         '/', ':', '?' boundary); none by default; repeatable\n"
+         "  --allow-device PATH    avsrc may open this V4L2 device; repeatable\n"
          "  --media-root DIR       filesrc/filesink locations resolve inside DIR only\n"
          "                         (default ./media, created when missing; / for all)\n"
          "  --cache-size BYTES     tile cache budget (default: a quarter of the cgroup\n"

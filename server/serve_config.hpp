@@ -28,6 +28,8 @@ struct serve_config {
   std::uint16_t port = 8080;          ///< 0: an ephemeral port (printed at start)
   std::string token;                  ///< empty: no authentication (loopback only, or --insecure)
   std::vector<std::string> allow_origins;  ///< extra Origins (and their hosts) the server accepts
+  std::vector<std::string> allow_uris;     ///< URI prefixes avsrc may open (--allow-uri)
+  std::vector<std::string> allow_devices;  ///< device paths avsrc may open (--allow-device)
   /// Absolute; filesrc/filesink confinement. Without --media-root: ./media of the
   /// working directory (`media_root_is_default`), which serve creates when missing; the
   /// whole filesystem only with an explicit --media-root /.

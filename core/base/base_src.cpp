@@ -107,7 +107,7 @@ asio::awaitable<void> base_src::loop() {
     while (!task_.stop_requested()) {
       if (auto seek = take_pending_seek()) {
         task_context::scope in_task(ctx);
-        if (!apply_segment(segment_for(*seek, false), has(seek->flags, seek_flags::segment)))
+        if (!apply_segment(segment_for(*seek, false), seek->flags))
           post_error(errc::invalid_argument, name() + ": the seek to " + std::to_string(seek->start) + " ns failed");
       }
       if (is_live() && current_state() != state::playing) {
@@ -223,8 +223,10 @@ void base_src::start_task() {
 
 void base_src::stop_task() {
   task_.request_stop();
+  unlock();
   wake_.notify();
   task_.join();
+  unlock_stop();
   wake_.reset();
   std::lock_guard lock(pending_seek_mutex_);
   task_takes_seeks_ = false;
@@ -326,7 +328,7 @@ bool base_src::handle_seek(const seek_request& r) {
   if (flush) srcpad_->push_event(event_flush_start{});
   if (pushing) stop_task();
   if (flush) srcpad_->push_event(event_flush_stop{});
-  const bool ok = apply_segment(segment_for(r, flush), has(r.flags, seek_flags::segment));
+  const bool ok = apply_segment(segment_for(r, flush), r.flags);
   if (pushing) start_task();
   last_seek_handled_ = ok;
   return ok;
@@ -350,14 +352,15 @@ core::segment base_src::segment_for(const seek_request& r, bool flush) const {
   return seg;
 }
 
-bool base_src::apply_segment(core::segment seg, bool segment_seek) {
+bool base_src::apply_segment(core::segment seg, seek_flags flags) {
+  seek_flags_.store(flags);
   const bool ok = do_seek(seg);
   {
     std::lock_guard lock(segment_mutex_);
     segment_ = seg;
   }
   reached_.store(time_none);  // nothing of the new segment made yet
-  segment_seek_.store(segment_seek);
+  segment_seek_.store(has(flags, seek_flags::segment));
   need_segment_ = true;
   eos_requested_ = false;
   return ok;

@@ -100,6 +100,13 @@ class base_src : public element {
   /// Called on READY->PAUSED before the task starts / PAUSED->READY after it stopped.
   virtual result<void> start() { return {}; }
   virtual void stop() {}
+  /// Makes a create() blocked on I/O (a network read) return now, flow::flushing
+  /// (GstBaseSrc's unlock): called, from any thread, before the task is joined for a
+  /// flush or a state change; unlock_stop() after the join clears it.
+  virtual void unlock() {}
+  virtual void unlock_stop() {}
+  /// The flags of the seek do_seek is carrying out (key_unit, accurate).
+  seek_flags current_seek_flags() const noexcept { return seek_flags_.load(); }
 
   /// Negotiates again and sends the new caps downstream (from the task only).
   result<void> renegotiate_to(const caps& c);
@@ -137,6 +144,7 @@ class base_src : public element {
   std::atomic<clock_time> reached_{time_none};
   std::atomic<bool> segment_seek_{false};  // the segment ends with segment-done, not EOS
   std::mutex seek_mutex_;
+  std::atomic<seek_flags> seek_flags_{seek_flags::none};  // of the seek do_seek carries out
   std::uint32_t last_seek_seqnum_ = 0;
   bool last_seek_handled_ = false;
   // A non-flushing seek while the task runs is handed to the task, which takes it at
@@ -150,8 +158,9 @@ class base_src : public element {
   bool pending_seek_keeps_task();
   /// The new segment of `r` (a non-flushing one continues the running time reached).
   core::segment segment_for(const seek_request& r, bool flush) const;
-  /// Makes `seg` the stream's segment (do_seek first); the next buffer carries it.
-  bool apply_segment(core::segment seg, bool segment_seek);
+  /// Makes `seg` the stream's segment (do_seek first, seeing `flags`); the next buffer
+  /// carries it.
+  bool apply_segment(core::segment seg, seek_flags flags);
 };
 
 }  // namespace tessera::core

@@ -14,6 +14,7 @@ void register_builtin_elements(element_registry& r) {
   register_audio_elements(r);
   register_parse_elements(r);
   register_shm_elements(r);
+  register_av_elements(r);
 }
 
 }  // namespace tessera::core

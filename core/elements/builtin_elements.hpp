@@ -15,5 +15,6 @@ void register_codec_elements(element_registry& r);  ///< jpegenc, jpegdec
 void register_audio_elements(element_registry& r);  ///< audiotestsrc, audioconvert, volume
 void register_parse_elements(element_registry& r);  ///< rawvideoparse
 void register_shm_elements(element_registry& r);    ///< shmsink, shmsrc
+void register_av_elements(element_registry& r);     ///< avsrc (FFmpeg)
 
 }  // namespace tessera::core

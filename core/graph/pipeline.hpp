@@ -66,6 +66,10 @@ struct pipeline_limits {
   std::uint64_t max_buffer_bytes = 64ull * 1024 * 1024;
   /// When set, filesrc/filesink locations must resolve inside this directory.
   std::optional<std::filesystem::path> media_root;
+  /// URI prefixes avsrc may open (`--allow-uri`); none: no network input at all.
+  std::vector<std::string> allowed_uri_prefixes;
+  /// Device paths avsrc may open (`--allow-device`); none: no device.
+  std::vector<std::string> allowed_devices;
 };
 
 class pipeline {

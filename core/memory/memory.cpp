@@ -52,6 +52,11 @@ std::string detail::why_not_writable(const memory_block* b) {
       why = std::string(who) + " is READONLY";
       break;
     }
+    if (b->parent == nullptr && b->owner != nullptr && b->owner->has_foreign_refs() &&
+        !b->owner->foreign_writable(b)) {
+      why = std::string(who) + " is still referenced by " + std::string(b->owner->owner_name());
+      break;
+    }
   }
   return why;
 }

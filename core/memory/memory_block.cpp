@@ -11,6 +11,7 @@ namespace tessera::core::detail {
 
 result<void> block_owner::pin_bytes(memory_block*, bool) noexcept { return {}; }
 void block_owner::unpin_bytes(memory_block*) noexcept {}
+bool block_owner::foreign_writable(const memory_block*) const noexcept { return true; }
 
 memory_block* allocate_root_block(block_owner* owner, std::size_t maxsize,
                                   std::size_t align) noexcept {
@@ -62,6 +63,9 @@ bool block_writable(const memory_block* b) noexcept {
   for (; b; b = b->parent) {
     if (block_use_count(b) != 1) return false;
     if (b->flags.load(std::memory_order_relaxed) & readonly) return false;
+    if (b->parent == nullptr && b->owner != nullptr && b->owner->has_foreign_refs() &&
+        !b->owner->foreign_writable(b))
+      return false;
   }
   return true;
 }

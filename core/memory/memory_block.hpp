@@ -57,12 +57,22 @@ class block_owner {
   virtual result<void> pin_bytes(memory_block* root, bool for_write) noexcept;
   virtual void unpin_bytes(memory_block* root) noexcept;
 
+  /// Foreign references: an owner whose blocks wrap bytes that another reference
+  /// counter also holds (an FFmpeg AVBufferRef the decoder may still use as a
+  /// reference frame) is constructed with `has_foreign_refs`; a root block of it is
+  /// writable only while `foreign_writable` says so too (av_buffer_is_writable).
+  /// For every other owner the test is one load of a constant flag.
+  bool has_foreign_refs() const noexcept { return has_foreign_refs_; }
+  virtual bool foreign_writable(const memory_block* root) const noexcept;
+
  protected:
-  constexpr explicit block_owner(bool manages_residency = false) noexcept : manages_residency_(manages_residency) {}
+  constexpr explicit block_owner(bool manages_residency = false, bool has_foreign_refs = false) noexcept
+      : manages_residency_(manages_residency), has_foreign_refs_(has_foreign_refs) {}
   ~block_owner() = default;
 
  private:
   const bool manages_residency_;
+  const bool has_foreign_refs_;
 };
 
 inline constexpr std::uint64_t ref_one = 1;
