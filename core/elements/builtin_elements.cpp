@@ -13,6 +13,7 @@ void register_builtin_elements(element_registry& r) {
   register_codec_elements(r);
   register_audio_elements(r);
   register_parse_elements(r);
+  register_av_encode_elements(r);
 }
 
 }  // namespace tessera::core

@@ -14,5 +14,6 @@ void register_web_elements(element_registry& r);    ///< websink
 void register_codec_elements(element_registry& r);  ///< jpegenc, jpegdec
 void register_audio_elements(element_registry& r);  ///< audiotestsrc, audioconvert, volume
 void register_parse_elements(element_registry& r);  ///< rawvideoparse
+void register_av_encode_elements(element_registry& r);  ///< avenc, avmux
 
 }  // namespace tessera::core
