@@ -72,7 +72,10 @@ export function startEncodedViewer(mode, view, pipeline, element, meter, onStatu
           },
           error: (e) => { waitingKey = true; onStatus(`decoder: ${e.message}`); },
         });
-        const cfg = { codec: config.codec, codedWidth: config.width, codedHeight: config.height, optimizeForLatency: true };
+        // tessera's encoders take BT.601 limited-range YUV (videoconvert) and tag it so;
+        // a VP8 stream cannot say it, and Chromium would take BT.709 (greens off by 30).
+        const cfg = { codec: config.codec, codedWidth: config.width, codedHeight: config.height, optimizeForLatency: true,
+                      colorSpace: { primaries: 'smpte170m', transfer: 'smpte170m', matrix: 'smpte170m', fullRange: false } };
         if (config.description) cfg.description = fromBase64(config.description);
         decoder.configure(cfg);
         view.dataset.codec = config.codec;
