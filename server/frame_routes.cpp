@@ -3,6 +3,8 @@
 #include "net/stream_writer.hpp"
 #include "net/websocket_connection.hpp"
 
+#include <boost/json/object.hpp>
+#include <boost/json/serialize.hpp>
 #include <spdlog/spdlog.h>
 
 #include <string>
@@ -34,12 +36,85 @@ void frame_forwarder::on_frame(const core::encoded_frame& frame) {
   send_locked(frame);
 }
 
+namespace {
+
+std::string base64(const std::vector<std::uint8_t>& in) {
+  static constexpr char table[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+  std::string out;
+  out.reserve((in.size() + 2) / 3 * 4);
+  for (std::size_t i = 0; i < in.size(); i += 3) {
+    const std::uint32_t n = static_cast<std::uint32_t>(in[i]) << 16 |
+                            (i + 1 < in.size() ? static_cast<std::uint32_t>(in[i + 1]) << 8 : 0) |
+                            (i + 2 < in.size() ? in[i + 2] : 0);
+    out.push_back(table[n >> 18 & 63]);
+    out.push_back(table[n >> 12 & 63]);
+    out.push_back(i + 1 < in.size() ? table[n >> 6 & 63] : '=');
+    out.push_back(i + 2 < in.size() ? table[n & 63] : '=');
+  }
+  return out;
+}
+
+}  // namespace
+
+std::string decoder_config_json(const core::encoded_video_config& c) {
+  boost::json::object o;
+  o["codec"] = c.codec;
+  o["width"] = c.width;
+  o["height"] = c.height;
+  if (!c.description.empty()) o["description"] = base64(c.description);
+  return boost::json::serialize(o);
+}
+
+bool frame_forwarder::wants_key_frame() const {
+  std::lock_guard lock(mutex_);
+  return client_ && waiting_key_;
+}
+
+void frame_forwarder::send_encoded_locked(const core::encoded_frame& frame) {
+  if (waiting_key_ && !frame.key) return;  // a decoder cannot start here
+  const bool new_config = kind_ == core::stream_kind::frames && frame.config != sent_config_;
+  const bool new_init = kind_ == core::stream_kind::mse && frame.init_segment != sent_init_;
+  if ((new_config || new_init) && !frame.key) {
+    waiting_key_ = true;  // a new stream: from its first key frame
+    return;
+  }
+  // Room for everything without the queue dropping an older message (which would
+  // leave a hole the decoder cannot bridge): else skip to the next key frame.
+  const net::send_queue& q = client_->queue();
+  if (q.size() + 1 + ((new_config || new_init) ? 1 : 0) > q.capacity()) {
+    waiting_key_ = true;
+    ++dropped_;
+    stream_metrics::bump(metrics_.dropped_frames);
+    return;
+  }
+  if (new_config) {
+    sent_config_ = frame.config;
+    (void)client_->try_send(net::shared_payload::from_string(decoder_config_json(*frame.config)),
+                            net::message_kind::text);
+  }
+  if (new_init) {
+    sent_init_ = frame.init_segment;
+    // Aliasing pointer: the payload keeps the shared initialisation segment alive.
+    std::shared_ptr<const std::byte[]> bytes(frame.init_segment,
+                                             reinterpret_cast<const std::byte*>(frame.init_segment->data()));
+    (void)client_->try_send(net::shared_payload::from_shared(std::move(bytes), frame.init_segment->size()),
+                            net::message_kind::binary);
+  }
+  waiting_key_ = false;
+  count_locked(client_->try_send(net::shared_payload::from_shared(frame.data, frame.size), net::message_kind::binary));
+}
+
 void frame_forwarder::send_locked(const core::encoded_frame& frame) {
   if (!client_ || frame.sequence <= last_sequence_) return;
   last_sequence_ = frame.sequence;
+  if (frame.config || frame.init_segment) return send_encoded_locked(frame);
   // The frame's bytes are shared with every viewer and the sink's last frame: the
   // payload holds a reference, no copy.
-  switch (client_->try_send(net::shared_payload::from_shared(frame.data, frame.size), net::message_kind::binary)) {
+  count_locked(client_->try_send(net::shared_payload::from_shared(frame.data, frame.size), net::message_kind::binary));
+}
+
+void frame_forwarder::count_locked(net::send_result r) {
+  switch (r) {
     case net::send_result::queued:
       ++queued_;
       stream_metrics::bump(metrics_.frames_streamed);
@@ -110,10 +185,23 @@ struct admission {
   std::optional<net::response> refusal;
 };
 
-admission admit(pipeline_service& service, stream_metrics& metrics, const net::request_context& ctx) {
+/// `kind`: which stream of an encoded websink; the MJPEG route (`jpeg_only`) and the
+/// fMP4 route (mse) refuse a sink whose input does not suit them.
+admission admit(pipeline_service& service, stream_metrics& metrics, const net::request_context& ctx,
+                core::stream_kind kind = core::stream_kind::frames, bool jpeg_only = false) {
   auto sink = service.find_websink(ctx.param("p"), ctx.param("e"));
   if (!sink) return {nullptr, error_response(sink.error())};
-  auto forwarder = std::make_shared<frame_forwarder>(metrics);
+  const auto config = sink->sink->video_config();
+  if (jpeg_only && config)
+    return {nullptr, net::response::error(net::status::bad_request,
+                                          std::string(ctx.param("e")) + " streams " + config->media_type +
+                                              ", not JPEG: watch it through .../ws or .../fmp4")};
+  if (kind == core::stream_kind::mse && !config)
+    return {nullptr, net::response::error(net::status::bad_request,
+                                          std::string(ctx.param("e")) +
+                                              " has no encoded video (H.264, VP8, VP9) to stream as fMP4/WebM; "
+                                              "watch it through .../mjpeg or .../ws")};
+  auto forwarder = std::make_shared<frame_forwarder>(metrics, kind);
   auto id = sink->sink->subscribe(forwarder);
   if (!id) {
     // max-subscribers: a capacity limit, worth retrying later.
@@ -131,7 +219,7 @@ void log_viewer_end(std::string_view kind, const net::request_context& ctx, cons
 
 asio::awaitable<void> serve_mjpeg(pipeline_service& service, stream_metrics& metrics, net::request_context& ctx,
                                   net::stream_start& start) {
-  admission a = admit(service, metrics, ctx);
+  admission a = admit(service, metrics, ctx, core::stream_kind::frames, true);
   if (!a.slot) {
     (void)start.refuse(std::move(*a.refusal));
     co_return;
@@ -158,6 +246,23 @@ asio::awaitable<void> serve_ws_frames(pipeline_service& service, stream_metrics&
   log_viewer_end("ws", ctx, *a.slot);
 }
 
+asio::awaitable<void> serve_mse(pipeline_service& service, stream_metrics& metrics, net::request_context& ctx,
+                                net::stream_start& start) {
+  admission a = admit(service, metrics, ctx, core::stream_kind::mse);
+  if (!a.slot) {
+    (void)start.refuse(std::move(*a.refusal));
+    co_return;
+  }
+  const auto config = service.find_websink(ctx.param("p"), ctx.param("e"));
+  const std::string mime = config && config->sink->video_config() ? config->sink->video_config()->mse_mime
+                                                                   : std::string("application/octet-stream");
+  auto writer = co_await start.begin(net::stream_format::raw(mime));
+  if (!writer) co_return;
+  a.slot->attach(*writer);
+  co_await (*writer)->wait_closed();
+  log_viewer_end("fmp4", ctx, *a.slot);
+}
+
 }  // namespace
 
 net::result<void> add_frame_routes(net::router& router, pipeline_service& service, stream_metrics& metrics) {
@@ -166,6 +271,11 @@ net::result<void> add_frame_routes(net::router& router, pipeline_service& servic
                                    return serve_mjpeg(service, metrics, ctx, start);
                                  });
   if (!mjpeg) return mjpeg;
+  auto mse = router.add_stream(net::verb::get, "/api/v1/pipelines/{p}/sinks/{e}/fmp4",
+                               [&service, &metrics](net::request_context& ctx, net::stream_start& start) {
+                                 return serve_mse(service, metrics, ctx, start);
+                               });
+  if (!mse) return mse;
   return router.add_websocket("/api/v1/pipelines/{p}/sinks/{e}/ws",
                               [&service, &metrics](net::request_context& ctx, net::websocket_upgrade& up) {
                                 return serve_ws_frames(service, metrics, ctx, up);

@@ -13,6 +13,7 @@ import { renderGraph } from './graph.js';
 import { PropertyPanel } from './properties.js';
 import { PipelineCharts } from './stats.js';
 import { Meter, startViewer } from './viewers.js';
+import { encodedMode, isEncodedCaps, startEncodedViewer } from './encoded_viewer.js';
 
 const POSITION_PERIOD_MS = 250;  // 4 position queries a second per playing pipeline
 
@@ -105,7 +106,9 @@ class PipelineCard {
     this.showEos(info.eos);
     this.showError(info.error);
     this.showPosition(info.position_ns);
-    if (first || this.viewerMode !== this.list.viewerMode) this.startViewers();
+    // Viewers restart when the mode changes or a websink's input turns out to be
+    // encoded video (its caps are known once the pipeline has negotiated).
+    if (first || this.viewerMode !== this.list.viewerMode || this.viewerKinds() !== this.shownKinds) this.startViewers();
     this.drawGraph();
     this.properties.update(info);
     if (first) this.list.applyFocus();
@@ -182,16 +185,37 @@ class PipelineCard {
     this.positionBusy = false;
   }
 
+  /// Which websinks carry encoded video, as a string to compare.
+  viewerKinds() {
+    return (this.info.elements || []).filter((e) => e.factory === 'websink')
+      .map((e) => `${e.name}:${isEncodedCaps((e.pads || []).find((p) => p.direction === 'sink')?.caps)}`).join(',');
+  }
+
   startViewers() {
     this.stopViewers();
+    this.shownKinds = this.viewerKinds();
     this.viewerMode = this.list.viewerMode;
     const sinks = (this.info.elements || []).filter((e) => e.factory === 'websink');
     this.viewerBox.replaceChildren(...sinks.map((e) => {
-      const img = h('img', { alt: `frames of ${this.name}/${e.name}`, 'data-sink': e.name });
       const caption = h('figcaption', {}, e.name);
       const status = h('span', { class: 'viewer-status' });
       const meter = new Meter();
-      const stop = startViewer(this.viewerMode, img, this.name, e.name, meter, (text) => { status.textContent = text; });
+      const onStatus = (text) => { status.textContent = text; };
+      const sinkCaps = (e.pads || []).find((p) => p.direction === 'sink')?.caps;
+      if (isEncodedCaps(sinkCaps)) {
+        // H.264/VP8/VP9: WebCodecs into a canvas, or MSE into a <video> (encoded_viewer.js).
+        const mode = encodedMode();
+        const label = `video of ${this.name}/${e.name}`;
+        const view = mode === 'mse'
+          ? h('video', { muted: '', autoplay: '', playsinline: '', 'aria-label': label, 'data-sink': e.name, 'data-mode': mode })
+          : h('canvas', { role: 'img', 'aria-label': label, 'data-sink': e.name, 'data-mode': mode });
+        if (mode === 'mse') view.muted = true;
+        const stop = startEncodedViewer(mode, view, this.name, e.name, meter, onStatus);
+        this.viewers.set(e.name, { stop, meter, caption, view });
+        return h('figure', { 'data-sink': e.name }, view, h('div', { class: 'viewer-info' }, caption, status));
+      }
+      const img = h('img', { alt: `frames of ${this.name}/${e.name}`, 'data-sink': e.name });
+      const stop = startViewer(this.viewerMode, img, this.name, e.name, meter, onStatus);
       this.viewers.set(e.name, { stop, meter, caption, img });
       return h('figure', { 'data-sink': e.name }, img, h('div', { class: 'viewer-info' }, caption, status));
     }));
@@ -201,7 +225,9 @@ class PipelineCard {
   sampleViewers() {
     for (const [name, v] of this.viewers) {
       const { fps, bytesPerSecond } = v.meter.sample();
-      const size = v.img.naturalWidth ? ` · ${v.img.naturalWidth}×${v.img.naturalHeight}` : '';
+      const w = v.img ? v.img.naturalWidth : (v.view.videoWidth ?? v.view.width);
+      const hgt = v.img ? v.img.naturalHeight : (v.view.videoHeight ?? v.view.height);
+      const size = w ? ` · ${w}×${hgt}` : '';
       v.caption.textContent = `${name} · ${fps.toFixed(1)} fps · ${formatBytes(bytesPerSecond)}/s${size}`;
       v.caption.dataset.fps = fps.toFixed(2);
       v.caption.dataset.bytesPerSecond = Math.round(bytesPerSecond);

@@ -18,11 +18,13 @@ import { sinkPath, withTicket, wsUrl } from './api.js';
 export class Meter {
   constructor() {
     this.started = performance.now();
-    this.arrivals = [];  // {t: ms, bytes}
+    this.arrivals = [];  // {t: ms, bytes, frames}
   }
 
-  add(bytes) {
-    this.arrivals.push({ t: performance.now(), bytes });
+  /// `bytes` received and `frames` shown (encoded video counts them apart: a frame
+  /// decoded is not a message received).
+  add(bytes, frames = 1) {
+    this.arrivals.push({ t: performance.now(), bytes, frames });
   }
 
   /// {fps, bytesPerSecond} now.
@@ -32,7 +34,8 @@ export class Meter {
     while (this.arrivals.length && this.arrivals[0].t < now - windowMs) this.arrivals.shift();
     if (windowMs <= 0) return { fps: 0, bytesPerSecond: 0 };
     const bytes = this.arrivals.reduce((n, a) => n + a.bytes, 0);
-    return { fps: (this.arrivals.length * 1000) / windowMs, bytesPerSecond: (bytes * 1000) / windowMs };
+    const frames = this.arrivals.reduce((n, a) => n + a.frames, 0);
+    return { fps: (frames * 1000) / windowMs, bytesPerSecond: (bytes * 1000) / windowMs };
   }
 }
 
@@ -113,7 +116,9 @@ export function startViewer(mode, img, pipeline, element, meter, onStatus = () =
     if (stopped) return;
     ws = new WebSocket(url);
     ws.binaryType = 'blob';
-    ws.onmessage = (event) => frame(event.data.size, event.data);
+    // A text message is the configuration of encoded video: the card switches to an
+    // encoded viewer once it sees the sink's caps (encoded_viewer.js).
+    ws.onmessage = (event) => { if (typeof event.data !== 'string') frame(event.data.size, event.data); };
     ws.onclose = () => retry('stream closed; reconnecting');
   }
 

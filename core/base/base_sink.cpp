@@ -150,8 +150,17 @@ flow base_sink::resume() {
       return flow::ok;
     }
   }
-  if (props().get_bool(prop_sync_)) return render_synced(h.b, h.entered);
-  return render_now(h.b);
+  const flow f = props().get_bool(prop_sync_) ? render_synced(h.b, h.entered) : render_now(h.b);
+  bool eos_now = false;
+  {
+    std::lock_guard lock(mutex_);
+    if (eos_after_held_ && held_.empty()) {
+      eos_after_held_ = false;
+      eos_now = true;
+    }
+  }
+  if (eos_now) handle_eos();
+  return f;
 }
 
 flow base_sink::render_synced(buffer& b, clock_time entered) {
@@ -203,6 +212,7 @@ bool base_sink::event(pad& p, core::event ev) {
       std::lock_guard lock(mutex_);
       held_.clear();
       holding_.store(false, std::memory_order_relaxed);
+      eos_after_held_ = false;
     }
     wake_.notify();
     return true;
@@ -235,18 +245,16 @@ bool base_sink::event(pad& p, core::event ev) {
     return true;
   }
   if (ev.is<event_eos>()) {
-    bool complete_preroll = false;
     {
+      // EOS is serialized: buffers still held (an encoder drained several in one
+      // call while we prerolled) are rendered first, then the stream ends (resume).
       std::lock_guard lock(mutex_);
-      got_eos_ = true;
-      if (!prerolled_) {
-        prerolled_ = true;
-        complete_preroll = true;
+      if (!held_.empty()) {
+        eos_after_held_ = true;
+        return true;
       }
     }
-    on_eos();
-    if (complete_preroll && parent()) parent()->async_done(*this);
-    post_eos_if_ready();
+    handle_eos();
     return true;
   }
   if (ev.is<event_stream_start>()) {
@@ -259,6 +267,23 @@ bool base_sink::event(pad& p, core::event ev) {
     return true;
   }
   return element::event(p, std::move(ev));
+}
+
+void base_sink::handle_eos() {
+  {
+    bool complete_preroll = false;
+    {
+      std::lock_guard lock(mutex_);
+      got_eos_ = true;
+      if (!prerolled_) {
+        prerolled_ = true;
+        complete_preroll = true;
+      }
+    }
+    on_eos();
+    if (complete_preroll && parent()) parent()->async_done(*this);
+    post_eos_if_ready();
+  }
 }
 
 bool base_sink::send_event(core::event ev) {
@@ -345,6 +370,7 @@ state_change base_sink::change_state(state from, state to) {
       prerolled_ = false;
       got_eos_ = false;
       eos_posted_ = false;
+      eos_after_held_ = false;
       held_.clear();
       holding_.store(false, std::memory_order_relaxed);
       qos_.reset();
@@ -380,6 +406,7 @@ state_change base_sink::change_state(state from, state to) {
       std::lock_guard lock(mutex_);
       held_.clear();
       holding_.store(false, std::memory_order_relaxed);
+      eos_after_held_ = false;
     }
     wake_.notify();
     return element::change_state(from, to);

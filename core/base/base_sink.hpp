@@ -83,6 +83,7 @@ class base_sink : public element, private deferred_waiter {
   flow render_synced(buffer& b, clock_time entered);
   void send_qos(const sink_qos::observation& o, bool dropped);
   void post_eos_if_ready();
+  void handle_eos();
 
   /// A buffer waiting in the deferred path, and when it started waiting for its clock
   /// time in PLAYING (time_none before): the jitter is measured from there.
@@ -100,6 +101,7 @@ class base_sink : public element, private deferred_waiter {
   bool prerolled_ = false;
   bool got_eos_ = false;
   bool eos_posted_ = false;
+  bool eos_after_held_ = false;  // EOS came while buffers were held: it follows them
   std::atomic<clock_time> last_pts_{time_none};
   std::atomic<clock_time> last_end_{time_none};  // pts + duration of the last buffer
   std::atomic<bool> awaiting_segment_{false};  // flushed, the new segment not here yet

@@ -16,6 +16,8 @@ std::string_view to_string(video_format f) noexcept {
     case video_format::rgba: return "RGBA";
     case video_format::rgb: return "RGB";
     case video_format::gray8: return "GRAY8";
+    case video_format::i420: return "I420";
+    case video_format::nv12: return "NV12";
   }
   return "unknown";
 }
@@ -24,6 +26,8 @@ std::optional<video_format> video_format_from_string(std::string_view name) noex
   if (name == "RGBA") return video_format::rgba;
   if (name == "RGB") return video_format::rgb;
   if (name == "GRAY8") return video_format::gray8;
+  if (name == "I420") return video_format::i420;
+  if (name == "NV12") return video_format::nv12;
   return std::nullopt;
 }
 
@@ -31,10 +35,14 @@ std::size_t bytes_per_pixel(video_format f) noexcept {
   switch (f) {
     case video_format::rgba: return 4;
     case video_format::rgb: return 3;
-    case video_format::gray8: return 1;
+    case video_format::gray8:
+    case video_format::i420:
+    case video_format::nv12: return 1;
   }
   return 0;
 }
+
+bool is_planar_yuv(video_format f) noexcept { return f == video_format::i420 || f == video_format::nv12; }
 
 std::string_view to_string(video_layout l) noexcept {
   return l == video_layout::tiled ? "tiled" : "linear";
@@ -57,6 +65,14 @@ result<video_info> video_info::make(video_format format, std::int64_t width,
   __extension__ typedef unsigned __int128 u128;
   auto stride = static_cast<u128>(width) * core::bytes_per_pixel(format);
   auto size = stride * static_cast<u128>(height);
+  if (is_planar_yuv(format)) {
+    if (layout == video_layout::tiled)
+      return fail(errc::invalid_argument, "video/x-raw caps: " + std::string(to_string(format)) +
+                                              " frames are linear only, not tiled");
+    // Two chroma planes of ceil(w/2) x ceil(h/2) (NV12: one of twice the width).
+    const auto chroma = static_cast<u128>((width + 1) / 2) * static_cast<u128>((height + 1) / 2);
+    size += 2 * chroma;
+  }
   if (size > static_cast<u128>(std::numeric_limits<std::ptrdiff_t>::max())) {
     return fail(errc::invalid_argument, "video frame " + std::to_string(width) + "x" +
                                             std::to_string(height) + " " +
@@ -88,7 +104,7 @@ result<video_info> video_info::from_structure(const structure& s) {
   auto format = video_format_from_string(*format_name);
   if (!format) {
     return fail(errc::invalid_argument, "video/x-raw caps: format " + *format_name +
-                                            " is not one of RGBA, RGB, GRAY8");
+                                            " is not one of RGBA, RGB, GRAY8, I420, NV12");
   }
   constexpr std::int64_t max_dim = std::numeric_limits<std::int32_t>::max();
   auto width = detail::fixed_int(s, "width", 1, max_dim);
@@ -126,6 +142,9 @@ result<video_info> video_info::from_structure(const structure& s) {
 }
 
 result<video_info> video_info::with_stride(std::size_t stride) const {
+  if (is_planar_yuv(format_) && stride != row_bytes())
+    return fail(errc::invalid_argument, "video/x-raw caps: " + std::string(to_string(format_)) +
+                                            " frames have packed planes; a stride is for RGBA, RGB and GRAY8");
   if (stride < row_bytes()) {
     return fail(errc::invalid_argument, "video/x-raw caps: stride " + std::to_string(stride) +
                                             " is smaller than a row of " + std::to_string(width_) + " " +
@@ -151,6 +170,24 @@ result<video_info> video_info::with_pixel_aspect_ratio(fraction par) const {
   video_info info = *this;
   info.par_ = par;
   return info;
+}
+
+std::size_t video_info::plane_count() const noexcept {
+  switch (format_) {
+    case video_format::i420: return 3;
+    case video_format::nv12: return 2;
+    default: return 1;
+  }
+}
+
+video_plane video_info::plane(std::size_t i) const noexcept {
+  const auto w = static_cast<std::size_t>(width_);
+  const auto h = static_cast<std::size_t>(height_);
+  if (i == 0 || !is_planar_yuv(format_)) return {0, stride_, row_bytes(), h};
+  const std::size_t cw = (w + 1) / 2;
+  const std::size_t ch = (h + 1) / 2;
+  if (format_ == video_format::nv12) return {w * h, 2 * cw, 2 * cw, ch};
+  return {w * h + (i - 1) * cw * ch, cw, cw, ch};
 }
 
 std::optional<std::chrono::nanoseconds> video_info::frame_duration() const noexcept {

@@ -14,13 +14,27 @@
 
 namespace tessera::core {
 
-/// Pixel formats of video/x-raw; caps names "RGBA", "RGB", "GRAY8".
-enum class video_format : std::uint8_t { rgba, rgb, gray8 };
-/// The caps name: "RGBA", "RGB", "GRAY8".
+/// Pixel formats of video/x-raw; caps names "RGBA", "RGB", "GRAY8", "I420", "NV12".
+/// I420 and NV12 are planar 8-bit YUV 4:2:0 (GStreamer's and FFmpeg's yuv420p and
+/// nv12): a Y plane of width x height, then U and V planes of
+/// ceil(width/2) x ceil(height/2) (I420), or one plane of interleaved U,V pairs
+/// (NV12). Their planes follow each other without padding, as FFmpeg's rawvideo.
+enum class video_format : std::uint8_t { rgba, rgb, gray8, i420, nv12 };
+/// The caps name: "RGBA", "RGB", "GRAY8", "I420", "NV12".
 std::string_view to_string(video_format f) noexcept;
 std::optional<video_format> video_format_from_string(std::string_view name) noexcept;
-/// 4, 3, 1.
+/// Bytes of one pixel in the first plane: 4, 3, 1 (1 for I420 and NV12: one Y byte).
 std::size_t bytes_per_pixel(video_format f) noexcept;
+/// I420 and NV12: more than one plane, chroma subsampled 2x2.
+bool is_planar_yuv(video_format f) noexcept;
+
+/// One plane of a frame: where it starts in the frame, its row stride and rows.
+struct video_plane {
+  std::size_t offset = 0;  ///< bytes from the frame's start
+  std::size_t stride = 0;  ///< bytes from one row to the next
+  std::size_t row_bytes = 0;  ///< bytes of samples in one row
+  std::size_t rows = 0;
+};
 
 /// Memory layout of frames; caps field layout=linear|tiled (linear if absent).
 enum class video_layout : std::uint8_t { linear, tiled };
@@ -35,7 +49,8 @@ std::string_view to_string(video_layout l) noexcept;
 /// last row needs no padding after it, so a sub-region ending inside its parent's
 /// last row still holds a whole frame (for packed rows this is stride * height).
 /// Whatever the layout: a tiled frame holds the same bytes, split into tiles by the
-/// tile manager.
+/// tile manager. Planar YUV (I420, NV12) is linear only and packed (no `stride`);
+/// `plane()` says where each plane lies.
 ///
 /// Built only through from_caps / from_structure / make, so the derived sizes are
 /// always consistent. A plain value: copy freely, const access from any thread.
@@ -73,6 +88,10 @@ class video_info {
   /// Rows follow each other without padding (stride == row_bytes()).
   bool is_packed() const noexcept { return stride_ == row_bytes(); }
   std::size_t size() const noexcept { return size_; }      ///< bytes per frame
+  /// 1 for the packed formats, 3 for I420 (Y, U, V), 2 for NV12 (Y, UV).
+  std::size_t plane_count() const noexcept;
+  /// Plane `i` (< plane_count()); plane 0 of a packed format is the whole frame.
+  video_plane plane(std::size_t i) const noexcept;
   /// 1/framerate, rounded to the nearest nanosecond; empty when the rate is 0/1.
   std::optional<std::chrono::nanoseconds> frame_duration() const noexcept;
 

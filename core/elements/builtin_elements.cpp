@@ -15,6 +15,7 @@ void register_builtin_elements(element_registry& r) {
   register_parse_elements(r);
   register_shm_elements(r);
   register_av_elements(r);
+  register_av_encode_elements(r);
 }
 
 }  // namespace tessera::core

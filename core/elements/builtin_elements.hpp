@@ -16,5 +16,6 @@ void register_audio_elements(element_registry& r);  ///< audiotestsrc, audioconv
 void register_parse_elements(element_registry& r);  ///< rawvideoparse
 void register_shm_elements(element_registry& r);    ///< shmsink, shmsrc
 void register_av_elements(element_registry& r);     ///< avsrc (FFmpeg)
+void register_av_encode_elements(element_registry& r);  ///< avenc, avmux
 
 }  // namespace tessera::core

@@ -14,6 +14,7 @@ std::string_view event::name() const noexcept {
     std::string_view operator()(const event_reconfigure&) const { return "reconfigure"; }
     std::string_view operator()(const event_latency&) const { return "latency"; }
     std::string_view operator()(const event_stream_start&) const { return "stream-start"; }
+    std::string_view operator()(const event_force_key_unit&) const { return "force-key-unit"; }
   };
   return std::visit(namer{}, payload_);
 }

@@ -1,6 +1,7 @@
 #pragma once
 /// Events travel beside buffers (GstEvent). Downstream: flush-start, flush-stop,
-/// stream-start, segment, caps, eos. Upstream: seek, qos, reconfigure, latency. Serialized events
+/// stream-start, segment, caps, eos. Upstream: seek, qos, reconfigure, latency,
+/// force-key-unit. Serialized events
 /// (segment, caps, eos, flush-stop) keep their order with the buffers around them,
 /// so a queue carries them; flush-start and the upstream ones overtake the data.
 
@@ -79,11 +80,21 @@ struct event_latency {
   clock_time latency = 0;
 };
 
+/// Upstream: asks an encoder for a key frame as soon as it can (GStreamer's upstream
+/// force-key-unit event), e.g. from websink when a viewer joins. `all_headers`: with
+/// the stream headers in front of it (SPS/PPS in a byte-stream). Encoders answer it;
+/// other elements pass it upstream.
+struct event_force_key_unit {
+  clock_time running_time = time_none;  ///< none: the next frame
+  bool all_headers = true;
+  std::uint32_t count = 0;  ///< how many the sender asked for so far
+};
+
 class event {
  public:
   using payload = std::variant<event_flush_start, event_flush_stop, event_segment, event_caps,
                                event_eos, event_seek, event_qos, event_reconfigure, event_latency,
-                               event_stream_start>;
+                               event_stream_start, event_force_key_unit>;
 
   template <class T>
     requires(!std::is_same_v<std::remove_cvref_t<T>, event>)
@@ -102,7 +113,8 @@ class event {
            is<event_stream_start>();
   }
   bool is_upstream() const noexcept {
-    return is<event_seek>() || is<event_qos>() || is<event_reconfigure>() || is<event_latency>();
+    return is<event_seek>() || is<event_qos>() || is<event_reconfigure>() || is<event_latency>() ||
+           is<event_force_key_unit>();
   }
   /// Sticky events are remembered on a pad and replayed to a new peer (GStreamer 1.x).
   bool is_sticky() const noexcept {

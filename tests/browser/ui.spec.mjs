@@ -12,6 +12,10 @@
 //  - pipelines created and deleted through REST appear and go without polling; a deep
 //    link /#/pipelines/NAME; buttons named after their pipeline; no console errors
 //    and no failed request (favicon);
+//  - encoded video (avenc ! websink): H.264 through WebCodecs into a canvas and VP8
+//    through Media Source Extensions into a <video> (each forced with ?video=, since
+//    http://127.0.0.1 is a secure context), frames appear and the SMPTE bars read back
+//    within tolerance; a second page joining mid-stream shows frames too;
 //  - with --token: the token prompt, "wrong token" told from "unreachable" without
 //    retrying a refused token, tickets instead of the token in every URL.
 //
@@ -381,6 +385,76 @@ async function uiWalkthrough(browser) {
   }
 }
 
+/// The top bars of testsrc's SMPTE pattern (75%), left to right.
+const SMPTE_BARS = [[191, 191, 191], [191, 191, 0], [0, 191, 191], [0, 191, 0], [191, 0, 191], [191, 0, 0], [0, 0, 191]];
+
+/// The mean colour at the middle of each top bar of the first viewer's canvas or video,
+/// with how many frames it showed, or null before it shows one.
+const barsOf = (pipeline) => {
+  const view = document.querySelector(`.pipeline[data-pipeline="${pipeline}"] .viewers canvas, ` +
+                                      `.pipeline[data-pipeline="${pipeline}"] .viewers video`);
+  if (!view || !(Number(view.dataset.frames) > 0)) return null;
+  const width = view.videoWidth ?? view.width, height = view.videoHeight ?? view.height;
+  if (!width || !height) return null;
+  const canvas = document.createElement('canvas');
+  canvas.width = width;
+  canvas.height = height;
+  const g = canvas.getContext('2d');
+  g.drawImage(view, 0, 0);
+  const bars = [];
+  for (let i = 0; i < 7; i++) {
+    const x = Math.floor(((i + 0.5) * width) / 7) - 4, y = Math.floor(height / 3) - 4;
+    const d = g.getImageData(x, y, 8, 8).data;
+    const mean = [0, 0, 0];
+    for (let p = 0; p < d.length; p += 4) for (let c = 0; c < 3; c++) mean[c] += d[p + c] / (d.length / 4);
+    bars.push(mean.map(Math.round));
+  }
+  return { width, height, bars, frames: Number(view.dataset.frames), mode: view.dataset.mode, codec: view.dataset.codec };
+};
+
+async function encodedViewer(browser, server, pipeline, mode) {
+  const page = await openPage(browser);
+  try {
+    await page.goto(`${server.url}/?video=${mode}#/pipelines/${pipeline}`, { timeout: WAIT });
+    const shown = await page.waitForFunction(barsOf, pipeline, { timeout: WAIT, polling: 100 }).then((h) => h.jsonValue(),
+                                                                                                   () => null);
+    check(shown !== null, `${pipeline}: no frame through ${mode}`);
+    if (!shown) return;
+    check(shown.mode === mode, `${pipeline}: the viewer is ${shown.mode}, not ${mode}`);
+    check(shown.width === 320 && shown.height === 240, `${pipeline}: ${shown.width}x${shown.height} through ${mode}`);
+    const off = shown.bars.map((b, i) => Math.max(...b.map((v, c) => Math.abs(v - SMPTE_BARS[i][c]))));
+    check(Math.max(...off) <= 24, `${pipeline} through ${mode}: bars ${JSON.stringify(shown.bars)} (off by ${off})`);
+    // Frames keep coming (a live stream, decoded on).
+    check(await eventually(page, ([p, n]) => {
+      const v = document.querySelector(`.pipeline[data-pipeline="${p}"] .viewers [data-frames]`);
+      return v && Number(v.dataset.frames) > n + 5;
+    }, [pipeline, shown.frames]), `${pipeline}: frames stopped through ${mode}`);
+    check(await eventually(page, measured, pipeline), `${pipeline}: no fps and bytes/s measured through ${mode}`);
+    check(page.problems.length === 0, `problems in the ${mode} page: ${page.problems.join('; ')}`);
+  } finally {
+    await page.close();
+  }
+}
+
+async function encodedVideo(browser) {
+  const server = await serve();
+  try {
+    for (const [name, codec] of [['h264', 'h264'], ['vp8', 'vp8']]) {
+      const made = await rest(server, 'POST', '/api/v1/pipelines', {
+        name, description: `testsrc is-live=true ! videoconvert ! avenc codec=${codec} ! websink name=out` });
+      check(made.status === 201, `create ${name}: ${made.status} ${JSON.stringify(made.body)}`);
+      const played = await rest(server, 'PUT', `/api/v1/pipelines/${name}/state`, { state: 'playing' });
+      check(played.status === 200, `play ${name}: ${played.status}`);
+    }
+    await encodedViewer(browser, server, 'h264', 'webcodecs');
+    await encodedViewer(browser, server, 'vp8', 'mse');
+    await encodedViewer(browser, server, 'h264', 'mse');
+    await encodedViewer(browser, server, 'vp8', 'webcodecs');
+  } finally {
+    check((await server.stop()) === 0, 'tessera serve did not exit 0');
+  }
+}
+
 async function tokenAndTickets(browser) {
   const server = await serve('--demo', '--token', 'ui-secret');
   const page = await openPage(browser);
@@ -436,6 +510,7 @@ const browser = await chromium.launch({
 try {
   await uiWalkthrough(browser);
   await tokenAndTickets(browser);
+  await encodedVideo(browser);
 } catch (e) {
   check(false, `the test stopped: ${e.stack || e}`);
 } finally {

@@ -76,6 +76,86 @@ TEST(FrameForwarder, ASlowClientLosesOldFramesAndTheyAreCounted) {
   EXPECT_EQ(client->q().take().message.payload.bytes()[0], std::byte{5});
 }
 
+/// An encoded frame of one stream (its configuration shared by every frame).
+core::encoded_frame encoded(std::uint64_t sequence, bool key,
+                            const std::shared_ptr<const core::encoded_video_config>& config) {
+  core::encoded_frame f = make_frame(sequence);
+  f.key = key;
+  f.config = config;
+  return f;
+}
+
+std::shared_ptr<const core::encoded_video_config> h264_config() {
+  core::encoded_video_config c;
+  c.media_type = "video/x-h264";
+  c.codec = "avc1.64000d";
+  c.width = 320;
+  c.height = 240;
+  c.description = {1, 0x64, 0, 0x0d, 0xff};
+  return std::make_shared<const core::encoded_video_config>(std::move(c));
+}
+
+TEST(FrameForwarder, EncodedViewerStartsWithTheConfigThenAKeyFrame) {
+  stream_metrics metrics;
+  auto client = std::make_shared<queue_client>(8);
+  frame_forwarder fwd(metrics);
+  const auto config = h264_config();
+  fwd.attach(client, encoded(1, false, config));  // joined mid-GOP: nothing yet
+  EXPECT_TRUE(fwd.wants_key_frame());
+  fwd.on_frame(encoded(2, false, config));
+  EXPECT_EQ(client->q().size(), 0u);
+  fwd.on_frame(encoded(3, true, config));
+  fwd.on_frame(encoded(4, false, config));
+  EXPECT_FALSE(fwd.wants_key_frame());
+  ASSERT_EQ(client->q().size(), 3u);
+  auto text = client->q().take().message;
+  EXPECT_EQ(text.kind, net::message_kind::text);
+  EXPECT_EQ(text.payload.text(), R"({"codec":"avc1.64000d","width":320,"height":240,"description":"AWQADf8="})");
+  EXPECT_EQ(client->q().take().message.payload.bytes()[0], std::byte{3});
+  EXPECT_EQ(client->q().take().message.payload.bytes()[0], std::byte{4});
+}
+
+TEST(FrameForwarder, ASlowEncodedViewerSkipsToTheNextKeyFrame) {
+  stream_metrics metrics;
+  auto client = std::make_shared<queue_client>(3);
+  frame_forwarder fwd(metrics);
+  const auto config = h264_config();
+  fwd.attach(client, std::nullopt);
+  fwd.on_frame(encoded(1, true, config));   // config + key
+  fwd.on_frame(encoded(2, false, config));  // queue full now
+  fwd.on_frame(encoded(3, false, config));  // no room: skipped, not dropped from the queue
+  EXPECT_TRUE(fwd.wants_key_frame());
+  client->q().take();  // the client reads everything
+  client->q().take();
+  client->q().take();
+  fwd.on_frame(encoded(4, false, config));  // still waiting: a delta frame after a hole
+  EXPECT_EQ(client->q().size(), 0u);
+  fwd.on_frame(encoded(5, true, config));
+  ASSERT_EQ(client->q().size(), 1u);
+  EXPECT_EQ(client->q().take().message.payload.bytes()[0], std::byte{5});
+  EXPECT_EQ(client->q().dropped_total(), 0u);  // the queue itself never dropped a frame
+  EXPECT_EQ(fwd.frames_dropped(), 1u);
+}
+
+TEST(FrameForwarder, MseViewerGetsTheInitSegmentBeforeItsFirstKeyFrame) {
+  stream_metrics metrics;
+  auto client = std::make_shared<queue_client>(8);
+  frame_forwarder fwd(metrics, core::stream_kind::mse);
+  EXPECT_EQ(fwd.kind(), core::stream_kind::mse);
+  auto init = std::make_shared<const std::vector<std::uint8_t>>(std::vector<std::uint8_t>{'f', 't', 'y', 'p'});
+  fwd.attach(client, std::nullopt);
+  core::encoded_frame delta = make_frame(1);
+  delta.key = false;
+  delta.init_segment = init;
+  fwd.on_frame(delta);
+  core::encoded_frame key = make_frame(2);
+  key.init_segment = init;
+  fwd.on_frame(key);
+  ASSERT_EQ(client->q().size(), 2u);
+  EXPECT_EQ(client->q().take().message.payload.text(), "ftyp");
+  EXPECT_EQ(client->q().take().message.payload.bytes()[0], std::byte{2});
+}
+
 TEST(FrameForwarder, CloseClientEndsTheFlow) {
   stream_metrics metrics;
   auto client = std::make_shared<queue_client>(4);

@@ -14,6 +14,8 @@ int pixel_format_of(video_format f) noexcept {
     case video_format::rgba: return TJPF_RGBA;
     case video_format::rgb: return TJPF_RGB;
     case video_format::gray8: return TJPF_GRAY;
+    case video_format::i420:
+    case video_format::nv12: break;  // not in the JPEG elements' caps (codec_caps.hpp)
   }
   return TJPF_RGBA;
 }

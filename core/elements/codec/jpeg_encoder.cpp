@@ -19,6 +19,8 @@ tj_layout layout_of(video_format f) noexcept {
     case video_format::rgba: return {TJPF_RGBA, TJSAMP_420};
     case video_format::rgb: return {TJPF_RGB, TJSAMP_420};
     case video_format::gray8: return {TJPF_GRAY, TJSAMP_GRAY};
+    case video_format::i420:
+    case video_format::nv12: break;  // not in the JPEG elements' caps (codec_caps.hpp)
   }
   return {TJPF_RGBA, TJSAMP_420};
 }

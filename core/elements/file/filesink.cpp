@@ -87,6 +87,7 @@ result<void> filesink::open() {
   if (!fd) return error(fd.error().code, name() + ": " + fd.error().message + " (for writing)");
   fd_ = std::move(fd).value();
   bytes_written_ = 0;
+  positioned_ = false;
   return {};
 }
 
@@ -185,9 +186,34 @@ flow filesink::render_tiled(buffer& b) {
   return flow::ok;
 }
 
+bool filesink::event(pad& p, core::event ev) {
+  if (auto* s = ev.get<event_segment>(); s && s->segment.format == seek_format::bytes) {
+    std::lock_guard lock(mutex_);
+    positioned_ = true;  // buffers say where they go (offset); see render
+  }
+  return base_sink::event(p, std::move(ev));
+}
+
+flow filesink::position_at(std::uint64_t offset) {
+  // The buffer's own offset decides, not the segment event's arrival: a sink holding
+  // its preroll buffer handles events before the buffers it holds.
+  const off_t here = ::lseek(fd_.get(), 0, SEEK_CUR);
+  if (here >= 0 && static_cast<std::uint64_t>(here) == offset) return flow::ok;
+  if (props().get_bool(prop_append_))
+    return fail_flow(errc::io_error, name() + ": the stream goes back to byte " + std::to_string(offset) +
+                                         " (a muxer rewriting its header), which a file opened with append=true "
+                                         "cannot do");
+  if (::lseek(fd_.get(), static_cast<off_t>(offset), SEEK_SET) < 0)
+    return fail_flow(errc::io_error, name() + ": cannot seek \"" + path_ + "\" to byte " + std::to_string(offset) +
+                                         ": " + std::strerror(errno));
+  return flow::ok;
+}
+
 flow filesink::render(buffer& b) {
   std::lock_guard lock(mutex_);
   if (!fd_) return fail_flow(errc::bad_state, name() + ": no file open to write to");
+  if (positioned_ && b.offset != offset_none)
+    if (const flow f = position_at(b.offset); f != flow::ok) return f;
   const std::size_t n_mem = b.n_memory();
   if (n_mem == 0) return flow::ok;
   if (tile_grid_) return render_tiled(b);

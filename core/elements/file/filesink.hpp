@@ -10,6 +10,10 @@
 /// Video whose rows lie a `stride` apart (a crop's window) is written as its rows,
 /// packed, one iovec per row.
 /// `sync` defaults to false: bytes are written as they arrive.
+/// A segment in bytes (a muxer's, GStreamer's filesink likewise) makes each buffer
+/// go where its `offset` says: avmux goes back so to write an mp4's moov and mdat
+/// size or a Matroska file's duration and cues at the end (refused, with an error,
+/// when the file was opened with append=true).
 ///
 /// With a media root on the pipeline, `location` is a relative path confined to it
 /// (core/support/confined_path.hpp); the file itself must not be a symbolic link
@@ -39,6 +43,7 @@ class filesink final : public base_sink {
 
  protected:
   flow render(buffer& b) override;
+  bool event(pad& p, core::event ev) override;
   void on_caps(const caps& c) override;
   state_change change_state(state from, state to) override;
   result<void> check_property(std::size_t index, const property_value& v) const override;
@@ -47,6 +52,7 @@ class filesink final : public base_sink {
   result<void> open();
   void close();
   flow write_error(int err);
+  flow position_at(std::uint64_t offset);
   flow render_tiled(buffer& b);
   flow render_strided(buffer& b);
 
@@ -55,6 +61,7 @@ class filesink final : public base_sink {
   unique_fd fd_;
   std::string path_;  // the location that was opened, for messages
   std::uint64_t bytes_written_ = 0;
+  bool positioned_ = false;  // a bytes segment arrived: buffer offsets are file positions
   std::optional<tile_grid> tile_grid_;  // set while the caps say layout=tiled
   std::optional<video_info> strided_;   // set while the caps give rows a stride beyond their pixels
 };

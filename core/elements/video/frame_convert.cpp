@@ -2,6 +2,8 @@
 
 #include "core/elements/video/frame_blocks.hpp"
 #include "core/elements/video/pixel_convert.hpp"
+#include "core/elements/video/yuv_convert.hpp"
+#include "core/memory/buffer_map.hpp"
 
 namespace tessera::core {
 
@@ -32,6 +34,38 @@ result<void> convert_linear(const video_info& in_info, const buffer& in, const v
   return {};
 }
 
+/// Either side I420 or NV12 (linear frames only). A tiled packed input is first
+/// gathered into a linear frame of its own format.
+result<void> convert_planar(const video_info& in_info, const buffer& in, const video_info& out_info, buffer& out,
+                            const std::string& who) {
+  if (out_info.layout() != video_layout::linear)
+    return fail(errc::invalid_argument, who + ": " + std::string(to_string(out_info.format())) +
+                                            " frames are linear only, not tiled");
+  if (in_info.layout() == video_layout::tiled) {
+    auto linear_info = video_info::make(in_info.format(), in_info.width(), in_info.height(), in_info.framerate());
+    if (!linear_info) return linear_info.error();
+    auto linear = buffer::allocate(linear_info->size());
+    if (!linear) return linear.error();
+    if (auto r = convert_frame(in_info, in, *linear_info, *linear, who); !r) return r;
+    return convert_planar(*linear_info, *linear, out_info, out, who);
+  }
+  buffer src = in.share();  // map() may merge memories: leave `in` as it is
+  auto s = src.map(map_access::read);
+  if (!s) return fail(errc::invalid_argument, who + ": cannot map the input frame: " + s.error().message);
+  auto d = out.map(map_access::write);
+  if (!d) return fail(errc::invalid_argument, who + ": cannot map the output frame: " + d.error().message);
+  if (s->size() < in_info.size() || d->size() < out_info.size())
+    return fail(errc::invalid_argument, who + ": a " + std::to_string(s->size()) + "-byte " +
+                                            std::string(to_string(in_info.format())) + " frame into " +
+                                            std::to_string(d->size()) + " bytes of " +
+                                            std::string(to_string(out_info.format())) + ": need " +
+                                            std::to_string(in_info.size()) + " and " +
+                                            std::to_string(out_info.size()));
+  convert_yuv_frame(reinterpret_cast<const std::uint8_t*>(s->data()), in_info,
+                    reinterpret_cast<std::uint8_t*>(d->data()), out_info);
+  return {};
+}
+
 }  // namespace
 
 result<void> convert_frame(const video_info& in_info, const buffer& in, const video_info& out_info, buffer& out,
@@ -41,6 +75,8 @@ result<void> convert_frame(const video_info& in_info, const buffer& in, const vi
                                             std::to_string(in_info.height()) + " frame into a " +
                                             std::to_string(out_info.width()) + "x" + std::to_string(out_info.height()) +
                                             " one");
+  if (is_planar_yuv(in_info.format()) || is_planar_yuv(out_info.format()))
+    return convert_planar(in_info, in, out_info, out, who);
   if (in_info.layout() == video_layout::linear && out_info.layout() == video_layout::linear)
     return convert_linear(in_info, in, out_info, out, who);
   auto src = frame_blocks::for_reading(in_info, in, who);

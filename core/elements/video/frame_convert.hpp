@@ -1,6 +1,7 @@
 #pragma once
-/// Converting a whole raw video frame between formats (RGBA, RGB, GRAY8) and
-/// layouts (linear, tiled), as videoconvert does per frame.
+/// Converting a whole raw video frame between formats (RGBA, RGB, GRAY8, and the
+/// planar I420 and NV12 of yuv_convert.hpp) and layouts (linear, tiled), as
+/// videoconvert does per frame. I420 and NV12 frames are linear only.
 ///
 /// The tile grid of a frame is the same in pixels whatever its format (64x64 tiles,
 /// see tiled_frame.hpp), only the bytes per pixel differ, so a conversion that

@@ -88,6 +88,8 @@ void convert_pixels(const std::uint8_t* src, video_format from, std::uint8_t* ds
     case video_format::gray8:
       if (to == video_format::rgb) return gray8_to_rgb(src, dst, pixels);
       return gray8_to_rgba(src, dst, pixels);
+    case video_format::i420:
+    case video_format::nv12: break;  // planar: yuv_convert.hpp
   }
 }
 

@@ -106,6 +106,8 @@ void fill_span(std::uint8_t* row, std::int32_t x0, std::int32_t x1, video_format
   const auto n = static_cast<std::size_t>(x1 - x0);
   switch (f) {
     case video_format::gray8:
+    case video_format::i420:  // testsrc paints packed formats only
+    case video_format::nv12:
       std::memset(row + x0, luma601(c), n);
       return;
     case video_format::rgba: {
@@ -210,7 +212,9 @@ void pattern_painter::snow(const frame_view& f, std::uint64_t n) {
   for (std::int32_t y = band_begin(f); y < band_end(f); ++y) {
     const auto base = static_cast<std::uint32_t>(static_cast<std::size_t>(y) * w);
     switch (f.format) {
-      case video_format::gray8: snow_row_gray8(row_at(f, y), w, base, seed); break;
+      case video_format::gray8:
+      case video_format::i420:  // testsrc paints packed formats only
+      case video_format::nv12: snow_row_gray8(row_at(f, y), w, base, seed); break;
       case video_format::rgba: snow_row_rgba(row_at(f, y), w, base, seed); break;
       case video_format::rgb: snow_row_rgb(row_at(f, y), w, base, seed); break;
     }

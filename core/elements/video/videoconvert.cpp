@@ -12,7 +12,8 @@ namespace tessera::core {
 
 namespace {
 
-constexpr std::array<video_format, 3> all_formats = {video_format::rgba, video_format::rgb, video_format::gray8};
+constexpr std::array<video_format, 5> all_formats = {video_format::rgba, video_format::rgb, video_format::gray8,
+                                                     video_format::i420, video_format::nv12};
 
 /// A layout field with `first` first, then the other layout.
 value layouts_from(video_layout first) {
@@ -44,10 +45,13 @@ std::vector<video_format> formats_of(const structure& s) {
 }
 
 /// What a conversion loses, GStreamer's videoconvert scoring in small: a format change
-/// costs 1, adding alpha 1 more, dropping alpha 8, dropping colour 32.
+/// costs 1, between RGB and YUV 2 more (rounding), subsampling the chroma 4 more,
+/// adding alpha 1 more, dropping alpha 8, dropping colour 32.
 int conversion_cost(video_format from, video_format to) {
   if (from == to) return 0;
   int cost = 1;
+  if (is_planar_yuv(from) != is_planar_yuv(to)) cost += 2;
+  if (!is_planar_yuv(from) && is_planar_yuv(to)) cost += 4;
   if (to == video_format::rgba) cost += 1;
   if (from == video_format::rgba) cost += 8;
   if (to == video_format::gray8) cost += 32;
@@ -59,12 +63,12 @@ int conversion_cost(video_format from, video_format to) {
 std::unique_ptr<element_factory> videoconvert::factory() {
   // testsrc's formats, linear or tiled.
   const caps video = caps::parse(
-                         "video/x-raw,format={RGBA,RGB,GRAY8},width=[1,2147483647],height=[1,2147483647],"
+                         "video/x-raw,format={RGBA,RGB,GRAY8,I420,NV12},width=[1,2147483647],height=[1,2147483647],"
                          "framerate=[0/1,2147483647/1],layout={linear,tiled}")
                          .value();
   return make_factory<videoconvert>("videoconvert", "Colour space converter", "Filter/Converter/Video",
-                                    "Converts raw video between RGBA, RGB and GRAY8, and between the linear and "
-                                    "tiled layouts",
+                                    "Converts raw video between RGBA, RGB, GRAY8, I420 and NV12 (BT.601 "
+                                    "limited range), and between the linear and tiled layouts",
                                     {pad_template{"sink", pad_direction::sink, pad_presence::always, video},
                                      pad_template{"src", pad_direction::src, pad_presence::always, video}},
                                     {base_transform::qos_property(true)});
@@ -128,8 +132,10 @@ result<caps> videoconvert::fixate_caps(pad_direction, const caps& c, const caps&
     if (!out.has_field("pixel-aspect-ratio")) (void)out.set("pixel-aspect-ratio", *par);
     out.fixate_field_nearest_fraction("pixel-aspect-ratio", *par);
   }
-  // The input's layout when downstream allows it (an absent field means linear).
-  out.fixate_field_string("layout", std::string(to_string(layout_of(*in))));
+  // The input's layout when downstream allows it (an absent field means linear);
+  // I420 and NV12 frames are linear only.
+  const video_layout layout = is_planar_yuv(best_format) ? video_layout::linear : layout_of(*in);
+  out.fixate_field_string("layout", std::string(to_string(layout)));
   out.fixate();
   return caps(std::move(out));
 }

@@ -1,6 +1,7 @@
 #pragma once
-/// videoconvert: converts raw video between RGBA, RGB and GRAY8 (GStreamer's
-/// videoconvert, reduced to tessera's formats).
+/// videoconvert: converts raw video between RGBA, RGB, GRAY8, I420 and NV12
+/// (GStreamer's videoconvert, reduced to tessera's formats; YUV is BT.601 limited
+/// range, yuv_convert.hpp).
 ///
 /// A copy-transform: each frame is converted into a buffer from downstream's
 /// allocation (pad-alloc), the conversions are those of pixel_convert.hpp. When both
@@ -10,11 +11,12 @@
 /// layouts (frame_convert.hpp): a tiled output's tiles are allocated here, since
 /// pad-alloc hands out one memory, not one per tile.
 ///
-/// Negotiation: a format on one side becomes the list of all three on the other, and
+/// Negotiation: a format on one side becomes the list of all five on the other, and
 /// a layout the list of both, the same one first (width, height and framerate
 /// kept); fixation keeps the input format and layout when
-/// downstream allows it, else the format that loses least (RGB -> RGBA before GRAY8;
-/// RGBA -> RGB before GRAY8; GRAY8 -> RGB before RGBA), with width, height and
+/// downstream allows it, else the format that loses least (RGB -> RGBA before I420
+/// before GRAY8; RGBA -> RGB; GRAY8 -> RGB before RGBA; I420 -> NV12 before RGB; see
+/// conversion_cost), I420 and NV12 always linear, with width, height and
 /// framerate kept. `qos=true` skips frames downstream reports late.
 ///
 /// Thread safety: runs in the streaming task; configured by set_caps there.

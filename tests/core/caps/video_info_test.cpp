@@ -37,6 +37,25 @@ TEST(VideoInfo, ComputesStrideAndFrameSizeForEachFormat) {
   EXPECT_EQ(gray.framerate(), fraction());  // absent: unknown
 }
 
+TEST(VideoInfo, PlanarYuvHasAYPlaneThenHalfSizeChroma) {
+  // 5x3: chroma planes of ceil(5/2) x ceil(3/2) = 3x2, as FFmpeg's yuv420p.
+  auto i420 = info_of("video/x-raw,format=I420,width=5,height=3").value();
+  EXPECT_EQ(i420.plane_count(), 3u);
+  EXPECT_EQ(i420.size(), 15u + 2 * 6u);
+  EXPECT_EQ(i420.plane(0).stride, 5u);
+  EXPECT_EQ(i420.plane(1).offset, 15u);
+  EXPECT_EQ(i420.plane(1).stride, 3u);
+  EXPECT_EQ(i420.plane(1).rows, 2u);
+  EXPECT_EQ(i420.plane(2).offset, 21u);
+  auto nv12 = info_of("video/x-raw,format=NV12,width=640,height=480").value();
+  EXPECT_EQ(nv12.plane_count(), 2u);
+  EXPECT_EQ(nv12.size(), 640u * 480u * 3 / 2);
+  EXPECT_EQ(nv12.plane(1).offset, 640u * 480u);
+  EXPECT_EQ(nv12.plane(1).stride, 640u);  // 320 U,V pairs
+  EXPECT_EQ(nv12.plane(1).rows, 240u);
+  EXPECT_EQ(info_of("video/x-raw,format=RGB,width=4,height=2").value().plane_count(), 1u);
+}
+
 TEST(VideoInfo, FrameDurationRoundsToNanoseconds) {
   using std::chrono::nanoseconds;
   auto ntsc = info_of("video/x-raw,format=RGBA,width=2,height=2,framerate=30000/1001").value();
@@ -99,8 +118,12 @@ INSTANTIATE_TEST_SUITE_P(
         video_error_case{"video/x-raw,width=640,height=480", "video/x-raw caps lack a fixed format"},
         video_error_case{"video/x-raw,format={RGBA,RGB},width=640,height=480",
                          "video/x-raw caps lack a fixed format (format={RGBA,RGB})"},
-        video_error_case{"video/x-raw,format=I420,width=640,height=480",
-                         "video/x-raw caps: format I420 is not one of RGBA, RGB, GRAY8"},
+        video_error_case{"video/x-raw,format=YUY2,width=640,height=480",
+                         "video/x-raw caps: format YUY2 is not one of RGBA, RGB, GRAY8, I420, NV12"},
+        video_error_case{"video/x-raw,format=I420,width=64,height=48,layout=tiled",
+                         "video/x-raw caps: I420 frames are linear only, not tiled"},
+        video_error_case{"video/x-raw,format=NV12,width=64,height=48,stride=128",
+                         "video/x-raw caps: NV12 frames have packed planes; a stride is for RGBA, RGB and GRAY8"},
         video_error_case{"video/x-raw,format=RGBA,width=\"640\",height=480",
                          "video/x-raw caps: width must be an int, got string \"640\""},
         video_error_case{"video/x-raw,format=RGBA,width=0,height=480",
