@@ -1,4 +1,4 @@
-#include "core/sched/streaming_pool.hpp"
+#include "core/threads/streaming_pool.hpp"
 
 #include <algorithm>
 #include <thread>

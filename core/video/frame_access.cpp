@@ -1,7 +1,7 @@
-#include "core/tiles/frame_access.hpp"
+#include "core/video/frame_access.hpp"
 
 #include "core/tiles/frame_residency.hpp"
-#include "core/tiles/tiled_frame.hpp"
+#include "core/video/tiled_frame.hpp"
 
 #include <algorithm>
 

@@ -18,9 +18,9 @@
 /// Ownership: borrows the buffer, which must outlive the object and not change.
 /// One thread at a time.
 
-#include "core/caps/video_info.hpp"
+#include "core/video/video_info.hpp"
 #include "core/memory/buffer.hpp"
-#include "core/tiles/tile_geometry.hpp"
+#include "core/video/tile_geometry.hpp"
 
 #include <cstddef>
 #include <string>

@@ -1,7 +1,7 @@
-#include "core/elements/video/frame_convert.hpp"
+#include "core/video/frame_convert.hpp"
 
 #include "core/elements/video/frame_blocks.hpp"
-#include "core/elements/video/pixel_convert.hpp"
+#include "core/video/pixel_convert.hpp"
 
 namespace tessera::core {
 

@@ -10,7 +10,7 @@
 /// (row by row when the rows have padding).
 /// Plain functions: safe from any thread on distinct frames.
 
-#include "core/caps/video_info.hpp"
+#include "core/video/video_info.hpp"
 #include "core/memory/buffer.hpp"
 
 #include <string>

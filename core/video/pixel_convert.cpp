@@ -1,6 +1,6 @@
-#include "core/elements/video/pixel_convert.hpp"
+#include "core/video/pixel_convert.hpp"
 
-#include "core/elements/video/video_pixels.hpp"
+#include "core/video/video_pixels.hpp"
 
 #include <bit>
 #include <cstring>

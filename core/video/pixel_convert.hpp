@@ -9,7 +9,7 @@
 /// compiler vectorizes it (no calls, no branches per pixel).
 /// Plain functions: safe from any thread on distinct frames.
 
-#include "core/caps/video_info.hpp"
+#include "core/video/video_info.hpp"
 
 #include <cstddef>
 #include <cstdint>

@@ -1,4 +1,4 @@
-#include "core/tiles/tile_geometry.hpp"
+#include "core/video/tile_geometry.hpp"
 
 #include <algorithm>
 #include <limits>

@@ -12,7 +12,7 @@
 /// Image pixel x lies in tile column (x + phase) / period, at column (x + phase) %
 /// period inside that tile's memory.
 
-#include "core/caps/video_info.hpp"
+#include "core/video/video_info.hpp"
 #include "core/support/result.hpp"
 
 #include <cstddef>

@@ -1,7 +1,7 @@
-#include "core/elements/video/tiled_crop.hpp"
+#include "core/video/tiled_crop.hpp"
 
 #include "core/memory/counters.hpp"
-#include "core/tiles/tiled_frame.hpp"
+#include "core/video/tiled_frame.hpp"
 
 namespace tessera::core {
 

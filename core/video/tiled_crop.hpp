@@ -13,7 +13,7 @@
 /// Plain functions: safe from any thread on distinct frames.
 
 #include "core/memory/buffer.hpp"
-#include "core/tiles/tile_geometry.hpp"
+#include "core/video/tile_geometry.hpp"
 
 #include <cstddef>
 #include <string>

@@ -1,4 +1,4 @@
-#include "core/tiles/tiled_frame.hpp"
+#include "core/video/tiled_frame.hpp"
 
 #include "core/memory/counters.hpp"
 #include "core/tiles/tile_cache.hpp"

@@ -14,11 +14,11 @@
 ///
 /// Plain functions on buffers: the buffer's thread rules apply.
 
-#include "core/caps/video_info.hpp"
+#include "core/video/video_info.hpp"
 #include "core/memory/allocator.hpp"
 #include "core/memory/buffer.hpp"
 #include "core/memory/system_allocator.hpp"
-#include "core/tiles/tile_geometry.hpp"
+#include "core/video/tile_geometry.hpp"
 
 #include <cstddef>
 #include <optional>

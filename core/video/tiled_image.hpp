@@ -48,7 +48,7 @@
 
 #include "core/memory/cow.hpp"
 #include "core/tiles/managed_tile.hpp"
-#include "core/tiles/tile_geometry.hpp"
+#include "core/video/tile_geometry.hpp"
 
 #include <boost/asio/awaitable.hpp>
 

@@ -1,4 +1,4 @@
-#include "core/elements/parse/byte_adapter.hpp"
+#include "core/elements/rawparse/byte_adapter.hpp"
 
 #include "core/memory/counters.hpp"
 #include "core/memory/memory_map.hpp"

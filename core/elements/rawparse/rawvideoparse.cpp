@@ -12,7 +12,7 @@
 // the generation counter makes the task drop a frame it pulled before the seek, and
 // restarts a task that had already ended the stream.
 
-#include "core/elements/parse/rawvideoparse.hpp"
+#include "core/elements/rawparse/rawvideoparse.hpp"
 
 #include "core/graph/element_factory.hpp"
 #include "core/graph/pipeline.hpp"

@@ -31,8 +31,8 @@
 /// queries and state changes come from other threads and meet it under `mutex_`,
 /// never held while pushing downstream.
 
-#include "core/caps/video_info.hpp"
-#include "core/elements/parse/byte_adapter.hpp"
+#include "core/video/video_info.hpp"
+#include "core/elements/rawparse/byte_adapter.hpp"
 #include "core/graph/element.hpp"
 #include "core/sched/streaming_task.hpp"
 

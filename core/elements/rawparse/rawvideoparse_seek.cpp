@@ -1,7 +1,7 @@
 // rawvideoparse: seeking (pull and push mode, reverse in pull mode) and the position
 // and duration queries. The frame-number model is described in rawvideoparse.cpp.
 
-#include "core/elements/parse/rawvideoparse.hpp"
+#include "core/elements/rawparse/rawvideoparse.hpp"
 
 #include "core/graph/pipeline.hpp"
 

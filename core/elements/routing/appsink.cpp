@@ -1,4 +1,4 @@
-#include "core/elements/flow/appsink.hpp"
+#include "core/elements/routing/appsink.hpp"
 
 #include "core/graph/element_factory.hpp"
 

@@ -20,7 +20,7 @@
 // again: the queue then reports not-linked/not-negotiated itself and lets the EOS
 // through so the sinks still finish. A segment resets a downstream EOS.
 
-#include "core/elements/flow/queue.hpp"
+#include "core/elements/routing/queue.hpp"
 
 #include "core/graph/element_factory.hpp"
 #include "core/tiles/frame_residency.hpp"

@@ -2,7 +2,7 @@
 // wake-ups of the two sides. Everything here runs under the queue's mutex, except
 // the two readers at the top that take it. The model is described in queue.cpp.
 
-#include "core/elements/flow/queue.hpp"
+#include "core/elements/routing/queue.hpp"
 
 #include <algorithm>
 

@@ -1,11 +1,11 @@
 #include "core/elements/builtin_elements.hpp"
-#include "core/elements/flow/appsink.hpp"
-#include "core/elements/flow/queue.hpp"
-#include "core/elements/flow/tee.hpp"
+#include "core/elements/routing/appsink.hpp"
+#include "core/elements/routing/queue.hpp"
+#include "core/elements/routing/tee.hpp"
 
 namespace tessera::core {
 
-void register_flow_elements(element_registry& r) {
+void register_routing_elements(element_registry& r) {
   r.add(queue::factory());
   r.add(tee::factory());
   r.add(appsink::factory());

@@ -1,4 +1,4 @@
-#include "core/elements/flow/tee.hpp"
+#include "core/elements/routing/tee.hpp"
 
 #include "core/graph/element_factory.hpp"
 

@@ -1,6 +1,6 @@
 #include "core/elements/video/frame_blocks.hpp"
 
-#include "core/tiles/tiled_frame.hpp"
+#include "core/video/tiled_frame.hpp"
 
 namespace tessera::core {
 

@@ -13,10 +13,10 @@
 /// memories. One thread at a time. (Kept here rather than in core/tiles: frame_access
 /// there reads linear frames whole and tiled ones through data().)
 
-#include "core/caps/video_info.hpp"
+#include "core/video/video_info.hpp"
 #include "core/memory/buffer.hpp"
 #include "core/memory/buffer_map.hpp"
-#include "core/tiles/tile_geometry.hpp"
+#include "core/video/tile_geometry.hpp"
 
 #include <cstddef>
 #include <optional>

@@ -1,4 +1,4 @@
-#include "core/elements/flow/appsink.hpp"
+#include "core/elements/routing/appsink.hpp"
 
 #include "tests/core/elements/flow_test_support.hpp"
 

@@ -2,7 +2,7 @@
 // streaming tasks, leaky queues under load, EOS through a fan-out of queues, and
 // state cycles. Run under TSan in CI. Every wait is bounded.
 
-#include "core/elements/flow/queue.hpp"
+#include "core/elements/routing/queue.hpp"
 
 #include "tests/core/elements/flow_test_support.hpp"
 

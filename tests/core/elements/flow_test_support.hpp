@@ -5,9 +5,9 @@
 
 #include "core/base/base_sink.hpp"
 #include "core/base/base_src.hpp"
-#include "core/elements/flow/appsink.hpp"
-#include "core/elements/flow/queue.hpp"
-#include "core/elements/flow/tee.hpp"
+#include "core/elements/routing/appsink.hpp"
+#include "core/elements/routing/queue.hpp"
+#include "core/elements/routing/tee.hpp"
 #include "core/graph/element_factory.hpp"
 #include "core/graph/pipeline.hpp"
 #include "core/graph/pipeline_builder.hpp"

@@ -1,4 +1,4 @@
-#include "core/elements/flow/queue.hpp"
+#include "core/elements/routing/queue.hpp"
 
 #include "tests/core/elements/flow_test_support.hpp"
 

@@ -1,4 +1,4 @@
-#include "core/tiles/tiled_image.hpp"
+#include "core/video/tiled_image.hpp"
 
 #include "core/memory/counters.hpp"
 

@@ -1,4 +1,4 @@
-#include "core/caps/video_info.hpp"
+#include "core/video/video_info.hpp"
 
 #include <gtest/gtest.h>
 
