@@ -1,6 +1,6 @@
 #include "core/video/frame_convert.hpp"
 
-#include "core/elements/video/frame_blocks.hpp"
+#include "core/video/frame_access.hpp"
 #include "core/video/pixel_convert.hpp"
 
 namespace tessera::core {
@@ -9,9 +9,9 @@ namespace {
 
 result<void> convert_linear(const video_info& in_info, const buffer& in, const video_info& out_info, buffer& out,
                             const std::string& who) {
-  auto src = frame_blocks::for_reading(in_info, in, who);
+  auto src = frame_access::for_reading(in_info, in, who, frame_hold::by_block);
   if (!src) return src.error();
-  auto dst = frame_blocks::for_writing(out_info, out, who);
+  auto dst = frame_access::for_writing(out_info, out, who, frame_hold::by_block);
   if (!dst) return dst.error();
   // Block 0 of a linear frame starts at its first pixel; the rows follow at the stride.
   auto s = src->map_block(0);
@@ -43,9 +43,9 @@ result<void> convert_frame(const video_info& in_info, const buffer& in, const vi
                                             " one");
   if (in_info.layout() == video_layout::linear && out_info.layout() == video_layout::linear)
     return convert_linear(in_info, in, out_info, out, who);
-  auto src = frame_blocks::for_reading(in_info, in, who);
+  auto src = frame_access::for_reading(in_info, in, who, frame_hold::by_block);
   if (!src) return src.error();
-  auto dst = frame_blocks::for_writing(out_info, out, who);
+  auto dst = frame_access::for_writing(out_info, out, who, frame_hold::by_block);
   if (!dst) return dst.error();
   const tile_grid& g = dst->grid();
   for (std::size_t i = 0; i < g.tile_count(); ++i) {

@@ -4,7 +4,7 @@
 ///
 /// The tile grid of a frame is the same in pixels whatever its format (64x64 tiles,
 /// see tiled_frame.hpp), only the bytes per pixel differ, so a conversion that
-/// involves a tiled side runs block by block (frame_blocks): block i of the input is
+/// involves a tiled side runs block by block (frame_access::map_block): block i of the input is
 /// converted into block i of the output, each tile mapped only while it is converted,
 /// no gathering into a linear frame. Linear to linear converts the frame in one pass
 /// (row by row when the rows have padding).
