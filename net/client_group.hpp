@@ -2,7 +2,7 @@
 /// Sending one payload to many clients at once (the subscribers of one sink), the way
 /// Beast's chat-multi shared_state broadcasts one shared string to every session.
 
-#include "net/error.hpp"
+#include "core/support/result.hpp"
 #include "net/outbound_client.hpp"
 
 #include <cstddef>

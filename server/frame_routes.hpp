@@ -63,6 +63,6 @@ class frame_forwarder final : public core::frame_subscriber {
 
 /// Adds the MJPEG and WebSocket frame routes. `service` and `metrics` are borrowed:
 /// they must outlive the server.
-net::result<void> add_frame_routes(net::router& router, pipeline_service& service, stream_metrics& metrics);
+result<void> add_frame_routes(net::router& router, pipeline_service& service, stream_metrics& metrics);
 
 }  // namespace tessera::server

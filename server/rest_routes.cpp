@@ -34,7 +34,7 @@ response reply(const service_result<json::value>& r, status ok = status::ok) {
 
 using shared_context = std::shared_ptr<const rest_context>;
 
-net::result<void> add_pipeline_routes(net::router& r, const shared_context& c) {
+result<void> add_pipeline_routes(net::router& r, const shared_context& c) {
   pipeline_service& svc = c->service;
 
   if (auto ok = r.add(net::verb::get, "/api/v1/pipelines", [&svc](request_context&) -> asio::awaitable<response> {
@@ -137,7 +137,7 @@ net::result<void> add_pipeline_routes(net::router& r, const shared_context& c) {
   });
 }
 
-net::result<void> add_element_routes(net::router& r, const shared_context& c) {
+result<void> add_element_routes(net::router& r, const shared_context& c) {
   pipeline_service& svc = c->service;
   constexpr const char* property_route = "/api/v1/pipelines/{p}/elements/{e}/properties/{name}";
   if (auto ok = r.add(net::verb::get, property_route, [&svc](request_context& ctx) -> asio::awaitable<response> {
@@ -159,7 +159,7 @@ net::result<void> add_element_routes(net::router& r, const shared_context& c) {
   });
 }
 
-net::result<void> add_server_routes(net::router& r, const shared_context& c) {
+result<void> add_server_routes(net::router& r, const shared_context& c) {
   pipeline_service& svc = c->service;
   if (auto ok = r.add(net::verb::get, "/healthz", [](request_context&) -> asio::awaitable<response> {
         co_return response::json(status::ok, R"({"status":"ok"})");
@@ -203,7 +203,7 @@ net::result<void> add_server_routes(net::router& r, const shared_context& c) {
 
 }  // namespace
 
-net::result<void> add_rest_routes(net::router& r, const rest_context& ctx) {
+result<void> add_rest_routes(net::router& r, const rest_context& ctx) {
   auto c = std::make_shared<const rest_context>(ctx);
   if (auto ok = add_pipeline_routes(r, c); !ok) return ok;
   if (auto ok = add_element_routes(r, c); !ok) return ok;

@@ -38,6 +38,6 @@ struct rest_context {
 };
 
 /// Registers every REST route on `r` (before the server starts).
-net::result<void> add_rest_routes(net::router& r, const rest_context& ctx);
+result<void> add_rest_routes(net::router& r, const rest_context& ctx);
 
 }  // namespace tessera::server

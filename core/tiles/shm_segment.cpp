@@ -1,5 +1,7 @@
 #include "core/tiles/shm_segment.hpp"
 
+#include "core/support/unique_fd.hpp"
+
 #include <atomic>
 #include <cerrno>
 #include <cstring>
@@ -14,12 +16,12 @@ namespace {
 
 std::atomic<unsigned> segments_created{0};
 
-/// Maps `fd` (size `bytes`) shared, read-write; closes the descriptor either way
+/// Maps `fd` (size `bytes`) shared, read-write; the descriptor is closed either way
 /// (the mapping keeps the segment).
-result<std::byte*> map_segment(int fd, std::size_t bytes, const std::string& name) {
-  void* p = ::mmap(nullptr, bytes, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+result<std::byte*> map_segment(unique_fd fd, std::size_t bytes, const std::string& name) {
+  void* p = ::mmap(nullptr, bytes, PROT_READ | PROT_WRITE, MAP_SHARED, fd.get(), 0);
   const int err = errno;
-  ::close(fd);
+  fd.reset();
   if (p == MAP_FAILED) {
     return fail(errc::no_memory, "shared memory " + name + ": mapping " + std::to_string(bytes) +
                                      " bytes failed: " + std::strerror(err));
@@ -31,7 +33,7 @@ result<std::byte*> map_segment(int fd, std::size_t bytes, const std::string& nam
 
 shm_segment::shm_segment(std::string name, std::byte* data, std::size_t size, bool owner)
     : name_(std::move(name)), data_(data), size_(size), owner_(owner) {
-  if (owner_) free_.emplace(0, size_);
+  if (owner_) free_.give(0, size_);
 }
 
 shm_segment::~shm_segment() {
@@ -43,18 +45,18 @@ result<std::shared_ptr<shm_segment>> shm_segment::create(std::size_t bytes) {
   if (bytes == 0) return fail(errc::invalid_argument, "shared memory: a segment needs at least 1 byte");
   const std::string name = "/tessera-" + std::to_string(::getpid()) + "-" +
                            std::to_string(segments_created.fetch_add(1, std::memory_order_relaxed));
-  const int fd = ::shm_open(name.c_str(), O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
-  if (fd < 0) {
+  unique_fd fd(::shm_open(name.c_str(), O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0600));
+  if (!fd) {
     return fail(errc::io_error, "shared memory: cannot create segment " + name + ": " + std::strerror(errno));
   }
-  if (::ftruncate(fd, static_cast<off_t>(bytes)) != 0) {
+  if (::ftruncate(fd.get(), static_cast<off_t>(bytes)) != 0) {
     const int err = errno;
-    ::close(fd);
+    fd.reset();
     ::shm_unlink(name.c_str());
     return fail(errc::no_memory, "shared memory: cannot size segment " + name + " to " + std::to_string(bytes) +
                                      " bytes: " + std::strerror(err));
   }
-  auto data = map_segment(fd, bytes, name);
+  auto data = map_segment(std::move(fd), bytes, name);
   if (!data) {
     ::shm_unlink(name.c_str());
     return data.error();
@@ -63,61 +65,35 @@ result<std::shared_ptr<shm_segment>> shm_segment::create(std::size_t bytes) {
 }
 
 result<std::shared_ptr<shm_segment>> shm_segment::open(const std::string& name) {
-  const int fd = ::shm_open(name.c_str(), O_RDWR | O_CLOEXEC, 0);
-  if (fd < 0) {
+  unique_fd fd(::shm_open(name.c_str(), O_RDWR | O_CLOEXEC, 0));
+  if (!fd) {
     const int err = errno;
     return fail(err == ENOENT ? errc::not_found : errc::io_error,
                 "shared memory: cannot open segment " + name + ": " + std::strerror(err));
   }
   struct stat st {};
-  if (::fstat(fd, &st) != 0 || st.st_size <= 0) {
-    ::close(fd);
+  if (::fstat(fd.get(), &st) != 0 || st.st_size <= 0) {
     return fail(errc::io_error, "shared memory: segment " + name + " has no size");
   }
-  auto data = map_segment(fd, static_cast<std::size_t>(st.st_size), name);
+  auto data = map_segment(std::move(fd), static_cast<std::size_t>(st.st_size), name);
   if (!data) return data.error();
   return std::shared_ptr<shm_segment>(new shm_segment(name, *data, static_cast<std::size_t>(st.st_size), false));
 }
 
 result<std::size_t> shm_segment::carve(std::size_t bytes, std::size_t align) {
   std::lock_guard lock(mutex_);
-  for (auto it = free_.begin(); it != free_.end(); ++it) {
-    const std::size_t start = it->first, length = it->second;
-    const std::size_t aligned = (start + align - 1) & ~(align - 1);
-    if (aligned - start + bytes > length) continue;
-    free_.erase(it);
-    if (aligned > start) free_.emplace(start, aligned - start);
-    const std::size_t rest = start + length - (aligned + bytes);
-    if (rest > 0) free_.emplace(aligned + bytes, rest);
-    return aligned;
-  }
+  if (auto offset = free_.take(bytes, align)) return static_cast<std::size_t>(*offset);
   return fail(errc::no_memory, "shared memory segment " + name_ + ": no free " + std::to_string(bytes) + "-byte region");
 }
 
 void shm_segment::give_back(std::size_t offset, std::size_t bytes) noexcept {
   std::lock_guard lock(mutex_);
-  std::size_t start = offset, length = bytes;
-  auto next = free_.lower_bound(offset);
-  if (next != free_.end() && next->first == start + length) {
-    length += next->second;
-    next = free_.erase(next);
-  }
-  if (next != free_.begin()) {
-    auto prev = std::prev(next);
-    if (prev->first + prev->second == start) {
-      start = prev->first;
-      length += prev->second;
-      free_.erase(prev);
-    }
-  }
-  free_.emplace(start, length);
+  free_.give(offset, bytes);
 }
 
 std::size_t shm_segment::free_bytes() const {
   std::lock_guard lock(mutex_);
-  std::size_t sum = 0;
-  for (const auto& [offset, length] : free_) sum += length;
-  return sum;
+  return static_cast<std::size_t>(free_.total());
 }
 
 result<shm_ptr> shm_mgr::allocate(std::size_t bytes, std::size_t align) {
