@@ -1,10 +1,10 @@
-// Concurrency of the flow elements (queue, tee, appsink): flushing seeks racing the
+// Concurrency of the routing elements (queue, tee, appsink): flushing seeks racing the
 // streaming tasks, leaky queues under load, EOS through a fan-out of queues, and
 // state cycles. Run under TSan in CI. Every wait is bounded.
 
 #include "core/elements/routing/queue.hpp"
 
-#include "tests/core/elements/flow_test_support.hpp"
+#include "tests/core/elements/routing_test_support.hpp"
 
 #include <atomic>
 #include <thread>
@@ -12,7 +12,7 @@
 namespace tessera::core {
 namespace {
 
-using namespace flow_test;
+using namespace routing_test;
 using namespace std::chrono_literals;
 
 void expect_no_errors(pipeline& p) {
@@ -52,11 +52,11 @@ void seek_repeatedly(const std::string& description, int seeks) {
   expect_no_errors(*p);
 }
 
-TEST(FlowConcurrency, FlushingSeeksWhileTheQueuePushesNeverDeadlock) {
+TEST(RoutingConcurrency, FlushingSeeksWhileTheQueuePushesNeverDeadlock) {
   seek_repeatedly("fakesrc size=64 ! queue name=q ! fakesink name=out sync=false", 40);
 }
 
-TEST(FlowConcurrency, FlushingSeeksWakeAnUpstreamWaitingOnAFullQueue) {
+TEST(RoutingConcurrency, FlushingSeeksWakeAnUpstreamWaitingOnAFullQueue) {
   // A slow downstream keeps the small queue full: the source is usually deferred on
   // it when the flush comes.
   seek_repeatedly("fakesrc size=64 ! queue name=q max-size-buffers=4 ! identity sleep-us=200 ! "
@@ -64,7 +64,7 @@ TEST(FlowConcurrency, FlushingSeeksWakeAnUpstreamWaitingOnAFullQueue) {
                   25);
 }
 
-TEST(FlowConcurrency, FlushingSeeksThroughATeeOfQueues) {
+TEST(RoutingConcurrency, FlushingSeeksThroughATeeOfQueues) {
   auto p = build("fakesrc size=64 ! tee name=t  t. ! queue name=q ! fakesink name=out sync=false  "
                  "t. ! queue max-size-buffers=3 ! identity sleep-us=100 ! fakesink name=slow sync=false");
   ASSERT_TRUE(p);
@@ -122,7 +122,7 @@ INSTANTIATE_TEST_SUITE_P(Modes, FlowConcurrencyLeaky,
                          ::testing::Values(leaky_load{"no"}, leaky_load{"upstream"}, leaky_load{"downstream"}),
                          [](const auto& info) { return std::string(info.param.mode); });
 
-TEST(FlowConcurrency, EosThroughAFourWayTeeOfQueuesReachesEverySink) {
+TEST(RoutingConcurrency, EosThroughAFourWayTeeOfQueuesReachesEverySink) {
   constexpr std::uint64_t n = 500;
   for (int round = 0; round < 5; ++round) {
     auto p = build("fakesrc num-buffers=500 size=128 ! tee name=t  "
@@ -174,18 +174,18 @@ void cycle_states(const std::string& description, const std::vector<const char*>
   expect_no_errors(*p);
 }
 
-TEST(FlowConcurrency, RepeatedStateCyclesWithAQueue) {
+TEST(RoutingConcurrency, RepeatedStateCyclesWithAQueue) {
   cycle_states("fakesrc size=64 ! queue max-size-buffers=16 ! fakesink name=out sync=false", {"out"}, 20);
 }
 
-TEST(FlowConcurrency, RepeatedStateCyclesWithATeeOfQueues) {
+TEST(RoutingConcurrency, RepeatedStateCyclesWithATeeOfQueues) {
   cycle_states("fakesrc size=64 ! tee name=t  t. ! queue ! fakesink name=a sync=false  "
                "t. ! queue max-size-buffers=2 ! identity sleep-us=50 ! fakesink name=b sync=false  "
                "t. ! queue leaky=upstream max-size-buffers=4 ! fakesink name=c sync=false",
                {"a", "b", "c"}, 15, true);
 }
 
-TEST(FlowConcurrency, StoppingRightAfterStartingNeverHangs) {
+TEST(RoutingConcurrency, StoppingRightAfterStartingNeverHangs) {
   // NULL is asked for while the first buffers cross the queue and the sink prerolls.
   for (int i = 0; i < 100; ++i) {
     auto p = build("fakesrc size=64 ! queue max-size-buffers=4 ! fakesink sync=false");

@@ -1,5 +1,5 @@
 #pragma once
-// Test elements and helpers shared by the queue, tee, appsink and flow concurrency
+// Test elements and helpers shared by the queue, tee, appsink and routing concurrency
 // tests: a timestamped seekable source, a sink that logs what reaches it, a registry
 // holding them beside the built-in elements, and bounded waits on pipelines.
 
@@ -24,7 +24,7 @@
 #include <thread>
 #include <vector>
 
-namespace tessera::core::flow_test {
+namespace tessera::core::routing_test {
 
 using namespace std::chrono_literals;
 
@@ -232,4 +232,4 @@ inline std::int64_t int_prop(element& e, std::string_view name) {
   return v ? std::get<std::int64_t>(*v) : -1;
 }
 
-}  // namespace tessera::core::flow_test
+}  // namespace tessera::core::routing_test
