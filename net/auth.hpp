@@ -2,7 +2,7 @@
 /// Policy-free helpers for token authentication: the server layer decides which requests
 /// need a token; these only parse and compare.
 
-#include "net/error.hpp"
+#include "core/support/result.hpp"
 
 #include <string_view>
 

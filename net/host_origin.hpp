@@ -3,7 +3,7 @@
 /// DNS-rebinding and cross-site WebSocket checks. Hosts come out lower-cased, IPv6
 /// literals without brackets, so two spellings of one authority compare equal.
 
-#include "net/error.hpp"
+#include "core/support/result.hpp"
 
 #include <cstdint>
 #include <optional>

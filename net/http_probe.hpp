@@ -3,7 +3,7 @@
 /// address literal, sends `GET target` with `Connection: close` and reads the answer,
 /// all within one deadline. Nothing else: no redirects, no TLS, no keep-alive.
 
-#include "net/error.hpp"
+#include "core/support/result.hpp"
 
 #include <chrono>
 #include <cstdint>

@@ -13,7 +13,7 @@
 /// net knows nothing of pipelines: handlers are the server layer's coroutines and
 /// frames travel as opaque shared_payloads.
 
-#include "net/error.hpp"
+#include "core/support/result.hpp"
 #include "net/http_server_config.hpp"
 #include "net/metrics.hpp"
 #include "net/router.hpp"

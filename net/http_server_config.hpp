@@ -1,7 +1,7 @@
 #pragma once
 /// Listening address and every bound the HTTP/WebSocket server enforces (docs/deploy.md).
 
-#include "net/error.hpp"
+#include "core/support/result.hpp"
 
 #include <chrono>
 #include <cstddef>

@@ -1,7 +1,7 @@
 #pragma once
 /// The accepting socket: one coroutine accepting connections, each on its own strand.
 
-#include "net/error.hpp"
+#include "core/support/result.hpp"
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>

@@ -1,7 +1,7 @@
 #pragma once
 /// Path patterns such as `/api/v1/pipelines/{p}/elements/{e}/properties/{name}`.
 
-#include "net/error.hpp"
+#include "core/support/result.hpp"
 #include "net/url.hpp"
 
 #include <string>

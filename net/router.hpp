@@ -17,7 +17,7 @@
 /// GET route with the body left out; a pattern with only a WebSocket route answers a
 /// non-upgrade request 426).
 
-#include "net/error.hpp"
+#include "core/support/result.hpp"
 #include "net/http_message.hpp"
 #include "net/metrics.hpp"
 #include "net/request_context.hpp"

@@ -2,7 +2,7 @@
 /// What a streaming route's handler works with: start (or refuse) the response, then a
 /// writer whose parts the server side pushes (MJPEG `multipart/x-mixed-replace`).
 
-#include "net/error.hpp"
+#include "core/support/result.hpp"
 #include "net/http_message.hpp"
 #include "net/outbound_client.hpp"
 

@@ -1,7 +1,7 @@
 #pragma once
 /// Request-target parsing: path/query split, percent-decoding, query parameters.
 
-#include "net/error.hpp"
+#include "core/support/result.hpp"
 
 #include <optional>
 #include <string>

@@ -1,7 +1,7 @@
 #pragma once
 /// What a WebSocket route's handler works with: the upgrade decision, then the connection.
 
-#include "net/error.hpp"
+#include "core/support/result.hpp"
 #include "net/http_message.hpp"
 #include "net/outbound_client.hpp"
 

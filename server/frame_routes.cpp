@@ -265,7 +265,7 @@ asio::awaitable<void> serve_mse(pipeline_service& service, stream_metrics& metri
 
 }  // namespace
 
-net::result<void> add_frame_routes(net::router& router, pipeline_service& service, stream_metrics& metrics) {
+result<void> add_frame_routes(net::router& router, pipeline_service& service, stream_metrics& metrics) {
   auto mjpeg = router.add_stream(net::verb::get, "/api/v1/pipelines/{p}/sinks/{e}/mjpeg",
                                  [&service, &metrics](net::request_context& ctx, net::stream_start& start) {
                                    return serve_mjpeg(service, metrics, ctx, start);

@@ -87,6 +87,6 @@ std::string decoder_config_json(const core::encoded_video_config& c);
 
 /// Adds the MJPEG, WebSocket and fMP4/WebM frame routes. `service` and `metrics` are borrowed:
 /// they must outlive the server.
-net::result<void> add_frame_routes(net::router& router, pipeline_service& service, stream_metrics& metrics);
+result<void> add_frame_routes(net::router& router, pipeline_service& service, stream_metrics& metrics);
 
 }  // namespace tessera::server

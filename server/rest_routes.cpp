@@ -58,7 +58,7 @@ response method_reply(const api_method& m, const service_result<json::value>& r)
   return resp;
 }
 
-net::result<void> add_method_route(net::router& r, const api_method& m, const std::shared_ptr<const api_context>& api) {
+result<void> add_method_route(net::router& r, const api_method& m, const std::shared_ptr<const api_context>& api) {
   return r.add(m.rest->verb, m.rest->path, [&m, api](request_context& ctx) -> asio::awaitable<response> {
     auto call = std::make_shared<rest_call>(m, ctx);
     if (!m.rest->body_example.empty())
@@ -79,7 +79,7 @@ net::result<void> add_method_route(net::router& r, const api_method& m, const st
 
 using shared_context = std::shared_ptr<const rest_context>;
 
-net::result<void> add_server_routes(net::router& r, const shared_context& c) {
+result<void> add_server_routes(net::router& r, const shared_context& c) {
   if (auto ok = r.add(net::verb::get, "/healthz", [](request_context&) -> asio::awaitable<response> {
         co_return response::json(status::ok, R"({"status":"ok"})");
       }); !ok)
@@ -116,7 +116,7 @@ std::function<boost::json::object()> server_stats_of(const rest_context& ctx) {
   };
 }
 
-net::result<void> add_rest_routes(net::router& r, const rest_context& ctx) {
+result<void> add_rest_routes(net::router& r, const rest_context& ctx) {
   auto c = std::make_shared<const rest_context>(ctx);
   auto api = std::make_shared<const api_context>(api_context{ctx.service, server_stats_of(ctx)});
   for (const api_method& m : api_methods()) {

@@ -41,7 +41,7 @@ struct rest_context {
 };
 
 /// Registers every REST route on `r` (before the server starts).
-net::result<void> add_rest_routes(net::router& r, const rest_context& ctx);
+result<void> add_rest_routes(net::router& r, const rest_context& ctx);
 
 /// What GET /api/v1/stats and server.stats answer, read from `ctx`'s sources (which
 /// must outlive the function).

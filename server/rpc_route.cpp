@@ -69,14 +69,14 @@ asio::awaitable<void> serve_rpc_connection(pipeline_service& service, const serv
 
 }  // namespace
 
-net::result<void> add_rpc_route(net::router& router, pipeline_service& service, server_stats_source server_stats) {
+result<void> add_rpc_route(net::router& router, pipeline_service& service, server_stats_source server_stats) {
   return router.add_websocket("/api/v1/rpc", [&service, stats = std::move(server_stats)](
                                                  net::request_context&, net::websocket_upgrade& up) {
     return serve_rpc_connection(service, stats, up);
   });
 }
 
-net::result<void> register_rpc_and_stream_routes(net::router& router, const rest_context& rest,
+result<void> register_rpc_and_stream_routes(net::router& router, const rest_context& rest,
                                                   stream_metrics& streams) {
   if (auto r = add_rpc_route(router, rest.service, server_stats_of(rest)); !r) return r;
   return add_frame_routes(router, rest.service, streams);

@@ -28,13 +28,13 @@ inline constexpr std::size_t reply_reserve_messages = 16;
 
 /// Adds WebSocket /api/v1/rpc. `service` is borrowed: it must outlive the server (and
 /// so every connection); `server_stats` answers server.stats.
-net::result<void> add_rpc_route(net::router& router, pipeline_service& service, server_stats_source server_stats);
+result<void> add_rpc_route(net::router& router, pipeline_service& service, server_stats_source server_stats);
 
 /// Adds /api/v1/rpc and the frame streams (frame_routes.hpp): what `tessera serve`
 /// calls once, next to its REST routes, with the same context (server.stats answers
 /// what GET /api/v1/stats does). `rest` is copied; what it refers to, and `streams`,
 /// must outlive the server.
-net::result<void> register_rpc_and_stream_routes(net::router& router, const rest_context& rest,
+result<void> register_rpc_and_stream_routes(net::router& router, const rest_context& rest,
                                                   stream_metrics& streams);
 
 }  // namespace tessera::server

@@ -7,13 +7,13 @@
 namespace tessera::core {
 
 void register_basic_elements(element_registry& r);  ///< fakesrc, fakesink, identity, capsfilter
-void register_flow_elements(element_registry& r);   ///< queue, tee
+void register_routing_elements(element_registry& r);   ///< queue, tee
 void register_video_elements(element_registry& r);  ///< testsrc, invert, videoconvert, ...
 void register_file_elements(element_registry& r);   ///< filesrc, filesink
 void register_web_elements(element_registry& r);    ///< websink
 void register_codec_elements(element_registry& r);  ///< jpegenc, jpegdec
 void register_audio_elements(element_registry& r);  ///< audiotestsrc, audioconvert, volume
-void register_parse_elements(element_registry& r);  ///< rawvideoparse
+void register_rawparse_elements(element_registry& r);  ///< rawvideoparse
 void register_shm_elements(element_registry& r);    ///< shmsink, shmsrc
 void register_av_elements(element_registry& r);     ///< avsrc (FFmpeg)
 void register_av_encode_elements(element_registry& r);  ///< avenc, avmux

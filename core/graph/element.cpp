@@ -2,7 +2,7 @@
 
 #include "core/graph/element_factory.hpp"
 #include "core/graph/pipeline.hpp"
-#include "core/sched/streaming_pool.hpp"
+#include "core/threads/streaming_pool.hpp"
 
 #include <spdlog/spdlog.h>
 

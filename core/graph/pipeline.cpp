@@ -1,7 +1,7 @@
 #include "core/graph/pipeline.hpp"
 
 #include "core/graph/element_factory.hpp"
-#include "core/sched/streaming_pool.hpp"
+#include "core/threads/streaming_pool.hpp"
 
 #include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>

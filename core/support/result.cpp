@@ -20,6 +20,8 @@ class core_category_impl final : public boost::system::error_category {
       case errc::io_error: return "i/o error";
       case errc::permission_denied: return "permission denied";
       case errc::limit_exceeded: return "limit exceeded";
+      case errc::bind_failed: return "bind failed";
+      case errc::closed: return "closed";
     }
     return "unknown tessera error";
   }

@@ -5,7 +5,7 @@
 /// `tessera::result<T>`: a boost::system::result whose error is an `error`,
 /// an error_code (for branching) plus a message that names the problem in
 /// words a user can act on ("share(offset=8, size=64) exceeds memory size 32").
-/// No exception leaves core; `.value()` on an error throws `tessera::error_exception`
+/// No exception leaves core or net; `.value()` on an error throws `tessera::error_exception`
 /// and is for callers that have already checked or that are in tests.
 
 #include <boost/system/error_code.hpp>
@@ -17,7 +17,7 @@
 
 namespace tessera {
 
-/// Error codes for core. Other layers register their own enums.
+/// Error codes of every layer (core, net, server).
 enum class errc {
   invalid_argument = 1,  ///< a value out of range or malformed
   out_of_range,          ///< offset/size beyond what exists
@@ -31,6 +31,8 @@ enum class errc {
   io_error,              ///< a read or write on a file failed
   permission_denied,     ///< refused by policy (media-root, token)
   limit_exceeded,        ///< a configured bound was hit
+  bind_failed,           ///< a listening socket could not be opened, bound or listened on
+  closed,                ///< the connection or queue is closed
 };
 
 }  // namespace tessera

@@ -1,5 +1,7 @@
 #include "core/tiles/shm_segment.hpp"
 
+#include "core/support/unique_fd.hpp"
+
 #include <atomic>
 #include <cerrno>
 #include <cstring>
@@ -29,7 +31,7 @@ result<std::byte*> map_segment(int fd, std::size_t bytes, const std::string& nam
 
 shm_segment::shm_segment(std::string name, unique_fd fd, std::byte* data, std::size_t size, bool owner)
     : name_(std::move(name)), fd_(std::move(fd)), data_(data), size_(size), owner_(owner) {
-  if (owner_) free_.emplace(0, size_);
+  if (owner_) free_.give(0, size_);
 }
 
 shm_segment::~shm_segment() {
@@ -83,43 +85,18 @@ result<std::shared_ptr<shm_segment>> shm_segment::adopt(unique_fd fd, const std:
 
 result<std::size_t> shm_segment::carve(std::size_t bytes, std::size_t align) {
   std::lock_guard lock(mutex_);
-  for (auto it = free_.begin(); it != free_.end(); ++it) {
-    const std::size_t start = it->first, length = it->second;
-    const std::size_t aligned = (start + align - 1) & ~(align - 1);
-    if (aligned - start + bytes > length) continue;
-    free_.erase(it);
-    if (aligned > start) free_.emplace(start, aligned - start);
-    const std::size_t rest = start + length - (aligned + bytes);
-    if (rest > 0) free_.emplace(aligned + bytes, rest);
-    return aligned;
-  }
+  if (auto offset = free_.take(bytes, align)) return static_cast<std::size_t>(*offset);
   return fail(errc::no_memory, "shared memory segment " + name_ + ": no free " + std::to_string(bytes) + "-byte region");
 }
 
 void shm_segment::give_back(std::size_t offset, std::size_t bytes) noexcept {
   std::lock_guard lock(mutex_);
-  std::size_t start = offset, length = bytes;
-  auto next = free_.lower_bound(offset);
-  if (next != free_.end() && next->first == start + length) {
-    length += next->second;
-    next = free_.erase(next);
-  }
-  if (next != free_.begin()) {
-    auto prev = std::prev(next);
-    if (prev->first + prev->second == start) {
-      start = prev->first;
-      length += prev->second;
-      free_.erase(prev);
-    }
-  }
-  free_.emplace(start, length);
+  free_.give(offset, bytes);
 }
 
 std::size_t shm_segment::free_bytes() const {
   std::lock_guard lock(mutex_);
-  std::size_t sum = 0;
-  for (const auto& [offset, length] : free_) sum += length;
-  return sum;
+  return static_cast<std::size_t>(free_.total());
 }
 
 result<shm_ptr> shm_mgr::allocate(std::size_t bytes, std::size_t align) {

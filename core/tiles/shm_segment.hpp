@@ -16,12 +16,12 @@
 /// Thread safety: all members may be called from any thread (a segment's free list
 /// has a mutex; a shm_ptr is one owner's, like unique_ptr).
 
+#include "core/support/free_extents.hpp"
 #include "core/support/result.hpp"
 #include "core/support/unique_fd.hpp"
 
 #include <cstddef>
 #include <cstdint>
-#include <map>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -71,7 +71,7 @@ class shm_segment {
   const std::size_t size_;
   const bool owner_;  // created here: unlinked on destruction
   mutable std::mutex mutex_;
-  std::map<std::size_t, std::size_t> free_;  // offset -> length, guarded by mutex_
+  free_extents free_;  // guarded by mutex_
 };
 
 /// One region of a segment. Move-only; gives the region back when it dies.

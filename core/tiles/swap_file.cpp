@@ -89,44 +89,33 @@ result<std::unique_ptr<swap_file>> swap_file::create(const std::filesystem::path
   // draws again.
   std::string name;
   std::filesystem::path path;
-  int fd = -1;
+  unique_fd fd;
   int err = EEXIST;
-  for (int attempt = 0; attempt < 8 && fd < 0 && err == EEXIST; ++attempt) {
+  for (int attempt = 0; attempt < 8 && !fd && err == EEXIST; ++attempt) {
     auto suffix = random_suffix();
     if (!suffix) return suffix.error();
     name = std::string(swap_prefix) + std::to_string(::getpid()) + "-" + *suffix;
     path = dir / name;
-    fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
-    if (fd < 0) err = errno;
+    fd.reset(::open(path.c_str(), O_RDWR | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600));
+    if (!fd) err = errno;
   }
-  if (fd < 0) {
+  if (!fd) {
     return fail(err == EACCES || err == EPERM || err == EROFS ? errc::permission_denied : errc::io_error,
                 "swap dir \"" + dir.string() + "\": cannot create swap file " + name + ": " + system_reason(err));
   }
-  auto* file = new (std::nothrow) swap_file(fd, std::move(path), max_bytes);
+  auto* file = new (std::nothrow) swap_file(std::move(fd), std::move(path), max_bytes);
   if (file == nullptr) {
     ::unlink((dir / name).c_str());
-    ::close(fd);
     return fail(errc::no_memory, "allocating a swap file object failed");
   }
   return std::unique_ptr<swap_file>(file);
 }
 
-swap_file::~swap_file() {
-  ::unlink(path_.c_str());
-  ::close(fd_);
-}
+swap_file::~swap_file() { ::unlink(path_.c_str()); }  // fd_ closes after
 
 result<std::uint64_t> swap_file::reserve(std::size_t bytes) {
   std::lock_guard lock(mutex_);
-  for (auto it = free_.begin(); it != free_.end(); ++it) {
-    if (it->second < bytes) continue;
-    const std::uint64_t offset = it->first;
-    const std::uint64_t rest = it->second - bytes;
-    free_.erase(it);
-    if (rest > 0) free_.emplace(offset + bytes, rest);
-    return offset;
-  }
+  if (auto offset = free_.take(bytes)) return *offset;
   if (max_bytes_ != 0 && end_ + bytes > max_bytes_) {
     return fail(errc::no_memory, "swap file " + path_.string() + " is full: " + std::to_string(bytes) +
                                      " more bytes would exceed its limit of " + std::to_string(max_bytes_) +
@@ -139,28 +128,12 @@ result<std::uint64_t> swap_file::reserve(std::size_t bytes) {
 
 void swap_file::release(std::uint64_t offset, std::size_t bytes) noexcept {
   std::lock_guard lock(mutex_);
-  std::uint64_t start = offset;
-  std::uint64_t length = bytes;
-  auto next = free_.lower_bound(offset);
-  if (next != free_.end() && next->first == start + length) {
-    length += next->second;
-    next = free_.erase(next);
-  }
-  if (next != free_.begin()) {
-    auto prev = std::prev(next);
-    if (prev->first + prev->second == start) {
-      start = prev->first;
-      length += prev->second;
-      free_.erase(prev);
-    }
-  }
-  if (start + length == end_) {
+  free_.give(offset, bytes);
+  if (auto tail = free_.take_tail(end_)) {
     // Free space at the end: the file shrinks back, so its blocks go back to the disk.
-    end_ = start;
-    (void)::ftruncate(fd_, static_cast<off_t>(end_));
-    return;
+    end_ = tail->offset;
+    (void)::ftruncate(fd_.get(), static_cast<off_t>(end_));
   }
-  free_.emplace(start, length);
 }
 
 void swap_file::fail_writes_after(std::optional<std::uint64_t> bytes) noexcept {
@@ -186,7 +159,7 @@ result<void> swap_file::write(std::uint64_t offset, std::span<const std::byte> b
   }
   std::size_t done = 0;
   while (done < bytes.size()) {
-    const ssize_t n = ::pwrite(fd_, bytes.data() + done, bytes.size() - done, static_cast<off_t>(offset + done));
+    const ssize_t n = ::pwrite(fd_.get(), bytes.data() + done, bytes.size() - done, static_cast<off_t>(offset + done));
     if (n < 0 && errno == EINTR) continue;
     if (n <= 0) {
       const int err = n < 0 ? errno : ENOSPC;
@@ -208,7 +181,7 @@ result<void> swap_file::read(std::uint64_t offset, std::span<std::byte> into) co
   if (hook) hook();
   std::size_t done = 0;
   while (done < into.size()) {
-    const ssize_t n = ::pread(fd_, into.data() + done, into.size() - done, static_cast<off_t>(offset + done));
+    const ssize_t n = ::pread(fd_.get(), into.data() + done, into.size() - done, static_cast<off_t>(offset + done));
     if (n < 0 && errno == EINTR) continue;
     if (n <= 0) {
       return fail(errc::io_error, "swap file " + path_.string() + ": reading " + std::to_string(into.size()) +
@@ -227,9 +200,7 @@ std::uint64_t swap_file::end_bytes() const noexcept {
 
 std::uint64_t swap_file::free_bytes() const noexcept {
   std::lock_guard lock(mutex_);
-  std::uint64_t sum = 0;
-  for (const auto& [offset, length] : free_) sum += length;
-  return sum;
+  return free_.total();
 }
 
 }  // namespace tessera::core

@@ -11,13 +11,14 @@
 /// the next name in advance to stop the start. The pid in the name lets a later process
 /// remove the files of a process that was killed (remove_stale_swap_files).
 
+#include "core/support/free_extents.hpp"
 #include "core/support/result.hpp"
+#include "core/support/unique_fd.hpp"
 
 #include <cstddef>
 #include <cstdint>
 #include <filesystem>
 #include <functional>
-#include <map>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -74,14 +75,14 @@ class swap_file {
   void set_before_read(std::function<void()> hook);
 
  private:
-  swap_file(int fd, std::filesystem::path path, std::uint64_t max_bytes) noexcept
-      : fd_(fd), path_(std::move(path)), max_bytes_(max_bytes) {}
+  swap_file(unique_fd fd, std::filesystem::path path, std::uint64_t max_bytes) noexcept
+      : fd_(std::move(fd)), path_(std::move(path)), max_bytes_(max_bytes) {}
 
-  const int fd_;
+  const unique_fd fd_;
   const std::filesystem::path path_;
   const std::uint64_t max_bytes_;
   mutable std::mutex mutex_;
-  std::map<std::uint64_t, std::uint64_t> free_;  // offset -> length, guarded by mutex_
+  free_extents free_;                            // guarded by mutex_
   std::uint64_t end_ = 0;                        // guarded by mutex_
   std::optional<std::uint64_t> write_budget_;    // guarded by mutex_ (fault injection)
   std::function<void()> before_read_;            // guarded by mutex_ (test hook)

@@ -1,7 +1,7 @@
 #include "core/tiles/tile_cache.hpp"
 
 #include "core/memory/system_allocator.hpp"
-#include "core/sched/streaming_pool.hpp"
+#include "core/threads/streaming_pool.hpp"
 #include "core/tiles/cache_budget.hpp"
 
 #include <atomic>

@@ -2,7 +2,7 @@
 // streams). Headers that parse and fit 16 Mpixel are decoded into RGBA; corrupt data
 // must be an error, never a crash or a read past the input.
 
-#include "core/caps/video_info.hpp"
+#include "core/video/video_info.hpp"
 #include "core/elements/codec/jpeg_decoder.hpp"
 
 #include <cstdint>

@@ -26,7 +26,7 @@
 /// Thread safety: chain and events in the streaming task; force-key-unit may come
 /// from any thread (an atomic flag).
 
-#include "core/caps/video_info.hpp"
+#include "core/video/video_info.hpp"
 #include "core/elements/av/avenc_encoder.hpp"
 #include "core/graph/element.hpp"
 

@@ -10,7 +10,7 @@
 ///
 /// Thread safety: one thread at a time (the streaming task).
 
-#include "core/caps/video_info.hpp"
+#include "core/video/video_info.hpp"
 #include "core/memory/buffer.hpp"
 #include "core/support/result.hpp"
 

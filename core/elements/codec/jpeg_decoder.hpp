@@ -8,7 +8,7 @@
 /// Corrupt or truncated data is an error (never a crash): TurboJPEG's message is
 /// passed on.
 
-#include "core/caps/video_info.hpp"
+#include "core/video/video_info.hpp"
 #include "core/support/result.hpp"
 
 #include <cstddef>

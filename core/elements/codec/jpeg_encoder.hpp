@@ -10,7 +10,7 @@
 /// Both use 4:2:0 chroma subsampling for colour input (GStreamer jpegenc's default)
 /// and grey JPEG for GRAY8, with the fast integer DCT.
 
-#include "core/caps/video_info.hpp"
+#include "core/video/video_info.hpp"
 #include "core/support/result.hpp"
 
 #include <cstddef>

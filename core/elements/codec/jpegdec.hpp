@@ -16,7 +16,7 @@
 /// Thread safety: chain and event run in the upstream streaming task; state changes
 /// reset the negotiated output while no data flows.
 
-#include "core/caps/video_info.hpp"
+#include "core/video/video_info.hpp"
 #include "core/elements/codec/jpeg_decoder.hpp"
 #include "core/graph/element.hpp"
 

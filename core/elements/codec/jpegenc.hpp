@@ -19,7 +19,7 @@
 /// quality is read per frame.
 
 #include "core/base/base_transform.hpp"
-#include "core/caps/video_info.hpp"
+#include "core/video/video_info.hpp"
 #include "core/elements/codec/jpeg_encoder.hpp"
 #include "core/memory/pool_allocator.hpp"
 

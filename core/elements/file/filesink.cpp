@@ -3,8 +3,8 @@
 #include "core/graph/element_factory.hpp"
 #include "core/graph/pipeline.hpp"
 #include "core/support/confined_path.hpp"
-#include "core/caps/video_info.hpp"
-#include "core/tiles/tiled_frame.hpp"
+#include "core/video/video_info.hpp"
+#include "core/video/tiled_frame.hpp"
 
 #include <algorithm>
 #include <cerrno>

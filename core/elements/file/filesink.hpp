@@ -23,9 +23,9 @@
 /// and the state change that closes the file meet under `mutex_`.
 
 #include "core/base/base_sink.hpp"
-#include "core/caps/video_info.hpp"
+#include "core/video/video_info.hpp"
 #include "core/support/unique_fd.hpp"
-#include "core/tiles/tile_geometry.hpp"
+#include "core/video/tile_geometry.hpp"
 
 #include <mutex>
 #include <optional>

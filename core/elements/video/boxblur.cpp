@@ -1,8 +1,8 @@
 #include "core/elements/video/boxblur.hpp"
 
 #include "core/graph/element_factory.hpp"
-#include "core/tiles/frame_access.hpp"
-#include "core/tiles/tiled_frame.hpp"
+#include "core/video/frame_access.hpp"
+#include "core/video/tiled_frame.hpp"
 
 #include <algorithm>
 #include <cstring>

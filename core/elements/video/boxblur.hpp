@@ -19,8 +19,8 @@
 /// is read once per frame.
 
 #include "core/base/base_transform.hpp"
-#include "core/caps/video_info.hpp"
-#include "core/tiles/tile_geometry.hpp"
+#include "core/video/video_info.hpp"
+#include "core/video/tile_geometry.hpp"
 
 #include <cstdint>
 #include <optional>

@@ -1,9 +1,9 @@
 #include "core/elements/video/crop.hpp"
 
-#include "core/elements/video/tiled_crop.hpp"
+#include "core/video/tiled_crop.hpp"
 #include "core/graph/element_factory.hpp"
 #include "core/graph/pad.hpp"
-#include "core/tiles/tiled_frame.hpp"
+#include "core/video/tiled_frame.hpp"
 
 #include <algorithm>
 #include <limits>

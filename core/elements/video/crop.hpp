@@ -29,8 +29,8 @@
 /// Thread safety: runs in the streaming task; properties from any thread.
 
 #include "core/base/base_transform.hpp"
-#include "core/caps/video_info.hpp"
-#include "core/tiles/tile_geometry.hpp"
+#include "core/video/video_info.hpp"
+#include "core/video/tile_geometry.hpp"
 
 #include <optional>
 

@@ -2,7 +2,7 @@
 
 #include "core/elements/video/test_patterns.hpp"
 #include "core/graph/element_factory.hpp"
-#include "core/tiles/tiled_frame.hpp"
+#include "core/video/tiled_frame.hpp"
 
 #include <algorithm>
 #include <limits>

@@ -8,7 +8,7 @@
 ///
 /// Linear frames go through the in-place transform: a frame that is not writable
 /// (shared after a tee) is copied whole by the base class, as GStreamer does. Tiled
-/// frames (caps layout=tiled, tiles as core/tiles/tiled_frame.hpp) put the base class
+/// frames (caps layout=tiled, tiles as core/video/tiled_frame.hpp) put the base class
 /// in metadata-only mode (set_caps), so transform_ip gets every frame, shared or not,
 /// and makes writable only the tiles the box touches: on a shared frame the copy is
 /// those tiles' bytes and nothing else; the untouched tiles stay shared. Both layouts
@@ -18,9 +18,9 @@
 /// thread and are read once per frame.
 
 #include "core/base/base_transform.hpp"
-#include "core/caps/video_info.hpp"
-#include "core/elements/video/video_pixels.hpp"
-#include "core/tiles/tile_geometry.hpp"
+#include "core/video/video_info.hpp"
+#include "core/video/video_pixels.hpp"
+#include "core/video/tile_geometry.hpp"
 
 #include <optional>
 

@@ -1,7 +1,7 @@
 #include "core/elements/video/invert.hpp"
 
 #include "core/graph/element_factory.hpp"
-#include "core/tiles/tiled_frame.hpp"
+#include "core/video/tiled_frame.hpp"
 
 #include <cstring>
 

@@ -15,8 +15,8 @@
 /// Thread safety: runs in the streaming task; the format is set by set_caps there.
 
 #include "core/base/base_transform.hpp"
-#include "core/caps/video_info.hpp"
-#include "core/tiles/tile_geometry.hpp"
+#include "core/video/video_info.hpp"
+#include "core/video/tile_geometry.hpp"
 
 #include <optional>
 

@@ -1,6 +1,6 @@
 #include "core/elements/video/scale_kernels.hpp"
 
-#include "core/elements/video/video_pixels.hpp"
+#include "core/video/video_pixels.hpp"
 
 #include <algorithm>
 #include <cstring>

@@ -25,8 +25,8 @@
 ///
 /// A painter keeps scratch rows between frames; use one per streaming task.
 
-#include "core/caps/video_info.hpp"
-#include "core/elements/video/video_pixels.hpp"
+#include "core/video/video_info.hpp"
+#include "core/video/video_pixels.hpp"
 
 #include <cstddef>
 #include <cstdint>

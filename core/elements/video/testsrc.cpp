@@ -2,7 +2,7 @@
 
 #include "core/graph/element_factory.hpp"
 #include "core/graph/pipeline.hpp"
-#include "core/tiles/tiled_frame.hpp"
+#include "core/video/tiled_frame.hpp"
 
 #include <cstdint>
 #include <limits>

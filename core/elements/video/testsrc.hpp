@@ -29,17 +29,17 @@
 /// (a resized sink) that are fixed and within the template, the source renegotiates to
 /// them and draws at the new size. With peer-alloc=false frames come from the
 /// source's own pool and downstream is never asked. With tiled=true frames are tiled
-/// (caps layout=tiled, core/tiles/tiled_frame.hpp): one pooled memory per tile, the
+/// (caps layout=tiled, core/video/tiled_frame.hpp): one pooled memory per tile, the
 /// same pixels as the linear frame, never pad-allocated.
 ///
 /// Thread safety: create() and the negotiation hooks run in the source's streaming
 /// task; properties may be written from any thread.
 
 #include "core/base/base_src.hpp"
-#include "core/caps/video_info.hpp"
+#include "core/video/video_info.hpp"
 #include "core/elements/video/test_patterns.hpp"
 #include "core/memory/pool_allocator.hpp"
-#include "core/tiles/tile_geometry.hpp"
+#include "core/video/tile_geometry.hpp"
 
 #include <atomic>
 #include <memory>

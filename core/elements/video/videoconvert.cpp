@@ -1,8 +1,8 @@
 #include "core/elements/video/videoconvert.hpp"
 
-#include "core/elements/video/frame_convert.hpp"
+#include "core/video/frame_convert.hpp"
 #include "core/graph/element_factory.hpp"
-#include "core/tiles/tiled_frame.hpp"
+#include "core/video/tiled_frame.hpp"
 
 #include <algorithm>
 #include <array>

@@ -22,8 +22,8 @@
 /// Thread safety: runs in the streaming task; configured by set_caps there.
 
 #include "core/base/base_transform.hpp"
-#include "core/caps/video_info.hpp"
-#include "core/tiles/tile_geometry.hpp"
+#include "core/video/video_info.hpp"
+#include "core/video/tile_geometry.hpp"
 
 #include <optional>
 

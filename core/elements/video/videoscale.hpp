@@ -33,7 +33,7 @@
 /// applies from the next frame.
 
 #include "core/base/base_transform.hpp"
-#include "core/caps/video_info.hpp"
+#include "core/video/video_info.hpp"
 #include "core/elements/video/scale_kernels.hpp"
 
 #include <optional>

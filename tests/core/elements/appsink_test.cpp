@@ -1,11 +1,11 @@
-#include "core/elements/flow/appsink.hpp"
+#include "core/elements/routing/appsink.hpp"
 
-#include "tests/core/elements/flow_test_support.hpp"
+#include "tests/core/elements/routing_test_support.hpp"
 
 namespace tessera::core {
 namespace {
 
-using namespace flow_test;
+using namespace routing_test;
 using namespace std::chrono_literals;
 
 constexpr std::int64_t ms = 1'000'000;  // ns

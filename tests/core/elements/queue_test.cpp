@@ -1,6 +1,6 @@
-#include "core/elements/flow/queue.hpp"
+#include "core/elements/routing/queue.hpp"
 
-#include "tests/core/elements/flow_test_support.hpp"
+#include "tests/core/elements/routing_test_support.hpp"
 
 #include <atomic>
 #include <thread>
@@ -8,7 +8,7 @@
 namespace tessera::core {
 namespace {
 
-using namespace flow_test;
+using namespace routing_test;
 using namespace std::chrono_literals;
 
 constexpr std::int64_t ms = 1'000'000;  // ns

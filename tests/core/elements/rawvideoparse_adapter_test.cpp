@@ -1,6 +1,6 @@
 // The byte adapter behind rawvideoparse's push mode: ranges come out in order, shared
 // (no copy) when one input buffer holds them, copied once when they straddle buffers.
-#include "core/elements/parse/byte_adapter.hpp"
+#include "core/elements/rawparse/byte_adapter.hpp"
 
 #include "tests/core/support/test_helpers.hpp"
 

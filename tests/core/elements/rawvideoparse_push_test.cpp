@@ -1,6 +1,6 @@
 // rawvideoparse in push mode (an upstream that cannot answer range requests): the
 // byte adapter, byte seeks sent upstream, and the sink keeping frame order.
-#include "core/elements/parse/rawvideoparse.hpp"
+#include "core/elements/rawparse/rawvideoparse.hpp"
 
 #include "core/sched/task_context.hpp"
 #include "tests/core/elements/rawvideoparse_test_support.hpp"

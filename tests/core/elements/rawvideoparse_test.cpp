@@ -1,4 +1,4 @@
-#include "core/elements/parse/rawvideoparse.hpp"
+#include "core/elements/rawparse/rawvideoparse.hpp"
 
 #include "tests/core/elements/rawvideoparse_test_support.hpp"
 #include "tests/core/support/test_helpers.hpp"

@@ -3,12 +3,12 @@
 // frame with its timestamps, a registry with the elements the pipelines use, and
 // checks of a run of frames against values computed here (never by the parser).
 
-#include "core/elements/parse/rawvideoparse.hpp"
+#include "core/elements/rawparse/rawvideoparse.hpp"
 
 #include "core/elements/basic/capsfilter.hpp"
 #include "core/elements/basic/fakesrc.hpp"
 #include "core/elements/file/filesrc.hpp"
-#include "core/elements/flow/queue.hpp"
+#include "core/elements/routing/queue.hpp"
 #include "core/graph/pipeline_builder.hpp"
 #include "tests/core/elements/file_test_support.hpp"
 

@@ -3,7 +3,7 @@
 // the control socket. The two-process run is tests/integration/shm_two_process.sh.
 #include "core/elements/shm/shmsink.hpp"
 #include "core/elements/shm/shmsrc.hpp"
-#include "core/elements/flow/appsink.hpp"
+#include "core/elements/routing/appsink.hpp"
 #include "core/memory/counters.hpp"
 #include "tests/core/elements/file_test_support.hpp"
 #include "tests/core/elements/flow_test_support.hpp"

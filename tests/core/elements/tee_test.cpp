@@ -1,13 +1,13 @@
-#include "core/elements/flow/tee.hpp"
+#include "core/elements/routing/tee.hpp"
 
 #include "core/base/base_transform.hpp"
 #include "core/memory/counters.hpp"
-#include "tests/core/elements/flow_test_support.hpp"
+#include "tests/core/elements/routing_test_support.hpp"
 
 namespace tessera::core {
 namespace {
 
-using namespace flow_test;
+using namespace routing_test;
 using namespace std::chrono_literals;
 
 constexpr std::int64_t ms = 1'000'000;  // ns

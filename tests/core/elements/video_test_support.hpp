@@ -4,8 +4,8 @@
 // thread pushes frames through by hand (direct pad pushes).
 
 #include "core/base/base_sink.hpp"
-#include "core/caps/video_info.hpp"
-#include "core/elements/flow/appsink.hpp"
+#include "core/video/video_info.hpp"
+#include "core/elements/routing/appsink.hpp"
 #include "core/elements/video/testsrc.hpp"
 #include "core/graph/element_factory.hpp"
 #include "core/graph/pipeline.hpp"

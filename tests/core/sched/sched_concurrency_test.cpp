@@ -5,7 +5,7 @@
 #include "core/sched/wakeup.hpp"
 
 #include "core/graph/clock_time.hpp"
-#include "core/sched/streaming_pool.hpp"
+#include "core/threads/streaming_pool.hpp"
 #include "tests/core/support/test_helpers.hpp"
 
 #include <boost/asio/co_spawn.hpp>

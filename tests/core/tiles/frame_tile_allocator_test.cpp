@@ -3,7 +3,7 @@
 #include "core/memory/buffer.hpp"
 #include "core/memory/counters.hpp"
 #include "core/tiles/frame_residency.hpp"
-#include "core/tiles/tiled_frame.hpp"
+#include "core/video/tiled_frame.hpp"
 #include "mem_mgr_test_support.hpp"
 
 #include <boost/asio/co_spawn.hpp>

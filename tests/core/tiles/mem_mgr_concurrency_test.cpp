@@ -1,6 +1,6 @@
 #include "core/tiles/mem_mgr.hpp"
 
-#include "core/tiles/tiled_image.hpp"
+#include "core/video/tiled_image.hpp"
 
 #include <gtest/gtest.h>
 

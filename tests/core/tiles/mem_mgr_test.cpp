@@ -1,6 +1,6 @@
 #include "core/tiles/mem_mgr.hpp"
 
-#include "core/tiles/tiled_image.hpp"
+#include "core/video/tiled_image.hpp"
 #include "mem_mgr_test_support.hpp"
 
 #include <boost/asio/co_spawn.hpp>

@@ -3,7 +3,7 @@
 // that do not compress.
 
 #include "core/tiles/mem_mgr.hpp"
-#include "core/tiles/tile_geometry.hpp"
+#include "core/video/tile_geometry.hpp"
 
 #include <gtest/gtest.h>
 

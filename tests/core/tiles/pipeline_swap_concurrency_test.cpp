@@ -2,7 +2,7 @@
 // the output is byte-identical to a run that never swaps, and a pipeline whose frames
 // are swapped in (slowly) leaves the streaming threads to the other pipelines.
 
-#include "core/sched/streaming_pool.hpp"
+#include "core/threads/streaming_pool.hpp"
 #include "core/tiles/tile_cache.hpp"
 #include "mem_mgr_test_support.hpp"
 #include "tiles_test_support.hpp"
