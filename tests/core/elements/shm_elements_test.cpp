@@ -6,7 +6,7 @@
 #include "core/elements/routing/appsink.hpp"
 #include "core/memory/counters.hpp"
 #include "tests/core/elements/file_test_support.hpp"
-#include "tests/core/elements/flow_test_support.hpp"
+#include "tests/core/elements/routing_test_support.hpp"
 
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -15,7 +15,7 @@
 namespace tessera::core {
 namespace {
 
-using namespace flow_test;
+using namespace routing_test;
 using namespace std::chrono_literals;
 using file_test::temp_dir;
 
