@@ -5,7 +5,7 @@ JOBS ?= $(shell nproc)
 TESSERA := build/bin/tessera
 PORT ?= 8080
 
-.PHONY: deps build test test-asan test-tsan test-browser bench fuzz run clean container-test
+.PHONY: deps build test test-asan test-tsan test-browser bench fuzz soak run clean container-test
 
 deps:
 	@scripts/install-deps
@@ -54,6 +54,12 @@ fuzz:
 container-test:
 	@scripts/install-deps container
 	scripts/container-test
+
+# 30 minutes of random clients against one server (tests/integration/model_clients.py):
+# every call within its bound, then the slopes of RSS, fds and threads (build/soak.csv).
+soak: build
+	MODEL_SECONDS=$${SOAK_SECONDS:-1800} MODEL_OPS=1000000000 MODEL_CLIENTS=6 MODEL_SAMPLES=build/soak.csv \
+	  python3 tests/integration/model_clients.py build
 
 run: build
 	scripts/run-demo $(TESSERA) $(PORT)
