@@ -381,7 +381,7 @@ async function uiWalkthrough(browser) {
     check(page.problems.length === 0, `problems in the page: ${page.problems.join('; ')}`);
   } finally {
     await page.close();
-    check((await server.stop()) === 0, 'tessera serve did not exit 0');
+    { const code = await server.stop(); check(code === 0, `tessera serve exited ${code}, not 0`); }
   }
 }
 
@@ -451,7 +451,7 @@ async function encodedVideo(browser) {
     await encodedViewer(browser, server, 'h264', 'mse');
     await encodedViewer(browser, server, 'vp8', 'webcodecs');
   } finally {
-    check((await server.stop()) === 0, 'tessera serve did not exit 0');
+    { const code = await server.stop(); check(code === 0, `tessera serve exited ${code}, not 0`); }
   }
 }
 
