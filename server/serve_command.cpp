@@ -7,7 +7,8 @@
 // the server cannot start (e.g. the port is taken).
 #include "server/commands.hpp"
 
-#include "core/tiles/tile_cache.hpp"
+#include "core/elements/builtin_elements.hpp"
+#include "core/graph/runtime.hpp"
 #include "net/server.hpp"
 #include "server/pipeline_service.hpp"
 #include "server/rest_routes.hpp"
@@ -74,14 +75,19 @@ int run_serve(std::span<const std::string_view> args) {
       return 2;
     }
   }
-  // The tile cache is made now, not on first use, so a bad --swap-dir stops the
-  // start with a clear message instead of failing the first tiled pipeline.
-  if (auto ok = core::configure_tile_cache(config.cache_bytes, config.swap_dir.value_or(std::filesystem::path{}));
-      !ok) {
-    std::fprintf(stderr, "tessera serve: tile cache: %s\n", ok.error().message.c_str());
+  // The runtime (streaming pool, tile cache, elements) is made now, so a bad
+  // --swap-dir stops the start with a clear message instead of failing the first
+  // tiled pipeline. Declared before the service, so it outlives every pipeline.
+  core::runtime_config runtime_config;
+  runtime_config.cache_bytes = config.cache_bytes;
+  runtime_config.swap_dir = config.swap_dir.value_or(std::filesystem::path{});
+  auto runtime = core::runtime::create(runtime_config);
+  if (!runtime) {
+    std::fprintf(stderr, "tessera serve: tile cache: %s\n", runtime.error().message.c_str());
     return 2;
   }
-  spdlog::info("tile cache budget {} bytes, swap dir {}", core::tile_cache()->cache_bytes(),
+  core::register_builtin_elements((*runtime)->registry());
+  spdlog::info("tile cache budget {} bytes, swap dir {}", (*runtime)->tile_cache().cache_bytes(),
                config.swap_dir ? config.swap_dir->string() : std::string("the system's temporary directory"));
 
   stream_metrics streams;
@@ -93,7 +99,7 @@ int run_serve(std::span<const std::string_view> args) {
   options.max_batch_entries = config.max_batch;
   options.max_reply_bytes = config.max_reply_bytes;
   options.media_root = config.media_root;
-  pipeline_service service(options);
+  pipeline_service service(**runtime, options);
 
   boost::asio::io_context ioc(static_cast<int>(config.threads));
   net::server_config net_config;

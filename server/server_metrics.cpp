@@ -1,7 +1,7 @@
 #include "server/server_metrics.hpp"
 
 #include "core/memory/counters.hpp"
-#include "core/tiles/tile_cache.hpp"
+#include "core/graph/runtime.hpp"
 
 #include <boost/json/array.hpp>
 
@@ -123,7 +123,7 @@ std::string prometheus_text(const metrics_sources& s) {
   e.single("tessera_memory_live_bytes", "gauge", "Bytes held by allocators now.", double(mem.live_bytes));
   e.single("tessera_memory_peak_bytes", "gauge", "Most bytes held by allocators at once.", double(mem.peak_bytes));
 
-  const auto tiles = core::tile_cache_counters();
+  const auto tiles = s.service.runtime().tile_cache().counters();
   e.single("tessera_tile_cache_hits_total", "counter", "Tile uses that found the tile in memory.", double(tiles.cache_hits));
   e.single("tessera_tile_cache_misses_total", "counter", "Tile uses that had to swap the tile in.",
            double(tiles.cache_misses));

@@ -3,7 +3,7 @@
 #include "core/base/base_sink.hpp"
 #include "core/base/base_transform.hpp"
 #include "core/memory/counters.hpp"
-#include "core/tiles/tile_cache.hpp"
+#include "core/graph/runtime.hpp"
 
 namespace tessera::server {
 
@@ -43,8 +43,8 @@ boost::json::object pipeline_stats(const core::pipeline& p, double elapsed_s) {
                  {"copies", mem.copies},
                  {"peak_bytes", mem.peak_bytes},
                  {"live_bytes", mem.live_bytes}};
-  // Tiles are one process-wide cache (--cache-size), like the memory counters.
-  const auto tiles = core::tile_cache_counters();
+  // Tiles are the runtime's cache (--cache-size), shared by all its pipelines.
+  const auto tiles = p.runtime().tile_cache().counters();
   o["tiles"] = {{"swapped_out_bytes", tiles.swapped_out_bytes}, {"swapped_in_bytes", tiles.swapped_in_bytes},
                 {"cache_hits", tiles.cache_hits},               {"cache_misses", tiles.cache_misses},
                 {"tiles_resident", tiles.tiles_resident},       {"resident_bytes", tiles.resident_bytes}};

@@ -1,7 +1,7 @@
 #include "core/base/base_src.hpp"
 
+#include "core/graph/runtime.hpp"
 #include "core/sched/task_context.hpp"
-#include "core/tiles/tile_cache.hpp"
 
 #include <boost/asio/post.hpp>
 #include <boost/asio/this_coro.hpp>
@@ -154,7 +154,7 @@ asio::awaitable<void> base_src::loop() {
     if (ctx.has_deferred()) f = co_await ctx.drain(f);
     // A swap-out of the tile cache failed while this task ran (disk full): say so on
     // the bus; nothing is lost, the tiles stay in memory.
-    if (auto warning = take_tile_cache_warning()) post_warning(*warning);
+    if (auto warning = runtime().take_tile_cache_warning()) post_warning(*warning);
     if (f == flow::ok) {
       if (++since_yield == buffers_between_yields) {
         since_yield = 0;

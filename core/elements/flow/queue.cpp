@@ -24,7 +24,7 @@
 
 #include "core/graph/element_factory.hpp"
 #include "core/tiles/frame_residency.hpp"
-#include "core/tiles/tile_cache.hpp"
+#include "core/graph/runtime.hpp"
 
 #include <boost/asio/post.hpp>
 #include <boost/asio/this_coro.hpp>
@@ -318,7 +318,7 @@ asio::awaitable<void> queue::loop() {
       f = push_item(it);
     }
     if (ctx.has_deferred()) f = co_await ctx.drain(f);
-    if (auto warning = take_tile_cache_warning()) post_warning(*warning);  // as base_src's loop
+    if (auto warning = runtime().take_tile_cache_warning()) post_warning(*warning);  // as base_src's loop
     if (f != flow::ok) {
       handle_push_result(f);
       continue;

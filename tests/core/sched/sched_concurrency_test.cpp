@@ -7,6 +7,7 @@
 #include "core/graph/clock_time.hpp"
 #include "core/sched/streaming_pool.hpp"
 #include "tests/core/support/test_helpers.hpp"
+#include "tests/core/support/test_runtime.hpp"
 
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/io_context.hpp>
@@ -163,7 +164,7 @@ TEST(StreamingTask, StartRunsTheBodyAndStopJoinWaitsForItToReturn) {
   streaming_task task("t");
   std::atomic<int> iterations{0};
   std::atomic<bool> finished{false};
-  task.start(streaming_pool::shared().executor(), spin(&task, &iterations, &finished));
+  task.start(test_runtime().pool().executor(), spin(&task, &iterations, &finished));
   EXPECT_TRUE(task.running());
   ASSERT_TRUE(eventually([&] { return iterations.load() > 10; }));
   task.request_stop();
@@ -180,7 +181,7 @@ TEST(StreamingTask, ExceptionLeavingTheBodyIsReportedAndTheTaskEnds) {
   std::atomic<bool> reported{false};
   std::string what;
   std::mutex m;
-  task.start(streaming_pool::shared().executor(), throw_after_yield("boom"), [&](const std::string& w) {
+  task.start(test_runtime().pool().executor(), throw_after_yield("boom"), [&](const std::string& w) {
     std::lock_guard lock(m);
     what = w;
     reported = true;
@@ -196,14 +197,14 @@ TEST(StreamingTask, StartWhileRunningIsIgnoredAndARestartAfterJoinRuns) {
   streaming_task task("t");
   std::atomic<int> iterations{0};
   std::atomic<bool> finished{false}, second{false};
-  task.start(streaming_pool::shared().executor(), spin(&task, &iterations, &finished));
-  task.start(streaming_pool::shared().executor(), set_flag(&second));
+  task.start(test_runtime().pool().executor(), spin(&task, &iterations, &finished));
+  task.start(test_runtime().pool().executor(), set_flag(&second));
   ASSERT_TRUE(eventually([&] { return iterations.load() > 5; }));
   task.request_stop();
   within(10s, "join", [&] { task.join(); });
   EXPECT_FALSE(second.load()) << "a second start while running must not run its body";
 
-  task.start(streaming_pool::shared().executor(), set_flag(&second));
+  task.start(test_runtime().pool().executor(), set_flag(&second));
   within(10s, "join", [&] { task.join(); });
   EXPECT_TRUE(second.load());
   EXPECT_FALSE(task.stop_requested()) << "a restart clears the stop request";
@@ -213,7 +214,7 @@ TEST(StreamingTask, DestructorStopsAndJoins) {
   std::atomic<int> iterations{0};
   std::atomic<bool> finished{false};
   auto task = std::make_unique<streaming_task>("t");
-  task->start(streaming_pool::shared().executor(), spin(task.get(), &iterations, &finished));
+  task->start(test_runtime().pool().executor(), spin(task.get(), &iterations, &finished));
   ASSERT_TRUE(eventually([&] { return iterations.load() > 5; }));
   within(10s, "~streaming_task", [&] { task.reset(); });
   EXPECT_TRUE(finished.load());
