@@ -4,6 +4,8 @@
 
 #include "tests/core/elements/video_test_support.hpp"
 
+#include "tests/core/support/test_runtime.hpp"
+
 #include <gtest/gtest.h>
 
 extern "C" {
@@ -38,8 +40,8 @@ std::vector<std::uint8_t> convert(std::string_view from, std::string_view to, in
                                   const std::vector<std::uint8_t>& frame) {
   pipeline p("yuv");
   auto* pusher = p.add(yuv_pusher::factory().create(yuv_pusher::factory(), "pusher")).value();
-  auto* conv = p.add(element_registry::builtin().make("videoconvert").value()).value();
-  auto* out = static_cast<appsink*>(p.add(element_registry::builtin().make("appsink", "out").value()).value());
+  auto* conv = p.add(test_runtime().registry().make("videoconvert").value()).value();
+  auto* out = static_cast<appsink*>(p.add(test_runtime().registry().make("appsink", "out").value()).value());
   EXPECT_TRUE(out->set_property("sync", property_value{false}));
   EXPECT_TRUE(out->set_property("caps", property_value{"video/x-raw,format=" + std::string(to)}));
   EXPECT_TRUE(link(*pusher->static_pad(pad_direction::src), *conv->static_pad(pad_direction::sink)));
@@ -191,8 +193,8 @@ TEST(VideoconvertYuv, FixatesI420ToNv12BeforeRgb) {
   const auto i420 = swscale(AV_PIX_FMT_RGB24, AV_PIX_FMT_YUV420P, 4, 2, block_frame(4, 2, 6), 12);
   pipeline p("fix");
   auto* pusher = p.add(yuv_pusher::factory().create(yuv_pusher::factory(), "pusher")).value();
-  auto* conv = p.add(element_registry::builtin().make("videoconvert").value()).value();
-  auto* out = static_cast<appsink*>(p.add(element_registry::builtin().make("appsink", "out").value()).value());
+  auto* conv = p.add(test_runtime().registry().make("videoconvert").value()).value();
+  auto* out = static_cast<appsink*>(p.add(test_runtime().registry().make("appsink", "out").value()).value());
   EXPECT_TRUE(out->set_property("sync", property_value{false}));
   EXPECT_TRUE(out->set_property("caps", property_value{std::string("video/x-raw,format={RGB,NV12}")}));
   EXPECT_TRUE(link(*pusher->static_pad(pad_direction::src), *conv->static_pad(pad_direction::sink)));
