@@ -9,7 +9,7 @@
 
 namespace tessera::server {
 
-boost::json::object tile_cache_stats(const core::runtime& rt) {
+boost::json::object tile_cache_stats(core::runtime& rt) {
   const auto tiles = rt.tile_cache().counters();
   return {{"swapped_out_bytes", tiles.swapped_out_bytes}, {"swapped_in_bytes", tiles.swapped_in_bytes},
           {"cache_hits", tiles.cache_hits},               {"cache_misses", tiles.cache_misses},

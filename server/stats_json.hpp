@@ -14,6 +14,6 @@ boost::json::object pipeline_stats(const core::pipeline& p, double elapsed_s);
 
 /// The counters of the runtime's tile cache: swap traffic, hits, misses, resident
 /// tiles and bytes.
-boost::json::object tile_cache_stats(const core::runtime& rt);
+boost::json::object tile_cache_stats(core::runtime& rt);
 
 }  // namespace tessera::server

@@ -1,6 +1,6 @@
 #include "core/base/base_src.hpp"
 
-#include "core/graph/element_task.hpp"
+#include "core/sched/element_task.hpp"
 #include "core/sched/task_context.hpp"
 
 #include <sstream>

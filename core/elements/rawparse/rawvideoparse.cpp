@@ -15,7 +15,7 @@
 #include "core/elements/rawparse/rawvideoparse.hpp"
 
 #include "core/graph/element_factory.hpp"
-#include "core/graph/element_task.hpp"
+#include "core/sched/element_task.hpp"
 #include "core/graph/pipeline.hpp"
 
 #include <limits>

@@ -23,7 +23,7 @@
 #include "core/elements/routing/queue.hpp"
 
 #include "core/graph/element_factory.hpp"
-#include "core/graph/element_task.hpp"
+#include "core/sched/element_task.hpp"
 #include "core/tiles/frame_residency.hpp"
 
 #include <boost/asio/post.hpp>

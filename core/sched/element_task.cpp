@@ -1,4 +1,4 @@
-#include "core/graph/element_task.hpp"
+#include "core/sched/element_task.hpp"
 
 #include "core/graph/runtime.hpp"
 
