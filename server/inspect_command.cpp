@@ -2,7 +2,9 @@
 // templates and properties, like gst-inspect-1.0 (README).
 #include "server/commands.hpp"
 
+#include "core/elements/builtin_elements.hpp"
 #include "core/graph/element_factory.hpp"
+#include "core/graph/runtime.hpp"
 #include "server/factory_json.hpp"
 
 #include <boost/json/serialize.hpp>
@@ -73,7 +75,13 @@ int run_inspect(std::span<const std::string_view> args) {
       return 2;
     }
   }
-  auto& registry = core::element_registry::builtin();
+  auto runtime = core::runtime::create();
+  if (!runtime) {
+    std::fprintf(stderr, "tessera inspect: %s\n", runtime.error().message.c_str());
+    return 1;
+  }
+  core::element_registry& registry = (*runtime)->registry();
+  core::register_builtin_elements(registry);
   if (factory.empty()) {
     const auto all = registry.list();
     if (as_json) {

@@ -9,8 +9,9 @@
 //   /pipeline0/testsrc0.src: caps = video/x-raw,format=RGBA,width=320,...
 #include "server/commands.hpp"
 
+#include "core/elements/builtin_elements.hpp"
 #include "core/graph/pipeline_builder.hpp"
-#include "core/tiles/tile_cache.hpp"
+#include "core/graph/runtime.hpp"
 #include "server/serve_config.hpp"
 #include "server/stats_json.hpp"
 
@@ -136,13 +137,15 @@ int run_launch(std::span<const std::string_view> args) {
     }
   }
   if (description.empty()) return usage_error("no pipeline description");
-  if (cache_bytes || !swap_dir.empty()) {
-    if (auto ok = core::configure_tile_cache(cache_bytes, swap_dir); !ok)
-      return usage_error("tile cache: " + ok.error().message);
-  }
+  core::runtime_config runtime_config;
+  runtime_config.cache_bytes = cache_bytes;
+  runtime_config.swap_dir = swap_dir;
+  auto runtime = core::runtime::create(runtime_config);
+  if (!runtime) return usage_error("tile cache: " + runtime.error().message);
+  core::register_builtin_elements((*runtime)->registry());
 
   spdlog::set_level(spdlog::level::warn);
-  auto built = core::build_pipeline(description, core::element_registry::builtin(), "pipeline0", limits);
+  auto built = core::build_pipeline(description, (*runtime)->registry(), "pipeline0", limits);
   if (!built) {
     std::fprintf(stderr, "tessera launch: %s\n", built.error().message.c_str());
     return 2;

@@ -188,9 +188,9 @@ struct pipeline_service::bus_hub {
 
 // --- the service ---
 
-pipeline_service::pipeline_service(service_options options, core::element_registry& registry)
+pipeline_service::pipeline_service(core::runtime& rt, service_options options)
     : options_(std::move(options)),
-      registry_(registry),
+      runtime_(rt),
       hub_(std::make_shared<bus_hub>()),
       pool_(std::max<std::size_t>(1, options_.control_threads)) {}
 
@@ -201,12 +201,12 @@ pipeline_service::~pipeline_service() {
 
 json::value pipeline_service::factories() const {
   json::array list;
-  for (const auto* f : registry_.list()) list.push_back(factory_summary_json(*f));
+  for (const auto* f : runtime_.registry().list()) list.push_back(factory_summary_json(*f));
   return json::object{{"factories", std::move(list)}};
 }
 
 service_result<json::value> pipeline_service::factory(std::string_view name) const {
-  const auto* f = registry_.find(name);
+  const auto* f = runtime_.registry().find(name);
   if (!f) return make_error(service_errc::not_found, "no element factory \"" + std::string(name) + "\"");
   return json::value(factory_json(*f));
 }
@@ -257,7 +257,7 @@ service_result<json::value> pipeline_service::create(std::string name, std::stri
     if (name.empty()) name = next_name_locked();
     if (entries_.contains(name))
       return make_error(service_errc::conflict, "a pipeline named \"" + name + "\" already exists");
-    auto built = core::build_pipeline(description, registry_, name, limits);
+    auto built = core::build_pipeline(description, runtime_.registry(), name, limits);
     if (!built) {
       // Everything wrong with a description is the client's (400), except a refusal
       // by policy (403: a location outside the media root).
@@ -424,7 +424,7 @@ json::object pipeline_service::stats() const {
   o["buffers"] = buffers;
   o["bytes"] = bytes;
   o["memory"] = std::move(memory);
-  o["tiles"] = tile_cache_stats();
+  o["tiles"] = tile_cache_stats(runtime());
   o["budgets"] = to_json(options_.budgets);
   o["per_pipeline"] = std::move(per_pipeline);
   return o;

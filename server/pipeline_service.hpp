@@ -36,6 +36,7 @@
 #include "core/graph/element_factory.hpp"
 #include "core/graph/message.hpp"
 #include "core/graph/pipeline.hpp"
+#include "core/graph/runtime.hpp"
 #include "server/memory_budgets.hpp"
 
 #include <boost/asio/awaitable.hpp>
@@ -199,14 +200,16 @@ class pipeline_service {
   /// "pipeline.deleted", `params` the notification's params (see subscribe_bus).
   using lifecycle_callback = std::function<void(std::string_view method, const boost::json::object& params)>;
 
-  explicit pipeline_service(service_options options = {},
-                            core::element_registry& registry = core::element_registry::builtin());
+  /// Pipelines are made by `rt`'s registry and stream on `rt`, which outlives the
+  /// service.
+  explicit pipeline_service(core::runtime& rt, service_options options = {});
   /// Calls shutdown(), then joins the control pool.
   ~pipeline_service();
   pipeline_service(const pipeline_service&) = delete;
   pipeline_service& operator=(const pipeline_service&) = delete;
 
   const service_options& options() const noexcept { return options_; }
+  core::runtime& runtime() const noexcept { return runtime_; }
 
   /// Runs `fn()` on the control pool and resumes the caller on its executor with the
   /// result, or with `on_timeout()` when `fn` has not returned within
@@ -330,7 +333,7 @@ class pipeline_service {
   void finish_removal(const std::shared_ptr<pipeline_entry>& entry);
 
   const service_options options_;
-  core::element_registry& registry_;  // borrowed: the process-wide registry outlives us
+  core::runtime& runtime_;  // borrowed: the owner (serve, a test) keeps it longer
   const std::shared_ptr<bus_hub> hub_;
   mutable std::mutex mutex_;  // entries_, order_, shut_down_
   std::map<std::string, std::shared_ptr<pipeline_entry>, std::less<>> entries_;

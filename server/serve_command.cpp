@@ -7,8 +7,9 @@
 // the server cannot start (e.g. the port is taken).
 #include "server/commands.hpp"
 
+#include "core/elements/builtin_elements.hpp"
+#include "core/graph/runtime.hpp"
 #include "core/support/memory_limit.hpp"
-#include "core/tiles/tile_cache.hpp"
 #include "net/http_server.hpp"
 #include "server/memory_budgets.hpp"
 #include "server/pipeline_service.hpp"
@@ -94,21 +95,25 @@ int run_serve(std::span<const std::string_view> args) {
     std::fprintf(stderr, "tessera serve: %s\n(see tessera serve --help)\n", budgets.error().message.c_str());
     return 2;
   }
-  // The tile cache is made now, not on first use, so a bad --swap-dir stops the
-  // start with a clear message instead of failing the first tiled pipeline.
-  if (auto ok = core::configure_tile_cache(budgets->tile_cache_budget_bytes,
-                                           config.swap_dir.value_or(std::filesystem::path{}));
-      !ok) {
-    std::fprintf(stderr, "tessera serve: tile cache: %s\n", ok.error().message.c_str());
+  // The runtime (streaming pool, tile cache, elements) is made now, so a bad
+  // --swap-dir stops the start with a clear message instead of failing the first
+  // tiled pipeline. Declared before the service, so it outlives every pipeline.
+  core::runtime_config runtime_config;
+  runtime_config.cache_bytes = budgets->tile_cache_budget_bytes;
+  runtime_config.swap_dir = config.swap_dir.value_or(std::filesystem::path{});
+  auto runtime = core::runtime::create(runtime_config);
+  if (!runtime) {
+    std::fprintf(stderr, "tessera serve: tile cache: %s\n", runtime.error().message.c_str());
     return 2;
   }
+  core::register_builtin_elements((*runtime)->registry());
   spdlog::info("memory limit {} bytes ({}), memory budget {} bytes{}", limit.bytes, limit.source,
                budgets->memory_budget_bytes, budgets->memory_budget_given ? " (--memory-budget)" : "");
   if (budgets->memory_budget_bytes > limit.bytes)
     spdlog::warn("--memory-budget {} bytes is above the memory limit {} bytes ({}): the kernel may stop the "
                  "process before the budget is reached",
                  budgets->memory_budget_bytes, limit.bytes, limit.source);
-  spdlog::info("tile cache budget {} bytes, swap dir {}", core::tile_cache()->cache_bytes(),
+  spdlog::info("tile cache budget {} bytes, swap dir {}", (*runtime)->tile_cache().cache_bytes(),
                config.swap_dir ? config.swap_dir->string() : std::string("the system's temporary directory"));
 
   stream_metrics streams;
@@ -127,7 +132,7 @@ int run_serve(std::span<const std::string_view> args) {
   options.budgets = *budgets;
   options.allowed_uri_prefixes = config.allow_uris;
   options.allowed_devices = config.allow_devices;
-  pipeline_service service(options);
+  pipeline_service service(**runtime, options);
 
   boost::asio::io_context ioc(static_cast<int>(config.threads));
   net::http_server_config net_config;

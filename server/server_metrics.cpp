@@ -1,7 +1,7 @@
 #include "server/server_metrics.hpp"
 
 #include "core/memory/counters.hpp"
-#include "core/tiles/tile_cache.hpp"
+#include "core/graph/runtime.hpp"
 
 #include <boost/json/array.hpp>
 
@@ -131,7 +131,7 @@ std::string prometheus_text(const metrics_sources& s) {
   e.single("tessera_tile_cache_budget_bytes", "gauge", "Tile cache budget (--cache-size).",
            u(budgets.at("tile_cache_budget_bytes")));
 
-  const auto tiles = core::tile_cache_counters();
+  const auto tiles = s.service.runtime().tile_cache().counters();
   e.single("tessera_tile_cache_hits_total", "counter", "Tile uses that found the tile in memory.", double(tiles.cache_hits));
   e.single("tessera_tile_cache_misses_total", "counter", "Tile uses that had to swap the tile in.",
            double(tiles.cache_misses));

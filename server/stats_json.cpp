@@ -4,13 +4,13 @@
 #include "core/base/base_transform.hpp"
 #include "core/elements/web/websink.hpp"
 #include "core/memory/counters.hpp"
-#include "core/tiles/tile_cache.hpp"
+#include "core/graph/runtime.hpp"
 #include "server/pipeline_json.hpp"
 
 namespace tessera::server {
 
-boost::json::object tile_cache_stats() {
-  const auto tiles = core::tile_cache_counters();
+boost::json::object tile_cache_stats(core::runtime& rt) {
+  const auto tiles = rt.tile_cache().counters();
   return {{"swapped_out_bytes", tiles.swapped_out_bytes}, {"swapped_in_bytes", tiles.swapped_in_bytes},
           {"cache_hits", tiles.cache_hits},               {"cache_misses", tiles.cache_misses},
           {"tiles_resident", tiles.tiles_resident},       {"resident_bytes", tiles.resident_bytes}};
@@ -56,8 +56,8 @@ boost::json::object pipeline_stats(const core::pipeline& p, double elapsed_s) {
                  {"copies", mem.copies},
                  {"peak_bytes", mem.peak_bytes},
                  {"live_bytes", mem.live_bytes}};
-  // Tiles are one process-wide cache (--cache-size), like the memory counters.
-  o["tiles"] = tile_cache_stats();
+  // Tiles are the runtime's cache (--cache-size), shared by all its pipelines.
+  o["tiles"] = tile_cache_stats(p.runtime());
   o["qos"] = {{"processed", processed}, {"dropped", dropped}};
   o["latency_ns"] = time_json(p.latency());
   o["viewers"] = viewers;  // browsers watching the pipeline's websinks

@@ -12,8 +12,8 @@ namespace tessera::server {
 /// viewers (websink subscribers) and per-element counters of `p`.
 boost::json::object pipeline_stats(const core::pipeline& p, double elapsed_s);
 
-/// The tile cache's counters (one cache per process): swap traffic, hits, misses,
-/// resident tiles and bytes.
-boost::json::object tile_cache_stats();
+/// The counters of the runtime's tile cache: swap traffic, hits, misses, resident
+/// tiles and bytes.
+boost::json::object tile_cache_stats(core::runtime& rt);
 
 }  // namespace tessera::server

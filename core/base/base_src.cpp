@@ -1,23 +1,16 @@
 #include "core/base/base_src.hpp"
 
+#include "core/sched/element_task.hpp"
 #include "core/sched/task_context.hpp"
-#include "core/tiles/tile_cache.hpp"
-
-#include <boost/asio/post.hpp>
-#include <boost/asio/this_coro.hpp>
-#include <boost/asio/use_awaitable.hpp>
 
 #include <sstream>
+#include <utility>
 
 namespace tessera::core {
 
 namespace asio = boost::asio;
 
 namespace {
-// A task that never waits yields the pool thread this often so that other tasks on
-// the pool (other pipelines, queues) keep running.
-constexpr unsigned buffers_between_yields = 64;
-
 std::string rate_text(double rate) {
   std::ostringstream out;
   out << rate;  // -1, -0.5: no trailing zeros
@@ -100,97 +93,97 @@ result<void> base_src::renegotiate_to(const caps& c) {
   return {};
 }
 
-asio::awaitable<void> base_src::loop() {
-  task_context ctx;
-  unsigned since_yield = 0;
-  for (;;) {
-    while (!task_.stop_requested()) {
-      if (auto seek = take_pending_seek()) {
-        task_context::scope in_task(ctx);
-        if (!apply_segment(segment_for(*seek, false), seek->flags))
-          post_error(errc::invalid_argument, name() + ": the seek to " + std::to_string(seek->start) + " ns failed");
-      }
-      if (is_live() && current_state() != state::playing) {
-        co_await wake_.wait();  // state change, flush or stop
-        continue;
-      }
-      if (!has_data() && !eos_requested_.load()) {
-        co_await wake_.wait();  // data_arrived(), state change, flush, stop or EOS
-        continue;
-      }
-      flow f = flow::ok;
-      buffer b;
-      {
-        task_context::scope in_task(ctx);
-        if (need_stream_start_.load(std::memory_order_relaxed)) push_stream_start();
-        if (eos_requested_.exchange(false)) {
-          srcpad_->push_event(event_eos{});
-          break;
-        }
-        if (need_negotiation_.load(std::memory_order_relaxed)) {
-          if (auto r = negotiate(); !r) {
-            post_error(errc::not_negotiated, r.error().message);
-            srcpad_->push_event(event_eos{});
-            break;
-          }
-          post_latency_if_changed();
-        }
-        if (need_segment_.exchange(false)) srcpad_->push_event(event_segment{current_segment()});
-        f = create(b);
-      }
-      if (f == flow::ok && is_valid_time(b.pts)) {
-        const bool backwards = current_segment().reverse();
-        reached_.store(b.pts + (!backwards && is_valid_time(b.duration) ? b.duration : 0), std::memory_order_relaxed);
-      }
-      if (f == flow::ok && is_live() && is_valid_time(b.pts)) {
-        // Live: hand the buffer out when the clock reaches its running time.
-        const clock_time rt = current_segment().to_running_time(b.pts);
-        bool woken = false;
-        while (is_valid_time(rt) && co_await wake_.wait_until(base_time() + rt)) {
-          // A notification kept from before this wait (e.g. the PAUSED -> PLAYING one
-          // that raced with the task's start) is no reason to drop the buffer.
-          if (task_.stop_requested() || srcpad_->flushing() || current_state() != state::playing ||
-              eos_requested_.load()) {
-            woken = true;
-            break;
-          }
-        }
-        if (woken) continue;  // woken early (flush, pause, stop, eos): re-check, drop this buffer
-      }
-      if (f == flow::ok) {
-        task_context::scope in_task(ctx);
-        f = srcpad_->push(std::move(b));
-      }
-      if (ctx.has_deferred()) f = co_await ctx.drain(f);
-      // A swap-out of the tile cache failed while this task ran (disk full): say so on
-      // the bus; nothing is lost, the tiles stay in memory.
-      if (auto warning = take_tile_cache_warning()) post_warning(*warning);
-      if (f == flow::ok) {
-        if (++since_yield == buffers_between_yields) {
-          since_yield = 0;
-          co_await asio::post(co_await asio::this_coro::executor, asio::use_awaitable);
-        }
-        continue;
-      }
-      task_context::scope in_task(ctx);
-      if (f == flow::eos && segment_seek_.load()) {
-        post_segment_done();  // a segment seek: the application loops or ends it, no EOS
-      } else if (f == flow::eos) {
-        srcpad_->push_event(event_eos{});
-      } else if (f == flow::flushing) {
-        // A seek or a state change is stopping us; it restarts the task if needed.
-      } else {
-        if (f == flow::not_linked || f == flow::not_negotiated)
-          post_error(f == flow::not_negotiated ? errc::not_negotiated : errc::bad_state,
-                     name() + ": streaming stopped, reason " + std::string(to_string(f)));
-        srcpad_->push_event(event_eos{});
-      }
+asio::awaitable<task_body::readiness> base_src::prepare() {
+  // A non-flushing seek handed over while the task ran (handle_seek) starts here.
+  if (auto seek = take_pending_seek()) {
+    if (!apply_segment(segment_for(*seek, false), seek->flags))
+      post_error(errc::invalid_argument, name() + ": the seek to " + std::to_string(seek->start) + " ns failed");
+  }
+  if (is_live() && current_state() != state::playing) {
+    co_await wake_.wait();  // state change, flush or stop
+    co_return readiness::again;
+  }
+  if (!has_data() && !eos_requested_.load()) {
+    co_await wake_.wait();  // data_arrived(), state change, flush, stop or EOS
+    co_return readiness::again;
+  }
+  co_return readiness::go;
+}
+
+flow base_src::iterate() {
+  if (need_stream_start_.load(std::memory_order_relaxed)) push_stream_start();
+  if (eos_requested_.exchange(false)) {
+    srcpad_->push_event(event_eos{});
+    stream_ended_ = true;
+    return flow::eos;
+  }
+  if (need_negotiation_.load(std::memory_order_relaxed)) {
+    if (auto r = negotiate(); !r) {
+      post_error(errc::not_negotiated, r.error().message);
+      srcpad_->push_event(event_eos{});
+      stream_ended_ = true;
+      return flow::not_negotiated;
+    }
+    post_latency_if_changed();
+  }
+  if (need_segment_.exchange(false)) srcpad_->push_event(event_segment{current_segment()});
+  buffer b;
+  const flow f = create(b);
+  if (f != flow::ok) return f;
+  if (is_valid_time(b.pts)) {
+    const bool backwards = current_segment().reverse();
+    reached_.store(b.pts + (!backwards && is_valid_time(b.duration) ? b.duration : 0), std::memory_order_relaxed);
+  }
+  if (is_live() && is_valid_time(b.pts)) {
+    // Live: hand the buffer out when the clock reaches its running time, at the boundary.
+    clock_wait_.hold(std::move(b), current_segment().to_running_time(b.pts));
+    task_context::current()->defer(clock_wait_);
+    return flow::ok;
+  }
+  return srcpad_->push(std::move(b));
+}
+
+bool base_src::stopped(flow f) {
+  // A non-flushing seek that came as the stream ended keeps the task for it.
+  if (std::exchange(stream_ended_, false)) return !task_.stop_requested() && pending_seek_keeps_task();
+  if (f == flow::eos && segment_seek_.load()) {
+    post_segment_done();  // a segment seek: the application loops or ends it, no EOS
+  } else if (f == flow::eos) {
+    srcpad_->push_event(event_eos{});
+  } else if (f == flow::flushing) {
+    // A seek or a state change is stopping us; it restarts the task if needed.
+  } else {
+    if (f == flow::not_linked || f == flow::not_negotiated)
+      post_error(f == flow::not_negotiated ? errc::not_negotiated : errc::bad_state,
+                 name() + ": streaming stopped, reason " + std::string(to_string(f)));
+    srcpad_->push_event(event_eos{});
+  }
+  return !task_.stop_requested() && pending_seek_keeps_task();
+}
+
+void base_src::clock_wait::hold(buffer&& b, clock_time running_time) noexcept {
+  buffer_ = std::move(b);
+  running_time_ = running_time;
+  woken_early_ = false;
+}
+
+asio::awaitable<void> base_src::clock_wait::wait_ready() {
+  const clock_time rt = running_time_;
+  while (is_valid_time(rt) && co_await src_.wake_.wait_until(src_.base_time() + rt)) {
+    // A notification kept from before this wait (e.g. the PAUSED -> PLAYING one that
+    // raced with the task's start) is no reason to drop the buffer.
+    if (src_.task_.stop_requested() || src_.srcpad_->flushing() || src_.current_state() != state::playing ||
+        src_.eos_requested_.load()) {
+      woken_early_ = true;
       break;
     }
-    // A non-flushing seek that came while the stream ended starts it again.
-    if (task_.stop_requested() || !pending_seek_keeps_task()) break;
   }
-  if (ctx.has_deferred()) co_await ctx.drain(flow::ok);
+}
+
+flow base_src::clock_wait::resume() {
+  buffer b = std::move(buffer_);
+  if (woken_early_) return flow::ok;  // flush, pause, stop, eos: the loop re-checks, the buffer is dropped
+  return src_.srcpad_->push(std::move(b));
 }
 
 std::optional<seek_request> base_src::take_pending_seek() {
@@ -216,9 +209,7 @@ void base_src::start_task() {
     std::lock_guard lock(pending_seek_mutex_);
     task_takes_seeks_ = true;
   }
-  task_.start(executor(), loop(), [this](const std::string& what) {
-    post_error(errc::bad_state, name() + ": streaming task failed: " + what);
-  });
+  start_streaming(*this, task_, *this);
 }
 
 void base_src::stop_task() {

@@ -28,6 +28,7 @@
 #include "core/graph/element.hpp"
 #include "core/graph/segment.hpp"
 #include "core/sched/streaming_task.hpp"
+#include "core/sched/task_context.hpp"
 #include "core/sched/wakeup.hpp"
 
 #include <boost/asio/awaitable.hpp>
@@ -38,7 +39,7 @@
 
 namespace tessera::core {
 
-class base_src : public element {
+class base_src : public element, private task_body {
  public:
   base_src(const element_factory& f, std::string name);
   ~base_src() override;
@@ -116,7 +117,27 @@ class base_src : public element {
   state_change change_state(state from, state to) override;
 
  private:
-  boost::asio::awaitable<void> loop();
+  // task_body: the source's loop (sched/streaming_task.hpp).
+  boost::asio::awaitable<readiness> prepare() override;
+  flow iterate() override;
+  bool stopped(flow f) override;
+
+  /// A live source's wait for the running time of the buffer it made, deferred to
+  /// the task's boundary: it hands the buffer out then, or drops it when woken early.
+  class clock_wait final : public deferred_waiter {
+   public:
+    explicit clock_wait(base_src& src) noexcept : src_(src) {}
+    void hold(buffer&& b, clock_time running_time) noexcept;
+    boost::asio::awaitable<void> wait_ready() override;
+    flow resume() override;
+
+   private:
+    base_src& src_;
+    buffer buffer_;
+    clock_time running_time_ = time_none;
+    bool woken_early_ = false;
+  };
+
   result<void> negotiate();
   void post_latency_if_changed();
   bool handle_seek(const seek_request& r);
@@ -129,6 +150,8 @@ class base_src : public element {
   pad* srcpad_;
   streaming_task task_;
   wakeup wake_;
+  clock_wait clock_wait_{*this};
+  bool stream_ended_ = false;  // task only: iterate() already sent EOS or the error
   std::atomic<bool> eos_requested_{false};
   std::atomic<bool> need_negotiation_{true};
   std::atomic<bool> need_segment_{true};

@@ -1,10 +1,15 @@
 #pragma once
 /// Registration of the built-in element groups, one function per folder of
-/// core/elements/. register_builtin_elements (element_factory.hpp) calls them all.
+/// core/elements/, and register_builtin_elements, which calls them all. The program
+/// that owns a runtime calls it on the runtime's registry (serve, launch, inspect,
+/// the tests' runtimes); the core itself never names its elements.
 
 #include "core/graph/element_factory.hpp"
 
 namespace tessera::core {
+
+/// Adds every built-in element factory to `r`.
+void register_builtin_elements(element_registry& r);
 
 void register_basic_elements(element_registry& r);  ///< fakesrc, fakesink, identity, capsfilter
 void register_routing_elements(element_registry& r);   ///< queue, tee

@@ -3,16 +3,22 @@
 #include "core/graph/element_factory.hpp"
 #include "core/graph/pipeline.hpp"
 #include "core/threads/streaming_pool.hpp"
+#include "core/graph/runtime.hpp"
 
 #include <spdlog/spdlog.h>
 
 #include <cassert>
 #include <charconv>
+#include <stdexcept>
 
 namespace tessera::core {
 
 element::element(const element_factory& factory, std::string name)
     : factory_(&factory), name_(std::move(name)), props_(factory.properties) {
+  // Elements stream on their registry's runtime (the wakeups of subclasses bind to its
+  // executor as they are constructed), so a factory must be in a registry.
+  if (factory.registry == nullptr)
+    throw std::logic_error("element \"" + name_ + "\": factory \"" + factory.name + "\" is in no registry");
   // Always-pads come from the templates; request pads on demand.
   for (auto& t : factory.pad_templates)
     if (t.presence == pad_presence::always) add_pad(t.name_template, t);
@@ -350,9 +356,9 @@ bool element::refuse_seek(const seek_request& r, std::string why) {
 
 std::string element::stream_id() const { return pipeline_ ? pipeline_->name() + "/" + name_ : name_; }
 
-boost::asio::any_io_executor element::executor() const {
-  return pipeline_ ? pipeline_->executor() : streaming_pool::shared().executor();
-}
+core::runtime& element::runtime() const noexcept { return factory_->registry->runtime(); }
+
+boost::asio::any_io_executor element::executor() const { return runtime().executor(); }
 
 clock_time element::running_time_now() const { return pipeline_ ? pipeline_->running_time_now() : time_none; }
 

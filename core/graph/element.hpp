@@ -37,6 +37,7 @@
 namespace tessera::core {
 
 class element_factory;
+class runtime;
 class pipeline;
 
 class element {
@@ -126,7 +127,9 @@ class element {
   /// and the reason the pipeline's seek() answers with. Returns false (not handled).
   bool refuse_seek(const seek_request& r, std::string why);
 
-  /// The pipeline's streaming executor (or the shared pool when not in a pipeline).
+  /// The runtime the element streams on: its factory's registry's (runtime.hpp).
+  core::runtime& runtime() const noexcept;
+  /// The runtime's streaming executor.
   boost::asio::any_io_executor executor() const;
   /// Running time now on the pipeline clock, or time_none when not PLAYING.
   clock_time running_time_now() const;

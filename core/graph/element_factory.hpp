@@ -3,9 +3,12 @@
 /// `tessera inspect` lists. A factory carries the class metadata, pad templates and
 /// property specs shared by all its elements, and makes new ones.
 ///
-/// The registry is filled once by `register_builtin_elements` (static libraries drop
-/// self-registering globals, so the list is explicit) and read-only afterwards:
-/// safe to read from any thread.
+/// A registry belongs to a runtime (runtime.hpp), whose owner fills it once, at
+/// start, with the elements it offers (serve, launch and inspect call
+/// `register_builtin_elements`, core/elements/builtin_elements.hpp: static libraries
+/// drop self-registering globals, so the list is explicit), as GStreamer's core never
+/// names its plugins. Read-only afterwards: safe to read from any thread. The elements
+/// a registry makes stream on its runtime.
 
 #include "core/graph/element.hpp"
 #include "core/graph/pad.hpp"
@@ -20,6 +23,9 @@
 
 namespace tessera::core {
 
+class element_registry;
+class runtime;
+
 class element_factory {
  public:
   using create_fn = std::function<std::unique_ptr<element>(const element_factory&, std::string name)>;
@@ -31,6 +37,9 @@ class element_factory {
   std::vector<pad_template> pad_templates;
   std::vector<property_spec> properties;  ///< index = property_store slot
   create_fn create;
+  /// The registry whose runtime its elements stream on: set by element_registry::add
+  /// (a factory kept outside any registry, a test's, points it at one).
+  const element_registry* registry = nullptr;
 
   const property_spec* find_property(std::string_view n) const noexcept;
   const pad_template* find_template(std::string_view name_template) const noexcept;
@@ -38,7 +47,8 @@ class element_factory {
 
 class element_registry {
  public:
-  element_registry() = default;
+  /// An empty registry whose elements stream on `rt`.
+  explicit element_registry(core::runtime& rt) noexcept : runtime_(&rt) {}
   element_registry(const element_registry&) = delete;
   element_registry& operator=(const element_registry&) = delete;
 
@@ -49,15 +59,12 @@ class element_registry {
   /// Makes an element; `name` empty means factory name + per-registry index ("invert0").
   result<std::unique_ptr<element>> make(std::string_view factory, std::string name = {});
 
-  /// The process-wide registry with every built-in element.
-  static element_registry& builtin();
+  core::runtime& runtime() const noexcept { return *runtime_; }
 
  private:
+  core::runtime* runtime_;
   std::map<std::string, std::unique_ptr<element_factory>, std::less<>> factories_;
 };
-
-/// Adds every built-in element factory to `r` (core/elements/builtin_elements.cpp).
-void register_builtin_elements(element_registry& r);
 
 /// A factory for element type E, with the properties every element has ("name")
 /// prepended.

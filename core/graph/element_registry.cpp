@@ -1,10 +1,9 @@
 #include "core/graph/element_factory.hpp"
 
-#include <mutex>
-
 namespace tessera::core {
 
 void element_registry::add(std::unique_ptr<element_factory> f) {
+  f->registry = this;
   auto name = f->name;
   factories_[std::move(name)] = std::move(f);
 }
@@ -25,13 +24,6 @@ result<std::unique_ptr<element>> element_registry::make(std::string_view factory
   const element_factory* f = find(factory);
   if (!f) return fail(errc::not_found, "no element \"" + std::string(factory) + "\"");
   return f->create(*f, std::move(name));
-}
-
-element_registry& element_registry::builtin() {
-  static element_registry instance;
-  static std::once_flag once;
-  std::call_once(once, [] { register_builtin_elements(instance); });
-  return instance;
 }
 
 }  // namespace tessera::core

@@ -2,6 +2,7 @@
 
 #include "core/graph/element_factory.hpp"
 #include "core/threads/streaming_pool.hpp"
+#include "core/graph/runtime.hpp"
 
 #include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
@@ -13,7 +14,8 @@
 
 namespace tessera::core {
 
-pipeline::pipeline(std::string name, pipeline_limits limits) : name_(std::move(name)), limits_(std::move(limits)) {}
+pipeline::pipeline(std::string name, core::runtime& rt, pipeline_limits limits)
+    : name_(std::move(name)), runtime_(&rt), limits_(std::move(limits)) {}
 
 pipeline::~pipeline() {
   set_state(state::null_state);
@@ -26,6 +28,9 @@ result<element*> pipeline::add(std::unique_ptr<element> e) {
   if (elements_.size() >= limits_.max_elements)
     return fail(errc::limit_exceeded, "pipeline \"" + name_ + "\" would have more than " +
                                           std::to_string(limits_.max_elements) + " elements");
+  if (&e->runtime() != runtime_)
+    return fail(errc::invalid_argument, "pipeline \"" + name_ + "\": element \"" + e->name() +
+                                            "\" was made by the registry of another runtime");
   if (!e->name().empty() && find(e->name()))
     return fail(errc::invalid_argument, "pipeline \"" + name_ + "\" already has an element named \"" + e->name() + "\"");
   if (e->name().empty()) (void)e->set_property("name", property_value{unique_name(e->factory().name)});
@@ -474,7 +479,7 @@ clock_time pipeline::running_time_now() const {
   return paused_running_time_.load();
 }
 
-boost::asio::any_io_executor pipeline::executor() const { return streaming_pool::shared().executor(); }
+boost::asio::any_io_executor pipeline::executor() const { return runtime_->executor(); }
 
 result<void> pipeline::check_frame_size(std::uint64_t width, std::uint64_t height) const {
   if (width == 0 || height == 0) return fail(errc::invalid_argument, "frame size " + std::to_string(width) + "x" + std::to_string(height) + " is empty");

@@ -27,6 +27,8 @@
 /// down; others keep running; error() says which element and why. Neither changes the
 /// state: a pipeline at EOS or in error is still PLAYING, as in GStreamer.
 ///
+/// A pipeline streams on the runtime it is given (runtime.hpp), which outlives it;
+/// its elements are made by that runtime's registry.
 /// Ownership: elements are owned here; the pipeline is neither copied nor moved.
 /// Thread safety: every public member may be called from any thread; state changes
 /// are serialized by one state mutex, held while elements step (which joins their
@@ -72,15 +74,18 @@ struct pipeline_limits {
   std::vector<std::string> allowed_devices;
 };
 
+class runtime;
+
 class pipeline {
  public:
-  explicit pipeline(std::string name, pipeline_limits limits = {});
+  pipeline(std::string name, core::runtime& rt, pipeline_limits limits = {});
   ~pipeline();
   pipeline(const pipeline&) = delete;
   pipeline& operator=(const pipeline&) = delete;
 
   const std::string& name() const noexcept { return name_; }
   const pipeline_limits& limits() const noexcept { return limits_; }
+  core::runtime& runtime() const noexcept { return *runtime_; }
   core::bus& bus() noexcept { return bus_; }
   const std::string& description() const noexcept { return description_; }
   void set_description(std::string d) { description_ = std::move(d); }
@@ -185,6 +190,7 @@ class pipeline {
   std::vector<element*> sources() const;
 
   std::string name_;
+  core::runtime* runtime_;
   pipeline_limits limits_;
   core::bus bus_;
   std::string description_;

@@ -17,7 +17,7 @@ result<std::unique_ptr<pipeline>> build_pipeline(std::string_view description, e
   auto desc = parse_launch(description, plimits);
   if (!desc) return desc.error();
 
-  auto p = std::make_unique<pipeline>(std::move(name), std::move(limits));
+  auto p = std::make_unique<pipeline>(std::move(name), registry.runtime(), std::move(limits));
   p->set_description(std::string(description));
   std::vector<element*> made;
   made.reserve(desc->elements.size());

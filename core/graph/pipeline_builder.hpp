@@ -3,6 +3,7 @@
 /// each element from the registry, set its properties, link. Every error names the
 /// line:column of the offending text and the problem ("1:18: no element \"invret\"",
 /// "1:40: could not link invert0 to jpegenc0: no common caps (... vs ...)").
+/// The pipeline streams on the registry's runtime.
 
 #include "core/graph/element_factory.hpp"
 #include "core/graph/pipeline.hpp"

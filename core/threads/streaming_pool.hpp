@@ -1,7 +1,7 @@
 #pragma once
-/// The threads every pipeline's streaming tasks run on: one asio::thread_pool
-/// sized to the machine (hardware_concurrency, at least 2), shared by all pipelines
-/// of the process. No element owns a thread; a task is a coroutine on this pool.
+/// The threads every pipeline's streaming tasks run on: one asio::thread_pool,
+/// owned by the runtime (graph/runtime.hpp) and shared by all its pipelines. No
+/// element owns a thread; a task is a coroutine on this pool.
 
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/thread_pool.hpp>
@@ -19,9 +19,6 @@ class streaming_pool {
 
   boost::asio::any_io_executor executor() noexcept { return pool_.get_executor(); }
   std::size_t size() const noexcept { return threads_; }
-
-  /// The process-wide pool, created on first use.
-  static streaming_pool& shared();
 
  private:
   std::size_t threads_;

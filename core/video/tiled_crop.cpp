@@ -23,8 +23,8 @@ result<buffer> share_tiles(const buffer& in, const tile_grid& in_grid, const til
 }
 
 result<buffer> copy_window(const buffer& in, const tile_grid& in_grid, const tile_grid& out_grid, std::size_t left,
-                           std::size_t top, const std::string& who) {
-  auto out = allocate_tiled_frame(out_grid);
+                           std::size_t top, const std::string& who, allocator& tiles) {
+  auto out = allocate_tiled_frame(out_grid, tiles);
   if (!out) return error(out.error().code, who + ": " + out.error().message);
   const std::size_t bpp = out_grid.tag().bytes_per_pixel;
   const std::size_t out_stride = out_grid.tile_stride_bytes();
@@ -63,7 +63,7 @@ bool tiled_crop_shares_tiles(std::size_t left, std::size_t top) noexcept {
 }
 
 result<buffer> crop_tiled_frame(const buffer& in, const tile_grid& in_grid, const tile_grid& out_grid, std::size_t left,
-                                std::size_t top, const std::string& who) {
+                                std::size_t top, const std::string& who, allocator& tiles) {
   if (in_grid.tag() != out_grid.tag() || left + out_grid.width() > in_grid.width() ||
       top + out_grid.height() > in_grid.height())
     return fail(errc::invalid_argument, who + ": cannot cut a " + std::to_string(out_grid.width()) + "x" +
@@ -74,7 +74,7 @@ result<buffer> crop_tiled_frame(const buffer& in, const tile_grid& in_grid, cons
                                             " " + std::string(to_string(in_grid.tag().format)) + " frame");
   if (auto ok = check_tiled_frame(in, in_grid, who); !ok) return ok.error();
   if (tiled_crop_shares_tiles(left, top)) return share_tiles(in, in_grid, out_grid, left, top);
-  return copy_window(in, in_grid, out_grid, left, top, who);
+  return copy_window(in, in_grid, out_grid, left, top, who, tiles);
 }
 
 }  // namespace tessera::core

@@ -14,6 +14,7 @@
 
 #include "core/memory/buffer.hpp"
 #include "core/video/tile_geometry.hpp"
+#include "core/memory/allocator.hpp"
 
 #include <cstddef>
 #include <string>
@@ -26,8 +27,8 @@ bool tiled_crop_shares_tiles(std::size_t left, std::size_t top) noexcept;
 /// The window of `out_grid`'s size at (`left`, `top`) of the tiled frame `in` (tiled by
 /// `in_grid`, same pixel format), as a new tiled buffer (no metadata). Errors
 /// (errc::invalid_argument) name `who`: a window outside the frame, another format, a
-/// buffer that is not a tiled frame of `in_grid`.
+/// buffer that is not a tiled frame of `in_grid`. Copied tiles come from `tiles`.
 result<buffer> crop_tiled_frame(const buffer& in, const tile_grid& in_grid, const tile_grid& out_grid, std::size_t left,
-                                std::size_t top, const std::string& who);
+                                std::size_t top, const std::string& who, allocator& tiles);
 
 }  // namespace tessera::core

@@ -1,7 +1,8 @@
 #include "core/video/tiled_frame.hpp"
 
 #include "core/memory/counters.hpp"
-#include "core/tiles/tile_cache.hpp"
+#include "core/memory/system_allocator.hpp"
+#include "core/tiles/frame_tile_allocator.hpp"
 
 #include <cstring>
 #include <string>
@@ -27,8 +28,6 @@ std::optional<std::size_t> video_frame_bytes(const caps& c) {
   if (!g) return std::nullopt;
   return *g ? (*g)->tile_count() * (*g)->tile_bytes() : info->size();
 }
-
-result<buffer> allocate_tiled_frame(const tile_grid& g) { return allocate_tiled_frame(g, tiled_frame_allocator()); }
 
 result<buffer> allocate_tiled_frame(const tile_grid& g, allocator& a) {
   buffer b;
@@ -61,10 +60,10 @@ result<bool> make_tile_writable(buffer& b, std::size_t index) {
   const memory& m = b.peek_memory(index);
   if (!m) return fail(errc::out_of_range, "tile " + std::to_string(index) + " is not in the buffer");
   if (m.is_writable()) return false;
-  // The copy is a frame tile too: it goes to the original's tile cache (or the
-  // process's, for a tile from elsewhere).
+  // The copy is a frame tile too: it goes to the original's tile cache (a tile from
+  // elsewhere was never in a cache, and its copy is not either).
   frame_tile_allocator* own = frame_tile_allocator::of(m);
-  auto copy = (own != nullptr ? static_cast<allocator&>(*own) : tiled_frame_allocator()).allocate(m.size());
+  auto copy = (own != nullptr ? static_cast<allocator&>(*own) : system_allocator()).allocate(m.size());
   if (!copy) return copy.error();
   {
     auto source = m.bytes_pinned();

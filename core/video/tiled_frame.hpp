@@ -42,17 +42,18 @@ result<std::optional<tile_grid>> tile_grid_if_tiled(const video_info& info);
 std::optional<std::size_t> video_frame_bytes(const caps& c);
 
 /// A buffer of g.tile_count() memories of g.tile_bytes() from `a`, contents unset.
+/// Elements pass their runtime's tiled_frame_allocator() (graph/runtime.hpp): the
+/// tile cache, whose budget the frame then counts against and whose swap file its
+/// cold tiles may go to.
 result<buffer> allocate_tiled_frame(const tile_grid& g, allocator& a);
-/// The same from tiled_frame_allocator(): the tile cache, whose budget the frame then
-/// counts against and whose swap file its cold tiles may go to.
-result<buffer> allocate_tiled_frame(const tile_grid& g);
 
 /// errc::invalid_argument unless `b` holds exactly one memory of tile_bytes() per
 /// tile; `who` starts the message.
 result<void> check_tiled_frame(const buffer& b, const tile_grid& g, const std::string& who);
 
 /// Makes tile `index` of `b` writable: a shared or read-only tile memory is replaced
-/// by a counted copy of itself (in the tile cache); a tile only `b` holds is kept. Returns whether it
+/// by a counted copy of itself (in the tile cache the tile came from; a tile from
+/// another allocator is copied to the system allocator); a tile only `b` holds is kept. Returns whether it
 /// copied. The buffer then has WRITE permission for that tile.
 result<bool> make_tile_writable(buffer& b, std::size_t index);
 

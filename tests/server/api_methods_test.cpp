@@ -6,6 +6,7 @@
 #include "net/request_context.hpp"
 #include "net/route_pattern.hpp"
 
+#include "tests/core/support/test_runtime.hpp"
 #include <boost/json/serialize.hpp>
 #include <gtest/gtest.h>
 
@@ -91,7 +92,7 @@ service_result<json::value> call_rpc(const api_method& m, const api_context& api
 }
 
 TEST(ApiMethods, OneDeclarationAnswersBothProtocolsAlikeAndWordsBadParamsForEach) {
-  pipeline_service svc;
+  pipeline_service svc(core::test_runtime());
   const api_context api{svc, [] { return json::object{}; }};
   ASSERT_TRUE(svc.create("p1", "testsrc num-buffers=30 ! fakesink"));
   ASSERT_TRUE(svc.create("p2", "testsrc num-buffers=30 ! fakesink"));

@@ -5,6 +5,7 @@
 #include "server/jsonrpc.hpp"
 #include "server/pipeline_service.hpp"
 
+#include "tests/core/support/test_runtime.hpp"
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/json/parse.hpp>
@@ -59,7 +60,7 @@ std::optional<service_result<json::value>> run_job(pipeline_service& svc, F job)
 }
 
 TEST(ControlBounds, RunAnswersWithTheTimeoutErrorAndTheJobGoesOn) {
-  pipeline_service svc(quick_options());
+  pipeline_service svc(core::test_runtime(), quick_options());
   auto g = std::make_shared<gate>();
   auto finished = std::make_shared<std::atomic<bool>>(false);
   const auto started = std::chrono::steady_clock::now();
@@ -84,7 +85,7 @@ TEST(ControlBounds, RunAnswersWithTheTimeoutErrorAndTheJobGoesOn) {
 }
 
 TEST(ControlBounds, RunReturnsAQuickJobsResultAndItsException) {
-  pipeline_service svc(quick_options());
+  pipeline_service svc(core::test_runtime(), quick_options());
   auto got = run_job(svc, []() -> service_result<json::value> { return json::value(42); });
   ASSERT_TRUE(got && *got);
   EXPECT_EQ((*got)->as_int64(), 42);
@@ -106,7 +107,7 @@ TEST(ControlBounds, RunReturnsAQuickJobsResultAndItsException) {
 }
 
 TEST(ControlBounds, ControlRequestsOfOnePipelineRunOneAtATime) {
-  pipeline_service svc(quick_options());
+  pipeline_service svc(core::test_runtime(), quick_options());
   ASSERT_TRUE(svc.create("p", "testsrc ! fakesink"));
   auto entry = svc.find("p");
   ASSERT_TRUE(entry);

@@ -1,4 +1,5 @@
 #include "server/pipeline_service.hpp"
+#include "tests/core/support/test_runtime.hpp"
 
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/io_context.hpp>
@@ -19,7 +20,7 @@ namespace json = boost::json;
 std::string str(const json::value& v, std::string_view key) { return std::string(v.at(key).as_string()); }
 
 TEST(PipelineService, CreateNamesPipelinesAndDescribesThem) {
-  pipeline_service svc;
+  pipeline_service svc(core::test_runtime());
   auto a = svc.create("", "testsrc ! invert ! fakesink");
   ASSERT_TRUE(a) << a.error().message;
   EXPECT_EQ(str(*a, "name"), "p0");
@@ -48,7 +49,7 @@ TEST(PipelineService, CreateNamesPipelinesAndDescribesThem) {
 TEST(PipelineService, ErrorsCarryTheirKind) {
   service_options o;
   o.max_pipelines = 2;
-  pipeline_service svc(o);
+  pipeline_service svc(core::test_runtime(), o);
   ASSERT_TRUE(svc.create("x", "testsrc ! fakesink"));
   auto dup = svc.create("x", "testsrc ! fakesink");
   ASSERT_FALSE(dup);
@@ -76,7 +77,7 @@ TEST(PipelineService, ElementLimitAndFramePixelsApply) {
   service_options o;
   o.max_elements = 3;
   o.max_frame_pixels = 1000;
-  pipeline_service svc(o);
+  pipeline_service svc(core::test_runtime(), o);
   auto many = svc.create("", "testsrc ! identity ! identity ! fakesink");
   ASSERT_FALSE(many);
   EXPECT_EQ(many.error().http_status(), 400u);
@@ -89,7 +90,7 @@ TEST(PipelineService, ElementLimitAndFramePixelsApply) {
 
 // A 900 KB name= was accepted and then echoed in every describe and bus message.
 TEST(PipelineService, ElementAndBinNamesAreLimitedTo256Bytes) {
-  pipeline_service svc;
+  pipeline_service svc(core::test_runtime());
   const std::string longest(256, 'n');
   ASSERT_TRUE(svc.create("", "testsrc name=" + longest + " ! fakesink"));
   ASSERT_TRUE(svc.create("", "testsrc ! ( name=" + longest + " identity ) ! fakesink"));
@@ -113,7 +114,7 @@ TEST(PipelineService, MediaRootConfinesFileLocations) {
   fs::create_directory_symlink("/tmp", root / "out");
   service_options o;
   o.media_root = root;
-  pipeline_service svc(o);
+  pipeline_service svc(core::test_runtime(), o);
   EXPECT_TRUE(svc.create("", "filesrc location=in.raw ! fakesink"));
   for (const char* desc : {"filesrc location=/etc/passwd ! fakesink", "filesrc location=../x ! fakesink",
                            "filesrc location=out/x ! fakesink"}) {
@@ -125,7 +126,7 @@ TEST(PipelineService, MediaRootConfinesFileLocations) {
 }
 
 TEST(PipelineService, StateSeekPositionAndProperties) {
-  pipeline_service svc;
+  pipeline_service svc(core::test_runtime());
   ASSERT_TRUE(svc.create("p", "testsrc ! invert ! fakesink name=out"));
   auto paused = svc.set_state("p", "paused");
   ASSERT_TRUE(paused) << paused.error().message;
@@ -159,7 +160,7 @@ TEST(PipelineService, StateSeekPositionAndProperties) {
 }
 
 TEST(PipelineService, BusMessagesReachSubscribersWithThePipelineName) {
-  pipeline_service svc;
+  pipeline_service svc(core::test_runtime());
   std::mutex m;
   std::vector<std::string> seen;
   const auto id = svc.subscribe_bus([&](const std::string& pipeline, const core::message& msg) {
@@ -178,7 +179,7 @@ TEST(PipelineService, BusMessagesReachSubscribersWithThePipelineName) {
 }
 
 TEST(PipelineService, DeletedPipelineStaysAliveForHoldersAndTellsThem) {
-  pipeline_service svc;
+  pipeline_service svc(core::test_runtime());
   ASSERT_TRUE(svc.create("w", "testsrc ! videoconvert ! websink name=preview"));
   auto sink = svc.find_websink("w", "preview");
   ASSERT_TRUE(sink) << sink.error().message;
@@ -196,7 +197,7 @@ TEST(PipelineService, DeletedPipelineStaysAliveForHoldersAndTellsThem) {
 }
 
 TEST(PipelineService, RunExecutesOnThePoolAndResumesTheCaller) {
-  pipeline_service svc;
+  pipeline_service svc(core::test_runtime());
   boost::asio::io_context ioc;
   std::optional<service_result<json::value>> got;
   auto job = [&svc] { return svc.create("async", "testsrc ! fakesink"); };
@@ -212,7 +213,7 @@ TEST(PipelineService, RunExecutesOnThePoolAndResumesTheCaller) {
 }
 
 TEST(PipelineService, ShutdownRemovesEverythingAndRefusesNewPipelines) {
-  pipeline_service svc;
+  pipeline_service svc(core::test_runtime());
   ASSERT_TRUE(svc.create("", "testsrc ! fakesink"));
   ASSERT_TRUE(svc.set_state("p0", "playing"));
   svc.shutdown();

@@ -1,6 +1,7 @@
 // The JSON-RPC methods on a real pipeline_service, without a network: a dispatcher per
 // "connection", a sink that collects bus.message notifications.
 #include "server/rpc_methods.hpp"
+#include "tests/core/support/test_runtime.hpp"
 
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
@@ -84,7 +85,7 @@ class rpc_client {
 std::string message_of(const json::object& error) { return std::string(error.at("message").as_string()); }
 
 TEST(RpcMethods, FactoriesAreListedAndDescribed) {
-  pipeline_service svc;
+  pipeline_service svc(core::test_runtime());
   rpc_client c(svc);
   const auto list = c.result("factory.list");
   bool has_websink = false;
@@ -101,7 +102,7 @@ TEST(RpcMethods, FactoriesAreListedAndDescribed) {
 }
 
 TEST(RpcMethods, PipelineLifecycleFromCreateToDelete) {
-  pipeline_service svc;
+  pipeline_service svc(core::test_runtime());
   rpc_client c(svc);
   const auto created = c.result("pipeline.create",
                                 R"({"name":"cam","description":"testsrc is-live=true ! websink name=out"})");
@@ -122,13 +123,13 @@ TEST(RpcMethods, PipelineLifecycleFromCreateToDelete) {
 }
 
 TEST(RpcMethods, AnUnnamedPipelineGetsAName) {
-  pipeline_service svc;
+  pipeline_service svc(core::test_runtime());
   rpc_client c(svc);
   EXPECT_EQ(c.result("pipeline.create", R"({"description":"fakesrc num-buffers=1 ! fakesink"})").at("name"), "p0");
 }
 
 TEST(RpcMethods, BadParamsAreNamed) {
-  pipeline_service svc;
+  pipeline_service svc(core::test_runtime());
   rpc_client c(svc);
   ASSERT_TRUE(c.result("pipeline.create", R"({"name":"a","description":"testsrc ! websink name=out"})").is_object());
 
@@ -159,7 +160,7 @@ TEST(RpcMethods, BadParamsAreNamed) {
 }
 
 TEST(RpcMethods, ServiceErrorsKeepTheirCodes) {
-  pipeline_service svc;
+  pipeline_service svc(core::test_runtime());
   rpc_client c(svc);
   ASSERT_TRUE(c.result("pipeline.create", R"({"name":"a","description":"testsrc ! websink name=out"})").is_object());
   EXPECT_EQ(c.error("pipeline.create", R"({"name":"a","description":"testsrc ! fakesink"})").at("code"), -32002);
@@ -169,7 +170,7 @@ TEST(RpcMethods, ServiceErrorsKeepTheirCodes) {
 }
 
 TEST(RpcMethods, BusSubscribeDeliversStateChangesAndEos) {
-  pipeline_service svc;
+  pipeline_service svc(core::test_runtime());
   rpc_client c(svc);
   ASSERT_TRUE(c.result("pipeline.create", R"({"name":"short","description":"testsrc num-buffers=3 ! fakesink"})")
                   .is_object());
@@ -196,7 +197,7 @@ TEST(RpcMethods, BusSubscribeDeliversStateChangesAndEos) {
 }
 
 TEST(RpcMethods, BusSubscribeFiltersByTypeAndPipeline) {
-  pipeline_service svc;
+  pipeline_service svc(core::test_runtime());
   rpc_client c(svc);
   ASSERT_TRUE(c.result("pipeline.create", R"({"name":"x","description":"testsrc num-buffers=2 ! fakesink"})")
                   .is_object());
@@ -211,7 +212,7 @@ TEST(RpcMethods, BusSubscribeFiltersByTypeAndPipeline) {
 }
 
 TEST(RpcMethods, BusSubscribeForwardsAsyncDoneAndStreamStartOfThePreroll) {
-  pipeline_service svc;
+  pipeline_service svc(core::test_runtime());
   rpc_client c(svc);
   ASSERT_TRUE(c.result("pipeline.create", R"({"name":"s","description":"testsrc num-buffers=3 ! fakesink"})")
                   .is_object());
@@ -227,7 +228,7 @@ TEST(RpcMethods, BusSubscribeForwardsAsyncDoneAndStreamStartOfThePreroll) {
 }
 
 TEST(RpcMethods, ElementStateChangesGoOnlyToWhoAskedForThem) {
-  pipeline_service svc;
+  pipeline_service svc(core::test_runtime());
   rpc_client plain(svc);
   rpc_client asking(svc);
   ASSERT_TRUE(plain.result("pipeline.create", R"({"name":"e","description":"testsrc num-buffers=3 ! fakesink"})")
@@ -260,7 +261,7 @@ TEST(RpcMethods, ElementStateChangesGoOnlyToWhoAskedForThem) {
 }
 
 TEST(RpcMethods, PipelineCreatedAndDeletedReachWhoFollowsEveryPipelineOrAsked) {
-  pipeline_service svc;
+  pipeline_service svc(core::test_runtime());
   rpc_client every(svc);     // bus.subscribe {}: every pipeline, so their comings and goings
   rpc_client one(svc);       // one pipeline: not told of others
   rpc_client one_asks(svc);  // one pipeline, "pipelines": true
@@ -296,7 +297,7 @@ TEST(RpcMethods, PipelineCreatedAndDeletedReachWhoFollowsEveryPipelineOrAsked) {
 }
 
 TEST(RpcMethods, ServerStatsAnswersWhatTheStatsSourceSays) {
-  pipeline_service svc;
+  pipeline_service svc(core::test_runtime());
   rpc_client c(svc);
   ASSERT_TRUE(c.result("pipeline.create", R"({"name":"a","description":"fakesrc ! fakesink"})").is_object());
   const auto stats = c.result("server.stats");

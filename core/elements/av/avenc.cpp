@@ -82,6 +82,7 @@ caps avenc::query_caps(pad& p, const caps* filter) {
 
 state_change avenc::change_state(state from, state to) {
   if (from == state::paused && to == state::ready) {
+    std::lock_guard lock(encoder_mutex_);  // waits for a chain in flight (sinks are flushing by now)
     encoder_.close();
     info_.reset();
     reopen_ = false;
@@ -180,6 +181,7 @@ flow avenc::drain() {
 }
 
 flow avenc::chain(pad&, buffer&& b) {
+  std::lock_guard lock(encoder_mutex_);
   if (!info_) return fail_flow(errc::not_negotiated, name() + " received a frame before caps", flow::not_negotiated);
   if (reopen_ || !encoder_.is_open()) {
     if (auto r = configure(sinkpad_->current_caps()); !r)
@@ -207,6 +209,7 @@ bool avenc::event(pad& p, core::event ev) {
       return false;
     }
     if (info_ && sinkpad_->has_current_caps() && sinkpad_->current_caps().is_equal(c->caps)) return true;
+    std::lock_guard lock(encoder_mutex_);
     if (drain() != flow::ok) return false;
     p.set_current_caps(c->caps);
     if (auto r = configure(c->caps); !r) {
@@ -216,8 +219,10 @@ bool avenc::event(pad& p, core::event ev) {
     return true;
   }
   if (ev.is<event_eos>()) {
+    std::lock_guard lock(encoder_mutex_);
     (void)drain();  // what the encoder held goes out before the end
   } else if (ev.is<event_flush_stop>()) {
+    std::lock_guard lock(encoder_mutex_);
     encoder_.close();  // drop what it held; reopened at the next frame
     reopen_ = info_.has_value();
     discont_ = true;

@@ -31,6 +31,7 @@
 #include "core/graph/element.hpp"
 
 #include <atomic>
+#include <mutex>
 #include <optional>
 
 namespace tessera::core {
@@ -59,6 +60,9 @@ class avenc final : public element {
   pad* sinkpad_;
   pad* srcpad_;
   std::size_t prop_codec_, prop_bitrate_, prop_key_int_, prop_speed_, prop_tune_;
+  // Held by the streaming thread while it encodes or drains, and by the state change
+  // that closes the encoder: closing under a running encode crashed libx264.
+  std::mutex encoder_mutex_;
   avenc_encoder encoder_;
   std::optional<video_info> info_;
   avenc_settings settings_;

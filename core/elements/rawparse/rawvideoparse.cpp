@@ -15,24 +15,16 @@
 #include "core/elements/rawparse/rawvideoparse.hpp"
 
 #include "core/graph/element_factory.hpp"
+#include "core/sched/element_task.hpp"
 #include "core/graph/pipeline.hpp"
-#include "core/sched/task_context.hpp"
-
-#include <boost/asio/post.hpp>
-#include <boost/asio/this_coro.hpp>
-#include <boost/asio/use_awaitable.hpp>
 
 #include <limits>
 
 namespace tessera::core {
 
-namespace asio = boost::asio;
-
 namespace {
 
 constexpr std::int64_t int32_max = std::numeric_limits<std::int32_t>::max();
-// Like base_src: a task that never waits lets other tasks on the pool run this often.
-constexpr unsigned frames_between_yields = 64;
 
 constexpr const char* src_template_text =
     "video/x-raw,format={RGBA,RGB,GRAY8},width=[1,2147483647],height=[1,2147483647],"
@@ -245,33 +237,18 @@ void rawvideoparse::end_stream(flow f) {
   srcpad_->push_event(event_eos{});
 }
 
-asio::awaitable<void> rawvideoparse::pull_loop() {
-  task_context ctx;
-  unsigned since_yield = 0;
-  while (!task_.stop_requested()) {
-    flow f = flow::ok;
-    bool finished = false;
-    {
-      task_context::scope in_task(ctx);
-      f = pull_frame(finished);
-    }
-    if (ctx.has_deferred()) f = co_await ctx.drain(f);
-    if (f == flow::ok) {
-      if (++since_yield == frames_between_yields) {
-        since_yield = 0;
-        co_await asio::post(co_await asio::this_coro::executor, asio::use_awaitable);
-      }
-      continue;
-    }
-    if (!finished && f != flow::flushing) {
-      std::lock_guard lock(mutex_);
-      task_finished_ = true;
-    }
-    task_context::scope in_task(ctx);
-    end_stream(f);
-    break;
+flow rawvideoparse::iterate() {
+  frame_finished_ = false;
+  return pull_frame(frame_finished_);
+}
+
+bool rawvideoparse::stopped(flow f) {
+  if (!frame_finished_ && f != flow::flushing) {
+    std::lock_guard lock(mutex_);
+    task_finished_ = true;
   }
-  if (ctx.has_deferred()) co_await ctx.drain(flow::ok);
+  end_stream(f);
+  return false;
 }
 
 void rawvideoparse::start_task() {
@@ -279,9 +256,7 @@ void rawvideoparse::start_task() {
     std::lock_guard lock(mutex_);
     task_finished_ = false;
   }
-  task_.start(executor(), pull_loop(), [this](const std::string& what) {
-    post_error(errc::bad_state, name() + ": streaming task failed: " + what);
-  });
+  start_streaming(*this, task_, *this);
 }
 
 void rawvideoparse::stop_task() {

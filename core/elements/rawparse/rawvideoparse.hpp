@@ -44,7 +44,7 @@
 
 namespace tessera::core {
 
-class rawvideoparse final : public element {
+class rawvideoparse final : public element, private task_body {
  public:
   rawvideoparse(const element_factory& f, std::string name);
   ~rawvideoparse() override;
@@ -74,7 +74,9 @@ class rawvideoparse final : public element {
   /// Whole frames of `frame_size` bytes in upstream's size (a duration query in bytes).
   std::optional<std::uint64_t> upstream_frames(std::size_t frame_size) const;
 
-  boost::asio::awaitable<void> pull_loop();
+  // task_body: the pull-mode loop (sched/streaming_task.hpp), one frame per iteration.
+  flow iterate() override;
+  bool stopped(flow f) override;
   flow pull_frame(bool& finished);
   flow send_pending_events();
   void stamp(buffer& b, std::uint64_t frame, bool discont) const noexcept;
@@ -92,6 +94,7 @@ class rawvideoparse final : public element {
   pad* sinkpad_;
   pad* srcpad_;
   streaming_task task_;  // pull mode only
+  bool frame_finished_ = false;  // task only: the last pull_frame ended the stream itself
 
   // Fixed on READY -> PAUSED (under mutex_), before any data flows; read-only while
   // streaming, so the data path reads them without the lock.

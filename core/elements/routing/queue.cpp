@@ -23,8 +23,8 @@
 #include "core/elements/routing/queue.hpp"
 
 #include "core/graph/element_factory.hpp"
+#include "core/sched/element_task.hpp"
 #include "core/tiles/frame_residency.hpp"
-#include "core/tiles/tile_cache.hpp"
 
 #include <boost/asio/post.hpp>
 #include <boost/asio/this_coro.hpp>
@@ -37,8 +37,6 @@ namespace tessera::core {
 namespace asio = boost::asio;
 
 namespace {
-// Like base_src: a task that never waits lets other tasks on the pool run this often.
-constexpr unsigned items_between_yields = 64;
 
 property_spec read_only(property_spec p) {
   p.writable = false;
@@ -285,50 +283,40 @@ void queue::flush_stop(core::event ev) {
 
 // ---------------------------------------------------------------- source side
 
-asio::awaitable<void> queue::loop() {
-  task_context ctx;
-  unsigned since_yield = 0;
-  while (!task_.stop_requested()) {
-    item it;
-    bool wait = false;
-    {
-      std::lock_guard lock(mutex_);
-      if (flushing_) break;
-      // After a downstream failure only a queued EOS may still go (handle_push_result).
-      if (items_.empty() || (srcresult_ != flow::ok && !is_eos_item(items_.front().data))) {
-        output_waiting_ = true;
-        wait = true;
-      } else {
-        it = pop_front_locked();
-      }
-    }
-    if (wait) {
-      co_await output_wake_.wait();
-      continue;
-    }
-    // A frame that waited here may have had tiles swapped out by the tile cache: read
-    // them back off this thread before the push maps them. A read that fails here
-    // fails again at the element's map, which reports it with the element's name.
-    if (const buffer* b = std::get_if<buffer>(&it.data); b != nullptr && needs_swap_in(*b)) {
-      (void)co_await bring_in(*b);
-    }
-    flow f;
-    {
-      task_context::scope in_task(ctx);
-      f = push_item(it);
-    }
-    if (ctx.has_deferred()) f = co_await ctx.drain(f);
-    if (auto warning = take_tile_cache_warning()) post_warning(*warning);  // as base_src's loop
-    if (f != flow::ok) {
-      handle_push_result(f);
-      continue;
-    }
-    if (++since_yield == items_between_yields) {
-      since_yield = 0;
-      co_await asio::post(co_await asio::this_coro::executor, asio::use_awaitable);
+asio::awaitable<task_body::readiness> queue::prepare() {
+  bool wait = false;
+  {
+    std::lock_guard lock(mutex_);
+    if (flushing_) co_return readiness::end;
+    // After a downstream failure only a queued EOS may still go (handle_push_result).
+    if (items_.empty() || (srcresult_ != flow::ok && !is_eos_item(items_.front().data))) {
+      output_waiting_ = true;
+      wait = true;
+    } else {
+      next_ = pop_front_locked();
     }
   }
-  if (ctx.has_deferred()) co_await ctx.drain(flow::ok);
+  if (wait) {
+    co_await output_wake_.wait();
+    co_return readiness::again;
+  }
+  // A frame that waited here may have had tiles swapped out by the tile cache: read
+  // them back off this thread before the push maps them. A read that fails here
+  // fails again at the element's map, which reports it with the element's name.
+  if (const buffer* b = std::get_if<buffer>(&next_.data); b != nullptr && needs_swap_in(*b)) {
+    (void)co_await bring_in(*b);
+  }
+  co_return readiness::go;
+}
+
+flow queue::iterate() {
+  item it = std::move(next_);
+  return push_item(it);
+}
+
+bool queue::stopped(flow f) {
+  handle_push_result(f);
+  return true;  // a queued EOS may still go; a flush ends the task (prepare)
 }
 
 flow queue::push_item(item& it) {
@@ -364,11 +352,7 @@ void queue::handle_push_result(flow f) {
   if (report != flow::ok) post_error(errc::bad_state, name() + ": streaming stopped, reason " + std::string(to_string(report)));
 }
 
-void queue::start_task() {
-  task_.start(executor(), loop(), [this](const std::string& what) {
-    post_error(errc::bad_state, name() + ": streaming task failed: " + what);
-  });
-}
+void queue::start_task() { start_streaming(*this, task_, *this); }
 
 void queue::stop_task() {
   task_.request_stop();

@@ -37,7 +37,7 @@
 
 namespace tessera::core {
 
-class queue final : public element, private deferred_waiter {
+class queue final : public element, private deferred_waiter, private task_body {
  public:
   enum leaky_mode : std::int64_t { leaky_no = 0, leaky_upstream = 1, leaky_downstream = 2 };
 
@@ -83,7 +83,11 @@ class queue final : public element, private deferred_waiter {
   boost::asio::awaitable<void> wait_ready() override;
   flow resume() override;
 
-  boost::asio::awaitable<void> loop();
+  // task_body: the output side (sched/streaming_task.hpp). prepare() takes the next
+  // item (or waits for one) and brings its tiles in; iterate() pushes it.
+  boost::asio::awaitable<readiness> prepare() override;
+  flow iterate() override;
+  bool stopped(flow f) override;
   flow push_item(item& it);
   void handle_push_result(flow f);
   bool enqueue_event(core::event ev);
@@ -134,6 +138,7 @@ class queue final : public element, private deferred_waiter {
   wakeup output_wake_;
   wakeup space_wake_;
   streaming_task task_;
+  item next_;  // task only: the item prepare() took, for iterate() to push
 };
 
 }  // namespace tessera::core

@@ -3,6 +3,7 @@
 #include "core/graph/element_factory.hpp"
 #include "core/video/frame_access.hpp"
 #include "core/video/tiled_frame.hpp"
+#include "core/graph/runtime.hpp"
 
 #include <algorithm>
 #include <cstring>
@@ -164,7 +165,7 @@ flow boxblur::transform(const buffer& in, buffer& out) {
 flow boxblur::transform_ip(buffer& b) {
   if (!info_ || !out_grid_)
     return fail_flow(errc::not_negotiated, name() + " received a frame before caps", flow::not_negotiated);
-  auto out = allocate_tiled_frame(*out_grid_);
+  auto out = allocate_tiled_frame(*out_grid_, runtime().tiled_frame_allocator());
   if (!out) return fail_flow(errc::no_memory, name() + ": " + out.error().message);
   out->copy_metadata_from(b);
   if (const flow f = blur(b, *out); f != flow::ok) return f;

@@ -4,6 +4,7 @@
 #include "core/graph/element_factory.hpp"
 #include "core/graph/pad.hpp"
 #include "core/video/tiled_frame.hpp"
+#include "core/graph/runtime.hpp"
 
 #include <algorithm>
 #include <limits>
@@ -181,7 +182,7 @@ flow crop::transform_ip(buffer& b) {
 }
 
 flow crop::crop_tiled(buffer& b) {
-  auto out = crop_tiled_frame(b, *in_grid_, *out_grid_, left_, top_, name());
+  auto out = crop_tiled_frame(b, *in_grid_, *out_grid_, left_, top_, name(), runtime().tiled_frame_allocator());
   if (!out) return fail_flow(errc::invalid_argument, out.error().message);
   out->copy_metadata_from(b);
   out->set_perms(b.perms());

@@ -3,6 +3,7 @@
 #include "core/graph/element_factory.hpp"
 #include "core/graph/pipeline.hpp"
 #include "core/video/tiled_frame.hpp"
+#include "core/graph/runtime.hpp"
 
 #include <cstdint>
 #include <limits>
@@ -304,7 +305,7 @@ flow testsrc::own_buffer(buffer& out) {
 flow testsrc::tiled_buffer(buffer& out) {
   // From the tile cache (which recycles tile memories like a pool): the frame's tiles
   // count against --cache-size and can be swapped out while the frame waits.
-  auto b = allocate_tiled_frame(*tile_grid_);
+  auto b = allocate_tiled_frame(*tile_grid_, runtime().tiled_frame_allocator());
   if (!b) return fail_flow(errc::no_memory, name() + ": " + b.error().message);
   out = std::move(*b);
   return flow::ok;

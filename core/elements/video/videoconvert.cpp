@@ -3,6 +3,7 @@
 #include "core/video/frame_convert.hpp"
 #include "core/graph/element_factory.hpp"
 #include "core/video/tiled_frame.hpp"
+#include "core/graph/runtime.hpp"
 
 #include <algorithm>
 #include <array>
@@ -180,7 +181,7 @@ flow videoconvert::transform(const buffer& in, buffer& out) {
 flow videoconvert::transform_ip(buffer& b) {
   if (!in_info_ || !out_grid_)
     return fail_flow(errc::not_negotiated, name() + " received a frame before caps", flow::not_negotiated);
-  auto out = allocate_tiled_frame(*out_grid_);
+  auto out = allocate_tiled_frame(*out_grid_, runtime().tiled_frame_allocator());
   if (!out) return fail_flow(errc::no_memory, name() + ": " + out.error().message);
   if (auto r = convert_frame(*in_info_, b, *out_info_, *out, name()); !r)
     return fail_flow(errc::invalid_argument, r.error().message);

@@ -7,6 +7,7 @@
 #include "core/graph/pipeline_builder.hpp"
 
 #include "tests/core/support/test_helpers.hpp"
+#include "tests/core/support/test_runtime.hpp"
 
 #include <gtest/gtest.h>
 
@@ -19,7 +20,7 @@ using test::within;
 constexpr clock_time ms = 1'000'000;
 
 std::unique_ptr<pipeline> build(std::string_view text) {
-  auto p = build_pipeline(text, element_registry::builtin(), "lat");
+  auto p = build_pipeline(text, test_runtime().registry(), "lat");
   if (!p) throw std::runtime_error(p.error().message);
   return std::move(p).value();
 }

@@ -12,6 +12,7 @@
 #include "core/graph/pipeline_builder.hpp"
 
 #include "tests/core/support/test_helpers.hpp"
+#include "tests/core/support/test_runtime.hpp"
 
 #include <gtest/gtest.h>
 
@@ -33,7 +34,7 @@ run_figures run(const std::string& sink_props) {
   auto built = build_pipeline(
       "testsrc is-live=true num-buffers=90 ! videoconvert qos=true ! identity sleep-us=70000 ! "
       "fakesink name=out sync=true qos=true " + sink_props,
-      element_registry::builtin(), "qos");
+      test_runtime().registry(), "qos");
   if (!built) throw std::runtime_error(built.error().message);
   auto& p = **built;
   std::atomic<std::uint64_t> with_figures{0};

@@ -12,6 +12,7 @@
 #include "core/graph/pipeline_builder.hpp"
 #include "tests/core/elements/file_test_support.hpp"
 #include "tests/core/support/test_helpers.hpp"
+#include "tests/core/support/test_runtime.hpp"
 
 #include <gtest/gtest.h>
 
@@ -49,7 +50,7 @@ class frames_file {
 };
 
 std::unique_ptr<pipeline> build(const std::string& description) {
-  auto p = build_pipeline(description, element_registry::builtin(), "seek");
+  auto p = build_pipeline(description, test_runtime().registry(), "seek");
   EXPECT_TRUE(p) << (p ? "" : p.error().message);
   return p ? std::move(p).value() : nullptr;
 }

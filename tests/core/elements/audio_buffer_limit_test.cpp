@@ -5,6 +5,7 @@
 #include "core/graph/pipeline.hpp"
 #include "core/graph/pipeline_builder.hpp"
 #include "core/memory/counters.hpp"
+#include "tests/core/support/test_runtime.hpp"
 
 #include <gtest/gtest.h>
 
@@ -17,7 +18,7 @@ namespace {
 using namespace std::chrono_literals;
 
 std::unique_ptr<pipeline> build(const std::string& desc, pipeline_limits limits = {}) {
-  auto p = build_pipeline(desc, element_registry::builtin(), "audio_limit", std::move(limits));
+  auto p = build_pipeline(desc, test_runtime().registry(), "audio_limit", std::move(limits));
   EXPECT_TRUE(p) << (p ? "" : p.error().message);
   return p ? std::move(p).value() : nullptr;
 }

@@ -4,6 +4,7 @@
 #include "core/elements/audio/audiotestsrc.hpp"
 
 #include "tests/core/elements/audio_test_support.hpp"
+#include "tests/core/support/test_runtime.hpp"
 
 #include <gtest/gtest.h>
 
@@ -111,7 +112,7 @@ TEST(Audiotestsrc, SeekLandsOnTheFirstSampleAtOrAfterTheTime) {
 }
 
 TEST(Audiotestsrc, RefusesOutOfRangePropertiesNamingTheRange) {
-  auto e = element_registry::builtin().make("audiotestsrc").value();
+  auto e = test_runtime().registry().make("audiotestsrc").value();
   auto f = e->set_property_from_string("freq", "-1");
   ASSERT_FALSE(f);
   EXPECT_NE(f.error().message.find("[0, 20000]"), std::string::npos) << f.error().message;
@@ -192,12 +193,12 @@ TEST(Audioconvert, SameCapsArePassedThroughWithoutACopy) {
 }
 
 TEST(Audioconvert, RefusesWhatItCannotConvert) {
-  auto r = build_pipeline("testsrc ! audioconvert ! fakesink", element_registry::builtin(), "t");
+  auto r = build_pipeline("testsrc ! audioconvert ! fakesink", test_runtime().registry(), "t");
   ASSERT_FALSE(r);
   EXPECT_NE(r.error().message.find("testsrc0 to audioconvert0"), std::string::npos) << r.error().message;
   // Three channels cannot become one: refused when linking, naming both ends.
   auto three = build_pipeline("audiotestsrc ! audio/x-raw,channels=3 ! audioconvert ! audio/x-raw,channels=1 ! fakesink",
-                              element_registry::builtin(), "t");
+                              test_runtime().registry(), "t");
   ASSERT_FALSE(three);
   EXPECT_NE(three.error().message.find("audioconvert0"), std::string::npos) << three.error().message;
   EXPECT_NE(three.error().message.find("channels=1"), std::string::npos) << three.error().message;

@@ -3,6 +3,7 @@
 // hand, a rig `pusher ! <element> ! appsink`, and sample (de)serialisation.
 
 #include "tests/core/elements/video_test_support.hpp"
+#include "tests/core/support/test_runtime.hpp"
 
 #include <cmath>
 #include <cstring>
@@ -16,12 +17,12 @@ class audio_pusher final : public element {
  public:
   using element::element;
   static const element_factory& factory() {
-    static const auto f = make_factory<audio_pusher>(
+    static const element_factory& f = register_test_factory(make_factory<audio_pusher>(
         "audio_pusher", "Audio pusher", "Source", "Samples pushed by the test",
         {pad_template{"src", pad_direction::src, pad_presence::always,
                       caps::parse("audio/x-raw,format={S16LE,F32LE},rate=[1,2147483647],channels=[1,65535]").value()}},
-        {});
-    return *f;
+        {}));
+    return f;
   }
   pad& src() const { return *static_pad(pad_direction::src); }
 };
@@ -54,15 +55,15 @@ inline caps audio_caps(std::string_view format, int rate, int channels) {
 /// `pusher ! <factory> ! appsink name=out sync=false caps=<sink_caps>`, PAUSED, with
 /// `in` caps and a segment sent.
 struct audio_rig {
-  std::unique_ptr<pipeline> p = std::make_unique<pipeline>("audio");
+  std::unique_ptr<pipeline> p = std::make_unique<pipeline>("audio", test_runtime());
   audio_pusher* pusher = nullptr;
   element* middle = nullptr;
   appsink* out = nullptr;
 
   audio_rig(std::string_view factory, const caps& in, std::string_view sink_caps = "") {
     pusher = static_cast<audio_pusher*>(p->add(audio_pusher::factory().create(audio_pusher::factory(), "pusher")).value());
-    middle = p->add(element_registry::builtin().make(factory).value()).value();
-    out = static_cast<appsink*>(p->add(element_registry::builtin().make("appsink", "out").value()).value());
+    middle = p->add(test_runtime().registry().make(factory).value()).value();
+    out = static_cast<appsink*>(p->add(test_runtime().registry().make("appsink", "out").value()).value());
     EXPECT_TRUE(out->set_property("sync", property_value{false}));
     if (!sink_caps.empty()) {
       EXPECT_TRUE(out->set_property("caps", property_value{std::string(sink_caps)}));

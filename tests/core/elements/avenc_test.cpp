@@ -6,6 +6,8 @@
 
 #include "tests/core/elements/video_test_support.hpp"
 
+#include "tests/core/support/test_runtime.hpp"
+
 #include <gtest/gtest.h>
 
 extern "C" {
@@ -126,7 +128,7 @@ INSTANTIATE_TEST_SUITE_P(All, AvencCodecs,
 TEST(Avenc, RefusesRawVideoItCannotEncode) {
   // avenc takes I420 (and NV12 for H.264) only: RGB is refused when linking.
   auto p = build_pipeline("testsrc num-buffers=1 ! video/x-raw,format=RGB ! avenc codec=vp8 ! fakesink",
-                          element_registry::builtin(), "t");
+                          test_runtime().registry(), "t");
   ASSERT_FALSE(p);
   EXPECT_NE(p.error().message.find("I420"), std::string::npos) << p.error().message;
 }
@@ -139,7 +141,7 @@ TEST(Avenc, Nv12GoesToH264ButNotToVp8) {
   EXPECT_TRUE(r.errors.empty()) << r.errors.front();
   EXPECT_EQ(r.samples.size(), 2u);
   auto q = build_pipeline("testsrc num-buffers=2 ! videoconvert ! video/x-raw,format=NV12 ! avenc codec=vp8 ! fakesink",
-                          element_registry::builtin(), "t");
+                          test_runtime().registry(), "t");
   EXPECT_FALSE(q);  // libvpx takes I420 only
 }
 
@@ -249,7 +251,7 @@ INSTANTIATE_TEST_SUITE_P(
 TEST(Avmux, RefusesACodecItsContainerCannotHold) {
   // WebM holds VP8 and VP9 only: H.264 does not link.
   auto p = build_pipeline("testsrc ! videoconvert ! avenc codec=h264 ! avmux format=webm ! fakesink",
-                          element_registry::builtin(), "t");
+                          test_runtime().registry(), "t");
   EXPECT_FALSE(p);
 }
 

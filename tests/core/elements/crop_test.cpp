@@ -8,6 +8,7 @@
 #include "core/memory/counters.hpp"
 #include "tests/core/elements/file_test_support.hpp"
 #include "tests/core/elements/video_test_support.hpp"
+#include "tests/core/support/test_runtime.hpp"
 
 #include <gtest/gtest.h>
 #include <turbojpeg.h>
@@ -174,7 +175,7 @@ TEST(Crop, ACropLargerThanTheFrameIsRefusedWithTheSizes) {
   }
   // Fixed by a capsfilter: refused when linking, before anything runs.
   auto r = build_pipeline("testsrc ! video/x-raw,width=64,height=48 ! crop left=60 right=4 ! fakesink",
-                          element_registry::builtin(), "t");
+                          test_runtime().registry(), "t");
   ASSERT_FALSE(r);
   EXPECT_NE(r.error().message.find("crop0"), std::string::npos) << r.error().message;
 }
@@ -200,7 +201,7 @@ TEST(Crop, MarginsChangedWhilePlayingApplyFromTheNextFrameOrFailClearly) {
 }
 
 TEST(Crop, BadPropertyValuesAreRefusedWithTheRange) {
-  auto e = element_registry::builtin().make("crop").value();
+  auto e = test_runtime().registry().make("crop").value();
   for (const char* name : {"left", "right", "top", "bottom"}) {
     auto r = e->set_property_from_string(name, "-1");
     ASSERT_FALSE(r) << name;

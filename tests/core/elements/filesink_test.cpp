@@ -5,6 +5,7 @@
 #include "core/graph/pipeline_builder.hpp"
 #include "core/memory/system_allocator.hpp"
 #include "tests/core/elements/file_test_support.hpp"
+#include "tests/core/support/test_runtime.hpp"
 
 #include <gtest/gtest.h>
 
@@ -62,7 +63,7 @@ class multimem_src final : public base_src {
 };
 
 element_registry& test_registry() {
-  static element_registry r;
+  static element_registry r(test_runtime());
   static const bool filled = [] {
     r.add(filesink::factory());
     r.add(fakesrc::factory());

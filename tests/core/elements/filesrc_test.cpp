@@ -2,6 +2,7 @@
 
 #include "core/graph/pipeline_builder.hpp"
 #include "tests/core/elements/file_test_support.hpp"
+#include "tests/core/support/test_runtime.hpp"
 
 #include <gtest/gtest.h>
 
@@ -43,7 +44,7 @@ class pull_sink final : public element {
 };
 
 element_registry& test_registry() {
-  static element_registry r;
+  static element_registry r(test_runtime());
   static const bool filled = [] {
     r.add(filesrc::factory());
     r.add(collect_sink::factory());

@@ -2,6 +2,7 @@
 
 #include "core/memory/counters.hpp"
 #include "tests/core/elements/video_test_support.hpp"
+#include "tests/core/support/test_runtime.hpp"
 
 #include <gtest/gtest.h>
 
@@ -137,7 +138,7 @@ TEST(Invert, ADownstreamResizeReachesTestsrcThroughInvert) {
 }
 
 TEST(Invert, HasAQosPropertyOnByDefault) {
-  auto e = element_registry::builtin().make("invert").value();
+  auto e = test_runtime().registry().make("invert").value();
   EXPECT_EQ(std::get<bool>(e->get_property("qos").value()), true);
 }
 

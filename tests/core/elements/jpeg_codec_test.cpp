@@ -7,6 +7,7 @@
 #include "core/elements/web/websink.hpp"
 #include "core/memory/counters.hpp"
 #include "tests/core/elements/video_test_support.hpp"
+#include "tests/core/support/test_runtime.hpp"
 
 #include <gtest/gtest.h>
 #include <turbojpeg.h>
@@ -91,10 +92,10 @@ class byte_pusher final : public element {
  public:
   using element::element;
   static const element_factory& factory() {
-    static const auto f = make_factory<byte_pusher>(
+    static const element_factory& f = register_test_factory(make_factory<byte_pusher>(
         "byte_pusher", "Byte pusher", "Source", "Bytes pushed by the test",
-        {pad_template{"src", pad_direction::src, pad_presence::always, caps::parse("image/jpeg").value()}}, {});
-    return *f;
+        {pad_template{"src", pad_direction::src, pad_presence::always, caps::parse("image/jpeg").value()}}, {}));
+    return f;
   }
   pad& src() const { return *static_pad(pad_direction::src); }
 };
@@ -105,10 +106,10 @@ struct dec_rig {
   byte_pusher* pusher = nullptr;
   appsink* out = nullptr;
   explicit dec_rig(std::string_view sink_caps = "", pipeline_limits limits = {}) {
-    p = std::make_unique<pipeline>("dec", limits);
+    p = std::make_unique<pipeline>("dec", test_runtime(), limits);
     pusher = static_cast<byte_pusher*>(p->add(byte_pusher::factory().create(byte_pusher::factory(), "pusher")).value());
-    element* dec = p->add(element_registry::builtin().make("jpegdec").value()).value();
-    out = static_cast<appsink*>(p->add(element_registry::builtin().make("appsink", "out").value()).value());
+    element* dec = p->add(test_runtime().registry().make("jpegdec").value()).value();
+    out = static_cast<appsink*>(p->add(test_runtime().registry().make("appsink", "out").value()).value());
     EXPECT_TRUE(out->set_property("sync", property_value{false}));
     if (!sink_caps.empty()) EXPECT_TRUE(out->set_property("caps", property_value{std::string(sink_caps)}));
     EXPECT_TRUE(link(pusher->src(), *dec->static_pad(pad_direction::sink)));
@@ -172,7 +173,7 @@ TEST(Jpegenc, QualityChangesTheSizeAndOutOfRangeIsRefused) {
   }
   EXPECT_LT(sizes[0] * 2, sizes[1]);
 
-  auto e = element_registry::builtin().make("jpegenc").value();
+  auto e = test_runtime().registry().make("jpegenc").value();
   auto bad = e->set_property("quality", property_value{std::int64_t{101}});
   ASSERT_FALSE(bad);
   EXPECT_NE(bad.error().message.find("[1, 100]"), std::string::npos) << bad.error().message;
@@ -182,9 +183,9 @@ TEST(Jpegenc, QualityChangesTheSizeAndOutOfRangeIsRefused) {
 
 TEST(Jpegenc, RefusesCapsItCannotHandleAtLinkTime) {
   auto r = build_pipeline("fakesrc ! audio/x-raw,format=S16LE,rate=8000,channels=1 ! jpegenc ! fakesink",
-                          element_registry::builtin(), "t");
+                          test_runtime().registry(), "t");
   EXPECT_FALSE(r);
-  auto r2 = build_pipeline("testsrc ! jpegenc ! jpegenc ! fakesink", element_registry::builtin(), "t");
+  auto r2 = build_pipeline("testsrc ! jpegenc ! jpegenc ! fakesink", test_runtime().registry(), "t");
   ASSERT_FALSE(r2);
   EXPECT_NE(r2.error().message.find("jpegenc0 to jpegenc1"), std::string::npos) << r2.error().message;
 }

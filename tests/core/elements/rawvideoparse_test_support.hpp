@@ -11,6 +11,7 @@
 #include "core/elements/routing/queue.hpp"
 #include "core/graph/pipeline_builder.hpp"
 #include "tests/core/elements/file_test_support.hpp"
+#include "tests/core/support/test_runtime.hpp"
 
 #include <gtest/gtest.h>
 
@@ -96,7 +97,7 @@ class frame_sink final : public base_sink {
 };
 
 inline element_registry& test_registry() {
-  static element_registry r;
+  static element_registry r(test_runtime());
   static const bool filled = [] {
     r.add(filesrc::factory());
     r.add(fakesrc::factory());

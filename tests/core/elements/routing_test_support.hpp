@@ -11,6 +11,7 @@
 #include "core/graph/element_factory.hpp"
 #include "core/graph/pipeline.hpp"
 #include "core/graph/pipeline_builder.hpp"
+#include "tests/core/support/test_runtime.hpp"
 
 #include <gtest/gtest.h>
 
@@ -155,7 +156,7 @@ class push_src final : public element {
 /// The built-in elements plus the test elements above.
 inline element_registry& registry() {
   static element_registry* r = [] {
-    auto* reg = new element_registry;
+    auto* reg = new element_registry(test_runtime());
     register_builtin_elements(*reg);
     reg->add(timed_src::factory());
     reg->add(rec_sink::factory());

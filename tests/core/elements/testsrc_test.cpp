@@ -2,6 +2,7 @@
 
 #include "core/memory/counters.hpp"
 #include "tests/core/elements/video_test_support.hpp"
+#include "tests/core/support/test_runtime.hpp"
 
 #include <gtest/gtest.h>
 
@@ -253,7 +254,7 @@ TEST(Testsrc, SeekWithAStopEndsTheStreamThere) {
 }
 
 TEST(Testsrc, BadPropertyValuesAreRefusedWithTheAllowedRange) {
-  auto e = element_registry::builtin().make("testsrc").value();
+  auto e = test_runtime().registry().make("testsrc").value();
   auto width = e->set_property_from_string("width", "0");
   ASSERT_FALSE(width);
   EXPECT_NE(width.error().message.find("[1, 2147483647]"), std::string::npos) << width.error().message;
@@ -280,7 +281,7 @@ TEST(Testsrc, PatternTakesGStreamersNumbersAndNicksInAnyCase) {
                                                       {"17", "solid"},    {"18", "ball"}, {"23", "gradient"},
                                                       {"BALL", "ball"},   {"Ball", "ball"}, {"SMPTE", "smpte"},
                                                       {"Gradient", "gradient"}};
-  auto e = element_registry::builtin().make("testsrc").value();
+  auto e = test_runtime().registry().make("testsrc").value();
   for (auto [text, nick] : same) {
     SCOPED_TRACE(text);
     ASSERT_TRUE(e->set_property_from_string("pattern", text));
@@ -318,12 +319,12 @@ TEST(Testsrc, AHugeFrameIsRefusedBeforeAnythingIsAllocated) {
 TEST(Testsrc, TheFrameLimitIsThePipelines) {
   pipeline_limits limits;
   limits.max_frame_pixels = 1000;
-  auto small = build_pipeline("testsrc width=40 height=25 num-buffers=1 ! fakesink", element_registry::builtin(),
+  auto small = build_pipeline("testsrc width=40 height=25 num-buffers=1 ! fakesink", test_runtime().registry(),
                               "ok", limits);
   ASSERT_TRUE(small);
   EXPECT_TRUE(play_to_eos(**small).eos);
   (*small)->set_state(state::null_state);
-  auto big = build_pipeline("testsrc width=40 height=26 num-buffers=1 ! fakesink", element_registry::builtin(),
+  auto big = build_pipeline("testsrc width=40 height=26 num-buffers=1 ! fakesink", test_runtime().registry(),
                             "big", limits);
   ASSERT_TRUE(big);
   (*big)->set_state(state::playing);

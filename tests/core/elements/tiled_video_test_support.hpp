@@ -7,6 +7,7 @@
 
 #include "core/memory/system_allocator.hpp"
 #include "tests/core/elements/video_test_support.hpp"
+#include "tests/core/support/test_runtime.hpp"
 
 #include <gtest/gtest.h>
 
@@ -144,14 +145,14 @@ class tiled_pusher final : public element {
   using element::element;
 
   static const element_factory& factory() {
-    static const auto f = make_factory<tiled_pusher>(
+    static const element_factory& f = register_test_factory(make_factory<tiled_pusher>(
         "tiled_pusher", "Tiled frame pusher", "Source", "Tiled frames pushed by the test",
         {pad_template{"src", pad_direction::src, pad_presence::always,
                       caps::parse("video/x-raw,format={RGBA,RGB,GRAY8},width=[1,2147483647],"
                                   "height=[1,2147483647],framerate=[0/1,2147483647/1],layout={linear,tiled}")
                           .value()}},
-        {});
-    return *f;
+        {}));
+    return f;
   }
   static std::unique_ptr<element> make(std::string name) { return factory().create(factory(), std::move(name)); }
 
@@ -165,15 +166,15 @@ class tiled_pusher final : public element {
 /// `tiled_pusher ! <middle> ! appsink name=out sync=false` in a PAUSED pipeline, the
 /// test pushing from its own thread (push_rig with a tiled source).
 struct tiled_push_rig {
-  std::unique_ptr<pipeline> p = std::make_unique<pipeline>("rig");
+  std::unique_ptr<pipeline> p = std::make_unique<pipeline>("rig", test_runtime());
   tiled_pusher* pusher = nullptr;
   element* middle = nullptr;
   appsink* out = nullptr;
 
   explicit tiled_push_rig(std::string_view middle_factory, std::string_view sink_caps = "") {
     pusher = static_cast<tiled_pusher*>(p->add(tiled_pusher::make("pusher")).value());
-    middle = p->add(element_registry::builtin().make(middle_factory).value()).value();
-    out = static_cast<appsink*>(p->add(element_registry::builtin().make("appsink", "out").value()).value());
+    middle = p->add(test_runtime().registry().make(middle_factory).value()).value();
+    out = static_cast<appsink*>(p->add(test_runtime().registry().make("appsink", "out").value()).value());
     EXPECT_TRUE(out->set_property("sync", property_value{false}));
     if (!sink_caps.empty()) EXPECT_TRUE(out->set_property("caps", property_value{std::string(sink_caps)}));
     EXPECT_TRUE(link(pusher->src(), *middle->static_pad(pad_direction::sink)));

@@ -10,6 +10,7 @@
 #include "core/graph/element_factory.hpp"
 #include "core/graph/pipeline.hpp"
 #include "core/graph/pipeline_builder.hpp"
+#include "tests/core/support/test_runtime.hpp"
 
 #include <gtest/gtest.h>
 
@@ -27,7 +28,7 @@ namespace tessera::core::video_test {
 using namespace std::chrono_literals;
 
 inline std::unique_ptr<pipeline> build(std::string_view description,
-                                       element_registry& registry = element_registry::builtin()) {
+                                       element_registry& registry = test_runtime().registry()) {
   auto p = build_pipeline(description, registry, "test");
   EXPECT_TRUE(p) << (p ? "" : p.error().message);
   return p ? std::move(p).value() : nullptr;
@@ -131,10 +132,10 @@ class frame_pusher final : public element {
   using element::element;
 
   static const element_factory& factory() {
-    static const auto f = make_factory<frame_pusher>(
+    static const element_factory& f = register_test_factory(make_factory<frame_pusher>(
         "frame_pusher", "Frame pusher", "Source", "Frames pushed by the test",
-        {pad_template{"src", pad_direction::src, pad_presence::always, testsrc::template_caps()}}, {});
-    return *f;
+        {pad_template{"src", pad_direction::src, pad_presence::always, testsrc::template_caps()}}, {}));
+    return f;
   }
   static std::unique_ptr<element> make(std::string name) { return factory().create(factory(), std::move(name)); }
 
@@ -169,7 +170,7 @@ inline buffer frame_buffer(const std::vector<std::uint8_t>& bytes, std::uint64_t
 /// `pusher ! <middle> ! appsink name=out sync=false` in a PAUSED pipeline, linked by hand:
 /// the test pushes from its own thread (a direct call, so the sink renders at once).
 struct push_rig {
-  std::unique_ptr<pipeline> p = std::make_unique<pipeline>("rig");
+  std::unique_ptr<pipeline> p = std::make_unique<pipeline>("rig", test_runtime());
   frame_pusher* pusher = nullptr;
   element* middle = nullptr;
   appsink* out = nullptr;
@@ -177,8 +178,8 @@ struct push_rig {
   /// `sink_caps` (appsink's caps property) restricts what the sink accepts.
   explicit push_rig(std::string_view middle_factory, std::string_view sink_caps = "") {
     pusher = static_cast<frame_pusher*>(p->add(frame_pusher::make("pusher")).value());
-    middle = p->add(element_registry::builtin().make(middle_factory).value()).value();
-    out = static_cast<appsink*>(p->add(element_registry::builtin().make("appsink", "out").value()).value());
+    middle = p->add(test_runtime().registry().make(middle_factory).value()).value();
+    out = static_cast<appsink*>(p->add(test_runtime().registry().make("appsink", "out").value()).value());
     EXPECT_TRUE(out->set_property("sync", property_value{false}));
     if (!sink_caps.empty()) {
       EXPECT_TRUE(out->set_property("caps", property_value{std::string(sink_caps)}));
@@ -257,7 +258,7 @@ struct resize_run {
 /// its `resize_after`-th allocation on.
 inline resize_run run_resizing(const std::string& testsrc_props, int width, int resize_after,
                                const std::string& middle = "") {
-  element_registry registry;
+  element_registry registry(test_runtime());
   register_builtin_elements(registry);
   registry.add(resizing_sink::factory());
   auto p = build("testsrc name=src pattern=solid num-buffers=6 width=320 height=24 " + testsrc_props +

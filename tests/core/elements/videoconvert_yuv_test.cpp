@@ -4,6 +4,8 @@
 
 #include "tests/core/elements/video_test_support.hpp"
 
+#include "tests/core/support/test_runtime.hpp"
+
 #include <gtest/gtest.h>
 
 extern "C" {
@@ -27,6 +29,7 @@ class yuv_pusher final : public element {
     static const auto f = make_factory<yuv_pusher>(
         "yuv_pusher", "YUV pusher", "Source", "Frames pushed by the test",
         {pad_template{"src", pad_direction::src, pad_presence::always, caps::parse("video/x-raw").value()}}, {});
+    f->registry = &test_runtime().registry();  // its elements stream on the test runtime
     return *f;
   }
   pad& src() const { return *static_pad(pad_direction::src); }
@@ -36,10 +39,10 @@ class yuv_pusher final : public element {
 /// `to` only, and returns the converted bytes.
 std::vector<std::uint8_t> convert(std::string_view from, std::string_view to, int w, int h,
                                   const std::vector<std::uint8_t>& frame) {
-  pipeline p("yuv");
+  pipeline p("yuv", test_runtime());
   auto* pusher = p.add(yuv_pusher::factory().create(yuv_pusher::factory(), "pusher")).value();
-  auto* conv = p.add(element_registry::builtin().make("videoconvert").value()).value();
-  auto* out = static_cast<appsink*>(p.add(element_registry::builtin().make("appsink", "out").value()).value());
+  auto* conv = p.add(test_runtime().registry().make("videoconvert").value()).value();
+  auto* out = static_cast<appsink*>(p.add(test_runtime().registry().make("appsink", "out").value()).value());
   EXPECT_TRUE(out->set_property("sync", property_value{false}));
   EXPECT_TRUE(out->set_property("caps", property_value{"video/x-raw,format=" + std::string(to)}));
   EXPECT_TRUE(link(*pusher->static_pad(pad_direction::src), *conv->static_pad(pad_direction::sink)));
@@ -189,10 +192,10 @@ TEST(VideoconvertYuv, FixatesI420ToNv12BeforeRgb) {
   // Downstream takes NV12 or RGB, in that order of its own; from I420 NV12 loses least
   // (the chroma is only moved), RGB would round every colour.
   const auto i420 = swscale(AV_PIX_FMT_RGB24, AV_PIX_FMT_YUV420P, 4, 2, block_frame(4, 2, 6), 12);
-  pipeline p("fix");
+  pipeline p("fix", test_runtime());
   auto* pusher = p.add(yuv_pusher::factory().create(yuv_pusher::factory(), "pusher")).value();
-  auto* conv = p.add(element_registry::builtin().make("videoconvert").value()).value();
-  auto* out = static_cast<appsink*>(p.add(element_registry::builtin().make("appsink", "out").value()).value());
+  auto* conv = p.add(test_runtime().registry().make("videoconvert").value()).value();
+  auto* out = static_cast<appsink*>(p.add(test_runtime().registry().make("appsink", "out").value()).value());
   EXPECT_TRUE(out->set_property("sync", property_value{false}));
   EXPECT_TRUE(out->set_property("caps", property_value{std::string("video/x-raw,format={RGB,NV12}")}));
   EXPECT_TRUE(link(*pusher->static_pad(pad_direction::src), *conv->static_pad(pad_direction::sink)));

@@ -6,6 +6,7 @@
 
 #include "core/memory/counters.hpp"
 #include "tests/core/elements/video_test_support.hpp"
+#include "tests/core/support/test_runtime.hpp"
 
 #include <gtest/gtest.h>
 
@@ -222,17 +223,17 @@ TEST(Videoscale, FixationKeepsTheAspectRatioWhenDownstreamGivesOneSide) {
 }
 
 TEST(Videoscale, RefusesBadMethodsAndFormatChanges) {
-  auto e = element_registry::builtin().make("videoscale").value();
+  auto e = test_runtime().registry().make("videoscale").value();
   auto r = e->set_property_from_string("method", "lanczos");
   ASSERT_FALSE(r);
   EXPECT_NE(r.error().message.find("bilinear"), std::string::npos) << r.error().message;
   EXPECT_NE(r.error().message.find("nearest-neighbour"), std::string::npos) << r.error().message;
   // It scales; it does not convert: RGBA cannot become GRAY8.
   auto p = build_pipeline("testsrc ! video/x-raw,format=RGBA ! videoscale ! video/x-raw,format=GRAY8 ! fakesink",
-                          element_registry::builtin(), "t");
+                          test_runtime().registry(), "t");
   ASSERT_FALSE(p);
   EXPECT_NE(p.error().message.find("videoscale0"), std::string::npos) << p.error().message;
-  auto audio = build_pipeline("audiotestsrc ! videoscale ! fakesink", element_registry::builtin(), "t");
+  auto audio = build_pipeline("audiotestsrc ! videoscale ! fakesink", test_runtime().registry(), "t");
   ASSERT_FALSE(audio);
 }
 

@@ -3,6 +3,7 @@
 #include "core/elements/audio/volume.hpp"
 
 #include "tests/core/elements/audio_test_support.hpp"
+#include "tests/core/support/test_runtime.hpp"
 
 #include <gtest/gtest.h>
 
@@ -81,7 +82,7 @@ TEST(Volume, IsChangeableWhilePlayingAndRefusesOutOfRange) {
 }
 
 TEST(Volume, RefusesNonAudioAtLinkTime) {
-  auto r = build_pipeline("testsrc ! volume ! fakesink", element_registry::builtin(), "t");
+  auto r = build_pipeline("testsrc ! volume ! fakesink", test_runtime().registry(), "t");
   ASSERT_FALSE(r);
   EXPECT_NE(r.error().message.find("no common caps"), std::string::npos) << r.error().message;
 }

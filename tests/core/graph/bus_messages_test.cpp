@@ -9,6 +9,7 @@
 #include "core/graph/pipeline_builder.hpp"
 #include "tests/core/elements/file_test_support.hpp"
 #include "tests/core/support/test_elements.hpp"
+#include "tests/core/support/test_runtime.hpp"
 
 #include <gtest/gtest.h>
 
@@ -58,7 +59,7 @@ std::ptrdiff_t index_of(const std::vector<std::string>& lines, const std::string
 }
 
 std::unique_ptr<pipeline> build_real(std::string_view text, std::string name = "bus") {
-  auto p = build_pipeline(text, element_registry::builtin(), std::move(name));
+  auto p = build_pipeline(text, test_runtime().registry(), std::move(name));
   if (!p) throw std::runtime_error(p.error().message);
   return std::move(p).value();
 }

@@ -4,6 +4,7 @@
 #include "core/graph/element_factory.hpp"
 #include "core/graph/pipeline.hpp"
 #include "core/graph/pipeline_builder.hpp"
+#include "tests/core/support/test_runtime.hpp"
 
 #include <gtest/gtest.h>
 
@@ -16,7 +17,7 @@ namespace {
 using namespace std::chrono_literals;
 
 std::unique_ptr<pipeline> fakes() {
-  auto p = build_pipeline("fakesrc ! fakesink", element_registry::builtin(), "messages");
+  auto p = build_pipeline("fakesrc ! fakesink", test_runtime().registry(), "messages");
   EXPECT_TRUE(p) << (p ? "" : p.error().message);
   return p ? std::move(p).value() : nullptr;
 }

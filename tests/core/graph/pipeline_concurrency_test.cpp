@@ -5,6 +5,7 @@
 #include "core/graph/pipeline.hpp"
 
 #include "tests/core/support/test_elements.hpp"
+#include "tests/core/support/test_runtime.hpp"
 
 #include <gtest/gtest.h>
 
@@ -263,7 +264,7 @@ TEST(PipelineStates, ErrorPostedWhileSetStateHoldsTheStateLockDoesNotDeadlock) {
       "erroronstop", {test::sink_template(caps::new_any()), test::src_template(caps::new_any())});
   for (const bool sync : {false, true}) {
     SCOPED_TRACE(sync ? "sync=true" : "sync=false");
-    auto p = std::make_unique<pipeline>("p");
+    auto p = std::make_unique<pipeline>("p", test_runtime());
     auto* src = p->add(test::test_registry().make("octsrc", "src").value()).value();
     auto* mid = static_cast<error_on_stop*>(p->add(factory->create(*factory, "mid")).value());
     auto* sink = static_cast<record_sink*>(p->add(test::test_registry().make("recsink", "sink").value()).value());
@@ -320,7 +321,7 @@ class late_preroll_sink : public record_sink {
 TEST(PipelineStates, PrerollOfAnAbandonedPauseDoesNotCompleteTheNextOne) {
   const auto gate_f = test::test_factory<gate>("gate", {test::sink_template(caps::new_any()), test::src_template(caps::new_any())});
   const auto sink_f = test::test_factory<late_preroll_sink>("lps", {test::sink_template(caps::new_any())});
-  auto p = std::make_unique<pipeline>("p");
+  auto p = std::make_unique<pipeline>("p", test_runtime());
   auto* src = p->add(test::test_registry().make("octsrc", "src").value()).value();
   auto* g = static_cast<gate*>(p->add(gate_f->create(*gate_f, "gate")).value());
   auto* sink = static_cast<late_preroll_sink*>(p->add(sink_f->create(*sink_f, "sink")).value());

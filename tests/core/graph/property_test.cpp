@@ -4,6 +4,7 @@
 
 #include "core/graph/element_factory.hpp"
 #include "core/graph/pipeline.hpp"
+#include "tests/core/support/test_runtime.hpp"
 
 #include <gtest/gtest.h>
 
@@ -22,7 +23,7 @@ std::unique_ptr<element_factory> prop_factory() {
   };
   auto last = string_property("last", "Read-only report", "");
   last.writable = false;
-  return make_factory<prop_element>(
+  auto f = make_factory<prop_element>(
       "proptest", "Property test", "Test", "Has one property of each kind", {},
       {int_property("level", "An integer", 10, 0, 100), double_property("gain", "A double", 1.0, 0.0, 2.0),
        bool_property("active", "A boolean", false), std::move(label),
@@ -30,6 +31,8 @@ std::unique_ptr<element_factory> prop_factory() {
        enum_property("pattern", "An enum", "smpte", {{0, "smpte", "Bars"}, {1, "ball", "Ball"}, {7, "snow", "Noise"}}),
        int_property("buffers", "Changeable up to READY", -1, -1, 1000, mutability::ready),
        int_property("paused-knob", "Changeable up to PAUSED", 0, 0, 10, mutability::paused), std::move(last)});
+  f->registry = &test_runtime().registry();  // its elements stream on the test runtime
+  return f;
 }
 
 class Property : public ::testing::Test {
@@ -195,7 +198,7 @@ TEST_F(Property, UnknownPropertyIsNamedWithTheFactory) {
 }
 
 TEST_F(Property, NameIsConstructOnlyOnceInAPipeline) {
-  pipeline p("p");
+  pipeline p("p", test_runtime());
   element* e = p.add(factory_->create(*factory_, "")).value();
   EXPECT_EQ(e->name(), "proptest0");
   auto r = e->set_property("name", std::string("other"));

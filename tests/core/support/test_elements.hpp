@@ -26,6 +26,7 @@
 #include "tests/core/support/test_probes.hpp"
 #include "tests/core/support/test_src_sink.hpp"
 #include "tests/core/support/test_xform.hpp"
+#include "tests/core/support/test_runtime.hpp"
 
 #include "core/elements/basic/capsfilter.hpp"
 #include "core/graph/element_factory.hpp"
@@ -40,12 +41,16 @@ namespace tessera::core::test {
 
 // ------------------------------------------------------------------ factories
 
-/// A factory for test element E with the given pad templates.
+/// A factory for test element E with the given pad templates. Its elements stream on
+/// the test runtime, also when the test keeps the factory instead of adding it to a
+/// registry.
 template <class E>
 std::unique_ptr<element_factory> test_factory(std::string name, std::vector<pad_template> pads) {
   std::string long_name = "Test " + name;
-  return make_factory<E>(std::move(name), std::move(long_name), "Test", "An element for the engine tests",
-                         std::move(pads), E::properties());
+  auto f = make_factory<E>(std::move(name), std::move(long_name), "Test", "An element for the engine tests",
+                           std::move(pads), E::properties());
+  f->registry = &test_runtime().registry();
+  return f;
 }
 
 /// A registry of the test elements above:
@@ -53,7 +58,7 @@ std::unique_ptr<element_factory> test_factory(std::string name, std::vector<pad_
 ///   recsink (ANY), audiosink (audio/x-raw only), graysink, xform (ANY), delay, fan,
 ///   probesrc, probesink, capsfilter.
 inline element_registry& test_registry() {
-  static element_registry reg_instance;
+  static element_registry reg_instance(test_runtime());
   static const bool filled = [] {
     element_registry* reg = &reg_instance;
     const caps any = caps::new_any();

@@ -3,9 +3,9 @@
 // are swapped in (slowly) leaves the streaming threads to the other pipelines.
 
 #include "core/threads/streaming_pool.hpp"
-#include "core/tiles/tile_cache.hpp"
 #include "mem_mgr_test_support.hpp"
 #include "tiles_test_support.hpp"
+#include "tests/core/support/test_runtime.hpp"
 
 #include <gtest/gtest.h>
 
@@ -23,11 +23,20 @@ using namespace tiles_test;
 using mem_mgr_test::temp_dir;
 using namespace std::chrono_literals;
 
-/// Each test sets the process's tile cache; the next test gets the default one back.
+/// Each run gets a runtime of its own whose tile cache has the budget it needs, its
+/// swap file in the test's directory.
 class PipelineSwap : public ::testing::Test {
  protected:
-  void TearDown() override { ASSERT_TRUE(configure_tile_cache(std::nullopt, {})); }
+  runtime& runtime_with_cache(std::uint64_t cache_bytes, std::uint64_t max_swap_bytes = 0) {
+    runtime_config c;
+    c.cache_bytes = cache_bytes;
+    c.swap_dir = swap_dir.path;
+    c.max_swap_bytes = max_swap_bytes;
+    runtimes_.push_back(make_test_runtime(c));
+    return *runtimes_.back();
+  }
   temp_dir swap_dir{"pipeline_swap"};
+  std::vector<std::unique_ptr<runtime>> runtimes_;  // declared after swap_dir: go first
 };
 
 TEST_F(PipelineSwap, AFrameSeveralTimesTheCacheComesOutByteIdentical) {
@@ -37,14 +46,14 @@ TEST_F(PipelineSwap, AFrameSeveralTimesTheCacheComesOutByteIdentical) {
       "testsrc tiled=true pattern=snow width=640 height=480 num-buffers=3 ! queue ! boxblur radius=3 ! "
       "drawbox x=100 y=50 w=300 h=200 color=0x20c040ff ! invert ! appsink name=out sync=false";
 
-  ASSERT_TRUE(configure_tile_cache(std::uint64_t{1} << 30, swap_dir.path));
-  const auto reference = frames_of(description, true, w, h, bpp);
+  runtime& roomy = runtime_with_cache(std::uint64_t{1} << 30);
+  const auto reference = frames_of(description, true, w, h, bpp, roomy.registry());
   ASSERT_EQ(reference.size(), 3u);
-  EXPECT_EQ(tile_cache_counters().swap_outs, 0u);
+  EXPECT_EQ(roomy.tile_cache().counters().swap_outs, 0u);
 
-  ASSERT_TRUE(configure_tile_cache(cache, swap_dir.path));
-  const auto swapped = frames_of(description, true, w, h, bpp);
-  const tile_counters c = tile_cache_counters();
+  runtime& small = runtime_with_cache(cache);
+  const auto swapped = frames_of(description, true, w, h, bpp, small.registry());
+  const tile_counters c = small.tile_cache().counters();
   // Each frame went out and came back more than once over.
   EXPECT_GE(c.swapped_out_bytes, 3u * w * h * bpp);
   EXPECT_GE(c.swapped_in_bytes, 3u * w * h * bpp);
@@ -58,13 +67,12 @@ TEST_F(PipelineSwap, AFullSwapFileIsAWarningOnTheBusAndLosesNoPixel) {
   const std::string description =
       "testsrc tiled=true pattern=snow width=640 height=480 num-buffers=2 ! queue ! boxblur radius=2 ! "
       "appsink name=out sync=false";
-  ASSERT_TRUE(configure_tile_cache(std::uint64_t{1} << 30, swap_dir.path));
-  const auto reference = frames_of(description, true, w, h, bpp);
+  const auto reference = frames_of(description, true, w, h, bpp, runtime_with_cache(std::uint64_t{1} << 30).registry());
   ASSERT_EQ(reference.size(), 2u);
 
   // A 256 KiB cache whose swap file holds 64 KiB: most swap-outs fail.
-  ASSERT_TRUE(configure_tile_cache(256 << 10, swap_dir.path, 64 << 10));
-  auto p = build(description);
+  runtime& full = runtime_with_cache(256 << 10, 64 << 10);
+  auto p = build(description, full.registry());
   ASSERT_TRUE(p);
   auto* out = dynamic_cast<appsink*>(p->find("out"));
   ASSERT_NE(out, nullptr);
@@ -82,7 +90,7 @@ TEST_F(PipelineSwap, AFullSwapFileIsAWarningOnTheBusAndLosesNoPixel) {
   ASSERT_TRUE(eos);
   EXPECT_NE(warning.find("tile cache: a swap-out failed"), std::string::npos) << warning;
   EXPECT_NE(warning.find("is full"), std::string::npos) << warning;
-  EXPECT_GT(tile_cache_counters().swap_failures, 0u);
+  EXPECT_GT(full.tile_cache().counters().swap_failures, 0u);
   const auto samples = out->pull_all(1s);
   p->set_state(state::null_state);
   ASSERT_EQ(samples.size(), reference.size());
@@ -93,17 +101,19 @@ TEST_F(PipelineSwap, APipelineSwappingInSlowlyLeavesTheOthersTheirFrameRate) {
   // The swapping pipelines, one per streaming thread: 64 KiB frames into a 256 KiB
   // cache, waiting in a queue, every swap-in 10 ms late. Read on the streaming threads,
   // those swap-ins would hold every one of them most of the time.
-  ASSERT_TRUE(configure_tile_cache(256 << 10, swap_dir.path));
-  tile_cache()->set_read_delay(10ms);
+  runtime& slow = runtime_with_cache(256 << 10);
+  slow.tile_cache().set_read_delay(10ms);
   std::vector<std::unique_ptr<pipeline>> swapping;
-  for (std::size_t i = 0; i < streaming_pool::shared().size(); ++i) {
+  for (std::size_t i = 0; i < slow.pool().size(); ++i) {
     swapping.push_back(build("testsrc tiled=true pattern=snow width=128 height=128 num-buffers=20 ! "
-                             "queue max-size-buffers=64 max-size-bytes=0 max-size-time=0 ! fakesink sync=false"));
+                             "queue max-size-buffers=64 max-size-bytes=0 max-size-time=0 ! fakesink sync=false",
+                             slow.registry()));
     ASSERT_TRUE(swapping.back());
   }
 
   // The live pipeline: 30 frames a second, rendered on the clock.
-  auto live = build("testsrc is-live=true framerate=30/1 width=64 height=64 ! fakesink name=sink sync=true");
+  auto live = build("testsrc is-live=true framerate=30/1 width=64 height=64 ! fakesink name=sink sync=true",
+                    slow.registry());
   ASSERT_TRUE(live);
   element* sink = live->find("sink");
   ASSERT_NE(sink, nullptr);
@@ -114,7 +124,7 @@ TEST_F(PipelineSwap, APipelineSwappingInSlowlyLeavesTheOthersTheirFrameRate) {
 
   // While the swapping pipelines run, the wall-clock time of each live frame's arrival.
   const std::uint64_t frames_before = sink->buffers_in();
-  const std::uint64_t swap_ins_before = tile_cache_counters().swap_ins;
+  const std::uint64_t swap_ins_before = slow.tile_cache().counters().swap_ins;
   const auto start = std::chrono::steady_clock::now();
   for (auto& p : swapping) p->set_state(state::playing);
   std::size_t ended = 0;
@@ -143,7 +153,7 @@ TEST_F(PipelineSwap, APipelineSwappingInSlowlyLeavesTheOthersTheirFrameRate) {
   }
   const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   const std::uint64_t frames = sink->buffers_in() - frames_before;
-  const std::uint64_t swap_ins = tile_cache_counters().swap_ins - swap_ins_before;
+  const std::uint64_t swap_ins = slow.tile_cache().counters().swap_ins - swap_ins_before;
   for (auto& p : swapping) p->set_state(state::null_state);
   live->set_state(state::null_state);
 

@@ -3,9 +3,9 @@
 // tile again on each allocation, keeps the tiles in memory over the budget, says so
 // once on the bus, and the pipeline plays and stops as usual.
 
-#include "core/tiles/tile_cache.hpp"
 #include "mem_mgr_test_support.hpp"
 #include "tests/core/support/test_helpers.hpp"
+#include "tests/core/support/test_runtime.hpp"
 #include "tiles_test_support.hpp"
 
 #include <gtest/gtest.h>
@@ -22,15 +22,19 @@ using namespace std::chrono_literals;
 
 class SwapFull : public ::testing::Test {
  protected:
-  void TearDown() override { ASSERT_TRUE(configure_tile_cache(std::nullopt, {})); }
   temp_dir swap_dir{"swap_full"};
 };
 
 TEST_F(SwapFull, ALargeFrameWithAFullSwapFilePrerollsPlaysWarnsOnceAndStops) {
   // 16 MiB frames, a 1 MiB cache and a swap file that holds 64 KiB: after the first
   // few tiles every swap-out fails.
-  ASSERT_TRUE(configure_tile_cache(1 << 20, swap_dir.path, 64 << 10));
-  auto p = build("testsrc tiled=true width=2048 height=2048 pattern=snow num-buffers=3 ! boxblur ! fakesink");
+  runtime_config config;
+  config.cache_bytes = 1 << 20;
+  config.swap_dir = swap_dir.path;
+  config.max_swap_bytes = 64 << 10;
+  const auto rt = make_test_runtime(config);
+  auto p = build("testsrc tiled=true width=2048 height=2048 pattern=snow num-buffers=3 ! boxblur ! fakesink",
+                 rt->registry());
   ASSERT_TRUE(p);
   p->set_state(state::paused);
   ASSERT_EQ(p->wait_state(60s), state::paused) << "prerolls";
@@ -50,7 +54,7 @@ TEST_F(SwapFull, ALargeFrameWithAFullSwapFilePrerollsPlaysWarnsOnceAndStops) {
   }
   EXPECT_TRUE(eos);
   EXPECT_EQ(warnings, 1) << "reported once, not at every failed swap-out";
-  const tile_counters c = tile_cache_counters();
+  const tile_counters c = rt->tile_cache().counters();
   // Three frames of 1024 16 KiB tiles: without the back-off every allocation tried
   // every tile in the cache (millions of failures).
   EXPECT_GT(c.swap_failures, 0u);

@@ -21,8 +21,9 @@ using tiled_video_test::tile;
 using tiled_video_test::untile;
 
 /// The frames of `description` (ending in appsink name=out), as packed rows.
-inline std::vector<std::vector<std::uint8_t>> frames_of(const std::string& description, bool tiled, int w, int h, int bpp) {
-  auto p = build(description);
+inline std::vector<std::vector<std::uint8_t>> frames_of(const std::string& description, bool tiled, int w, int h, int bpp,
+                                                       element_registry& registry = test_runtime().registry()) {
+  auto p = build(description, registry);
   if (!p) return {};
   auto r = run_to_eos(*p);
   EXPECT_TRUE(r.eos) << description << (r.errors.empty() ? "" : ": " + r.errors.front());

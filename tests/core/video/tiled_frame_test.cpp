@@ -1,6 +1,7 @@
 #include "core/video/tiled_frame.hpp"
 
 #include "core/memory/counters.hpp"
+#include "tests/core/support/test_runtime.hpp"
 
 #include <gtest/gtest.h>
 
@@ -23,7 +24,7 @@ TEST(TiledFrame, Uses64By64TilesWithFullyAllocatedEdges) {
   EXPECT_EQ(g.tiles_across(), 3u);  // 64 + 64 + 2
   EXPECT_EQ(g.tiles_down(), 2u);    // 64 + 1
   EXPECT_EQ(g.tile_bytes(), 64u * 64 * 4);
-  auto b = allocate_tiled_frame(g).value();
+  auto b = allocate_tiled_frame(g, test_runtime().tiled_frame_allocator()).value();
   EXPECT_EQ(b.n_memory(), 6u);
   EXPECT_TRUE(check_tiled_frame(b, g, "test"));
   for (const memory& m : b.memories()) EXPECT_EQ(m.size(), 64u * 64 * 4);
@@ -47,7 +48,7 @@ TEST(TiledFrame, ScatteredRowsGatherBackAndTheGatherIsCounted) {
   const std::size_t w = 130, h = 65;
   const auto g = frame_tile_grid(rgba(w, h)).value();
   const auto ref = reference(w, h, 4);
-  auto b = allocate_tiled_frame(g).value();
+  auto b = allocate_tiled_frame(g, test_runtime().tiled_frame_allocator()).value();
   const auto before_scatter = memory_counters_snapshot().copied_bytes;
   ASSERT_TRUE(scatter_rows(b, g, ref, w * 4));
   EXPECT_EQ(memory_counters_snapshot().copied_bytes, before_scatter);  // producing is not copying
@@ -62,7 +63,7 @@ TEST(TiledFrame, ScatteredRowsGatherBackAndTheGatherIsCounted) {
 
 TEST(TiledFrame, MakingATileWritableCopiesItOnlyWhenShared) {
   const auto g = frame_tile_grid(rgba(128, 64)).value();
-  auto b = allocate_tiled_frame(g).value();
+  auto b = allocate_tiled_frame(g, test_runtime().tiled_frame_allocator()).value();
   EXPECT_FALSE(make_tile_writable(b, 0).value());  // only b holds it
   buffer tee = b.share();
   const auto before = memory_counters_snapshot().copied_bytes;

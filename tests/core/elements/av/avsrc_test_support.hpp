@@ -4,6 +4,7 @@
 // itself decodes (`-f rawvideo`), and a sink that keeps each frame's pixels with the
 // rows' padding removed, its timing and where its memory came from.
 
+#include "tests/core/support/test_runtime.hpp"
 #include "core/elements/av/avsrc.hpp"
 #include "core/graph/pipeline_builder.hpp"
 #include "tests/core/elements/file_test_support.hpp"
@@ -119,7 +120,7 @@ class av_frame_sink final : public base_sink {
 };
 
 inline element_registry& test_registry() {
-  static element_registry r;
+  static element_registry r(test_runtime());
   static const bool filled = [] {
     r.add(avsrc::factory());
     r.add(av_frame_sink::factory());
