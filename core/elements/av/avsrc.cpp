@@ -2,6 +2,7 @@
 
 #include "core/elements/av/av_error.hpp"
 #include "core/elements/av/av_frame_memory.hpp"
+#include "core/elements/av/av_pixel_formats.hpp"
 #include "core/graph/element_factory.hpp"
 #include "core/graph/pipeline.hpp"
 #include "core/support/confined_path.hpp"
@@ -25,31 +26,9 @@ extern "C" {
 
 namespace tessera::core {
 
+using namespace av_pixel_formats;
+
 namespace {
-
-struct pixel_format_name {
-  AVPixelFormat av;
-  const char* caps;
-};
-// Our raw video formats, in the order we fall back to when downstream refuses the
-// decoded one. yuvj420p (MJPEG) is I420 with full-range values: the same bytes.
-constexpr std::array<pixel_format_name, 5> our_formats{{{AV_PIX_FMT_YUV420P, "I420"},
-                                                        {AV_PIX_FMT_NV12, "NV12"},
-                                                        {AV_PIX_FMT_RGBA, "RGBA"},
-                                                        {AV_PIX_FMT_RGB24, "RGB"},
-                                                        {AV_PIX_FMT_GRAY8, "GRAY8"}}};
-
-const char* caps_format_name(int fmt) {
-  if (fmt == AV_PIX_FMT_YUVJ420P) return "I420";
-  for (const auto& f : our_formats)
-    if (f.av == fmt) return f.caps;
-  return nullptr;
-}
-
-const char* pix_fmt_text(int fmt) {
-  const char* n = av_get_pix_fmt_name(static_cast<AVPixelFormat>(fmt));
-  return n ? n : "none";
-}
 
 constexpr const char* src_template_text =
     "video/x-raw,format={I420,NV12,RGBA,RGB,GRAY8},width=[1,2147483647],height=[1,2147483647],"
@@ -369,131 +348,6 @@ bool avsrc::do_seek(core::segment& seg) {
   loop_offset_ = 0;
   discont_ = true;
   return true;
-}
-
-int avsrc::output_pixel_format(int decoded) const {
-  {
-    std::lock_guard lock(caps_mutex_);
-    if (forced_format_ >= 0) return forced_format_;
-  }
-  if (decoded == AV_PIX_FMT_YUVJ420P) return decoded;
-  return caps_format_name(decoded) ? decoded : AV_PIX_FMT_YUV420P;
-}
-
-result<caps> avsrc::video_caps(const AVFrame& f, int format) const {
-  structure s = structure::make("video/x-raw").value();
-  (void)s.set("format", std::string(caps_format_name(format)));
-  (void)s.set("width", static_cast<std::int64_t>(f.width));
-  (void)s.set("height", static_cast<std::int64_t>(f.height));
-  (void)s.set("framerate", demux_->framerate());
-  (void)s.set("pixel-aspect-ratio", demux_->pixel_aspect_ratio(f));
-  if (format == f.format) {
-    // The decoder's own rows: say where they are padded.
-    const auto planes = av_video_planes(f);
-    const bool padded = std::any_of(planes.begin(), planes.end(), [](const av_plane& p) { return p.stride != p.row_bytes; });
-    if (padded && !planes.empty()) {
-      (void)s.set("stride", static_cast<std::int64_t>(planes[0].stride));
-      if (planes.size() > 1) (void)s.set("chroma-stride", static_cast<std::int64_t>(planes[1].stride));
-    }
-  }
-  return caps(std::move(s));
-}
-
-result<caps> avsrc::audio_caps(const AVFrame& f) const {
-  structure s = structure::make("audio/x-raw").value();
-  const bool s16 = f.format == AV_SAMPLE_FMT_S16 || f.format == AV_SAMPLE_FMT_S16P;
-  (void)s.set("format", std::string(s16 ? "S16LE" : "F32LE"));
-  (void)s.set("rate", static_cast<std::int64_t>(f.sample_rate));
-  (void)s.set("channels", static_cast<std::int64_t>(f.ch_layout.nb_channels));
-  (void)s.set("layout", std::string("interleaved"));
-  return caps(std::move(s));
-}
-
-result<buffer> avsrc::video_buffer(const AVFrame& f) {
-  const int out_fmt = output_pixel_format(f.format);
-  if (out_fmt == f.format) {
-    auto b = wrap_av_video_frame(f);
-    if (b) return b;
-    // Not wrappable (bottom-up rows): convert below.
-  }
-  const auto target = static_cast<AVPixelFormat>(out_fmt == f.format ? AV_PIX_FMT_YUV420P : out_fmt);
-  if (!logged_conversion_) {
-    spdlog::debug("{}: converting {} frames to {} with swscale (a copy per frame)", name(), pix_fmt_text(f.format),
-                  pix_fmt_text(target));
-    logged_conversion_ = true;
-  }
-  sws_ = sws_getCachedContext(sws_, f.width, f.height, static_cast<AVPixelFormat>(f.format), f.width, f.height, target,
-                              SWS_BILINEAR, nullptr, nullptr, nullptr);
-  if (!sws_)
-    return fail(errc::invalid_argument, std::string("swscale cannot convert ") + pix_fmt_text(f.format) + " to " +
-                                            pix_fmt_text(target));
-  const int bytes = av_image_get_buffer_size(target, f.width, f.height, 1);
-  if (bytes <= 0) return fail(errc::invalid_argument, "bad frame size " + std::to_string(f.width) + "x" + std::to_string(f.height));
-  auto b = buffer::allocate(static_cast<std::size_t>(bytes));
-  if (!b) return b.error();
-  {
-    auto map = b->map(map_access::write);
-    if (!map) return map.error();
-    std::uint8_t* dst[4] = {};
-    int dst_lines[4] = {};
-    av_image_fill_arrays(dst, dst_lines, reinterpret_cast<std::uint8_t*>(map->data()), target, f.width, f.height, 1);
-    sws_scale(sws_, f.data, f.linesize, 0, f.height, dst, dst_lines);
-  }
-  return b;
-}
-
-result<buffer> avsrc::audio_buffer(const AVFrame& f) {
-  const auto fmt = static_cast<AVSampleFormat>(f.format);
-  if (fmt == AV_SAMPLE_FMT_S16) return wrap_av_audio_frame(f, 2);
-  if (fmt == AV_SAMPLE_FMT_FLT) return wrap_av_audio_frame(f, 4);
-  // Planar or other sample formats: interleave (and convert to float) into our buffer.
-  const auto channels = static_cast<std::size_t>(f.ch_layout.nb_channels);
-  const auto samples = static_cast<std::size_t>(f.nb_samples);
-  const bool s16 = fmt == AV_SAMPLE_FMT_S16P;
-  auto b = buffer::allocate(samples * channels * (s16 ? 2 : 4));
-  if (!b) return b.error();
-  auto map = b->map(map_access::write);
-  if (!map) return map.error();
-  const bool planar = av_sample_fmt_is_planar(fmt) != 0;
-  const AVSampleFormat packed = av_get_packed_sample_fmt(fmt);
-  for (std::size_t i = 0; i < samples; ++i) {
-    for (std::size_t c = 0; c < channels; ++c) {
-      const std::uint8_t* plane = f.extended_data[planar ? c : 0];
-      const std::size_t at = planar ? i : i * channels + c;
-      if (s16) {
-        std::memcpy(map->data() + (i * channels + c) * 2, plane + at * 2, 2);
-        continue;
-      }
-      float v = 0;
-      switch (packed) {
-        case AV_SAMPLE_FMT_U8: v = (static_cast<float>(plane[at]) - 128.0f) / 128.0f; break;
-        case AV_SAMPLE_FMT_S16: {
-          std::int16_t x;
-          std::memcpy(&x, plane + at * 2, 2);
-          v = static_cast<float>(x) / 32768.0f;
-          break;
-        }
-        case AV_SAMPLE_FMT_S32: {
-          std::int32_t x;
-          std::memcpy(&x, plane + at * 4, 4);
-          v = static_cast<float>(static_cast<double>(x) / 2147483648.0);
-          break;
-        }
-        case AV_SAMPLE_FMT_FLT: std::memcpy(&v, plane + at * 4, 4); break;
-        case AV_SAMPLE_FMT_DBL: {
-          double x;
-          std::memcpy(&x, plane + at * 8, 8);
-          v = static_cast<float>(x);
-          break;
-        }
-        default:
-          return fail(errc::invalid_argument, std::string("unsupported sample format ") +
-                                                  (av_get_sample_fmt_name(fmt) ? av_get_sample_fmt_name(fmt) : "none"));
-      }
-      std::memcpy(map->data() + (i * channels + c) * 4, &v, 4);
-    }
-  }
-  return b;
 }
 
 bool avsrc::wait_backoff(std::chrono::milliseconds d) {
