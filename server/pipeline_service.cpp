@@ -125,11 +125,10 @@ std::string pipeline_entry::last_error() const {
   return errors_->text;
 }
 
-service_result<std::unique_lock<std::timed_mutex>> pipeline_entry::lock_control(std::string what,
-                                                                                 std::chrono::milliseconds wait) {
-  std::unique_lock control(control_, std::defer_lock);
-  if (!control.try_lock_for(wait)) {
-    std::lock_guard lock(mutex_);
+service_result<pipeline_entry::control_lease> pipeline_entry::lock_control(std::string what,
+                                                                          std::chrono::milliseconds wait) {
+  std::unique_lock lock(mutex_);
+  if (!control_free_.wait_for(lock, wait, [this] { return !control_busy_; })) {
     const double held_s =
         std::chrono::duration<double>(std::chrono::steady_clock::now() - control_since_).count();
     char seconds[32];
@@ -137,10 +136,18 @@ service_result<std::unique_lock<std::timed_mutex>> pipeline_entry::lock_control(
     return make_error(service_errc::busy, "pipeline \"" + name() + "\" is busy: an earlier " + control_holder_ +
                                               " has run for " + seconds + " s and not finished; try again later");
   }
-  std::lock_guard lock(mutex_);
+  control_busy_ = true;
   control_holder_ = std::move(what);
   control_since_ = std::chrono::steady_clock::now();
-  return control;
+  return control_lease(*this);
+}
+
+void pipeline_entry::release_control() {
+  {
+    std::lock_guard lock(mutex_);
+    control_busy_ = false;
+  }
+  control_free_.notify_one();
 }
 
 void pipeline_entry::mark_removed() {

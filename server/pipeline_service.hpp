@@ -53,6 +53,7 @@
 
 #include <atomic>
 #include <chrono>
+#include <condition_variable>
 #include <cstdint>
 #include <exception>
 #include <filesystem>
@@ -64,6 +65,7 @@
 #include <string>
 #include <string_view>
 #include <type_traits>
+#include <utility>
 #include <vector>
 
 namespace tessera::server {
@@ -148,7 +150,8 @@ class pipeline_entry {
   /// at most `wait` for the request that holds it; refused (busy) naming that request
   /// and how long it has run. Control requests of one pipeline run one at a time, so
   /// one that hangs inside the pipeline holds one control thread, not all of them.
-  service_result<std::unique_lock<std::timed_mutex>> lock_control(std::string what, std::chrono::milliseconds wait);
+  class control_lease;
+  service_result<control_lease> lock_control(std::string what, std::chrono::milliseconds wait);
 
  private:
   friend class pipeline_service;
@@ -163,14 +166,32 @@ class pipeline_entry {
   std::chrono::steady_clock::time_point created_;
   std::uint64_t bus_subscription_ = 0;
   const std::shared_ptr<error_slot> errors_ = std::make_shared<error_slot>();
-  mutable std::mutex mutex_;  // removed_, removal_callbacks_
+  mutable std::mutex mutex_;  // removed_, removal_callbacks_, the control
   bool removed_ = false;
   std::uint64_t next_callback_id_ = 1;
   std::vector<std::pair<std::uint64_t, std::function<void()>>> removal_callbacks_;
-  std::timed_mutex control_;                 // see lock_control
-  std::string control_holder_;               // guarded by mutex_: what holds control_
+  // The control (lock_control): a flag and a condition rather than a timed_mutex,
+  // whose timed lock (pthread_mutex_clocklock) ThreadSanitizer does not follow.
+  void release_control();
+  std::condition_variable control_free_;
+  bool control_busy_ = false;                // guarded by mutex_
+  std::string control_holder_;               // guarded by mutex_: what holds the control
   std::chrono::steady_clock::time_point control_since_;
   std::unique_ptr<core::pipeline> pipeline_;  // last: destroyed first, while the rest is alive
+};
+
+/// Holds a pipeline's control (pipeline_entry::lock_control) until it ends.
+class pipeline_entry::control_lease {
+ public:
+  explicit control_lease(pipeline_entry& e) noexcept : entry_(&e) {}
+  control_lease(control_lease&& o) noexcept : entry_(std::exchange(o.entry_, nullptr)) {}
+  control_lease& operator=(control_lease&&) = delete;
+  ~control_lease() {
+    if (entry_) entry_->release_control();
+  }
+
+ private:
+  pipeline_entry* entry_;
 };
 
 /// A websink of a pipeline, for the streaming routes. `entry` keeps the pipeline (and

@@ -93,7 +93,10 @@ result<void> base_transform::configure(const caps& in, const caps& out) {
   in_caps_ = in;
   out_caps_ = out;
   negotiated_ = true;
-  cache_valid_ = false;
+  {
+    std::lock_guard lock(size_cache_mutex_);
+    cache_valid_ = false;
+  }
   const bool same = in.is_equal(out);
   passthrough_.store((same && passthrough_on_same_caps_) || (same && !has_transform() && !has_transform_ip()),
                      std::memory_order_relaxed);
@@ -200,6 +203,9 @@ result<allocation> base_transform::buffer_alloc(pad& sinkpad, std::size_t size, 
 // ---------------------------------------------------------------- processing
 
 std::optional<std::size_t> base_transform::output_size(std::size_t in_size) {
+  // Upstream's buffer_alloc asks on its own thread while chain asks on ours (a queue
+  // between them): the cache is shared.
+  std::lock_guard lock(size_cache_mutex_);
   if (cache_valid_ && cached_in_size_ == in_size) return cached_out_size_;
   const auto out = in_caps_.is_equal(out_caps_) ? std::optional<std::size_t>(in_size)
                                                 : transform_size(pad_direction::sink, in_caps_, in_size, out_caps_);

@@ -134,6 +134,7 @@ class base_transform : public element {
   bool upstream_allocates_ = false;  ///< upstream called buffer_alloc since the last caps
   bool probe_downstream_ = false;    ///< downstream may change caps on allocation
   // transform_size cache: the last (input size -> output size) for the configured caps.
+  std::mutex size_cache_mutex_;  // the three below
   std::size_t cached_in_size_ = 0;
   std::size_t cached_out_size_ = 0;
   bool cache_valid_ = false;
