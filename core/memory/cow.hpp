@@ -1,6 +1,6 @@
 #pragma once
 /// Copy-on-write shared memory: GIMP's smart pointer lifecycle
-/// (../shared/design/gimp-cow-memory-manager.txt, "Copy On Write Shared Memory").
+/// (the design of GIMP's copy-on-write memory manager, "Copy On Write Shared Memory").
 ///
 /// A `cow_ptr` is a small object that user code keeps instead of a data pointer. It
 /// refers to a `cow_storage` (a byte block) that other pointers may refer to as well,
