@@ -16,15 +16,10 @@ import subprocess
 import sys
 import time
 
-try:
-    import websockets
-except ImportError:  # a python3 without the Debian package first in PATH (pyenv)
-    if sys.executable != "/usr/bin/python3" and os.path.exists("/usr/bin/python3"):
-        os.execv("/usr/bin/python3", ["/usr/bin/python3", *sys.argv])
-    raise
-
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "lib"))
-from tessera_it import TESSERA, WAIT, Checks, Server  # noqa: E402
+from tessera_it import require_websockets, TESSERA, WAIT, Checks, Server  # noqa: E402
+
+websockets = require_websockets()
 
 check = Checks("frame_streams")
 

@@ -17,6 +17,18 @@ TESSERA = os.path.abspath(os.path.join(BUILD, "bin", "tessera"))
 WAIT = 30  # seconds for any one step, reply or frame; generous for a loaded 2-core machine
 
 
+def require_websockets():
+    """The `websockets` module (Debian's python3-websockets). A python3 without it first
+    in PATH (pyenv) hands the script over to /usr/bin/python3, which has it."""
+    try:
+        import websockets
+        return websockets
+    except ImportError:
+        if sys.executable != "/usr/bin/python3" and os.path.exists("/usr/bin/python3"):
+            os.execv("/usr/bin/python3", ["/usr/bin/python3", *sys.argv])
+        raise
+
+
 class Checks:
     """Counts checks and keeps the failed ones; `finish()` exits 1 if any failed."""
 
