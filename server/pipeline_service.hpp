@@ -240,15 +240,29 @@ class pipeline_service {
   template <class F, class T>
   boost::asio::awaitable<std::invoke_result_t<F&>> run(F fn, T on_timeout) {
     using R = std::invoke_result_t<F&>;
+    // The timer lives in this frame, not in the state the job shares: a job that
+    // outlives its caller (timed out, then the caller's io_context went away) must not
+    // touch that executor. `waiter` is non-null exactly while this frame waits, and the
+    // job posts the wake-up only then, under the same mutex.
     struct outcome {
-      explicit outcome(const boost::asio::any_io_executor& ex) : done(ex) {}
       std::mutex mutex;
       std::optional<R> result;
       std::exception_ptr failure;
-      boost::asio::steady_timer done;  // cancelled when fn returns
+      boost::asio::steady_timer* waiter = nullptr;
     };
-    auto out = std::make_shared<outcome>(co_await boost::asio::this_coro::executor);
-    out->done.expires_after(options_.request_timeout);
+    auto out = std::make_shared<outcome>();
+    boost::asio::steady_timer done(co_await boost::asio::this_coro::executor, options_.request_timeout);
+    {
+      std::lock_guard lock(out->mutex);
+      out->waiter = &done;
+    }
+    struct leave_on_exit {
+      outcome& state;
+      ~leave_on_exit() {
+        std::lock_guard lock(state.mutex);
+        state.waiter = nullptr;
+      }
+    } leave{*out};
     boost::asio::post(pool_, [out, fn = std::move(fn)]() mutable {
       std::optional<R> result;
       std::exception_ptr failure;
@@ -257,14 +271,16 @@ class pipeline_service {
       } catch (...) {
         failure = std::current_exception();
       }
-      {
-        std::lock_guard lock(out->mutex);
-        out->result = std::move(result);
-        out->failure = failure;
-      }
-      boost::asio::post(out->done.get_executor(), [out] { out->done.cancel(); });
+      std::lock_guard lock(out->mutex);
+      out->result = std::move(result);
+      out->failure = failure;
+      if (out->waiter)
+        boost::asio::post(out->waiter->get_executor(), [out] {
+          std::lock_guard wake_lock(out->mutex);
+          if (out->waiter) out->waiter->cancel();
+        });
     });
-    co_await out->done.async_wait(boost::asio::as_tuple(boost::asio::use_awaitable));
+    co_await done.async_wait(boost::asio::as_tuple(boost::asio::use_awaitable));
     std::lock_guard lock(out->mutex);
     if (out->failure) std::rethrow_exception(out->failure);
     if (out->result) co_return std::move(*out->result);

@@ -90,13 +90,13 @@ result<caps> base_transform::find_transform(const caps& in) {
 
 result<void> base_transform::configure(const caps& in, const caps& out) {
   if (auto r = set_caps(in, out); !r) return r;
-  in_caps_ = in;
-  out_caps_ = out;
-  negotiated_ = true;
   {
-    std::lock_guard lock(size_cache_mutex_);
-    cache_valid_ = false;
+    std::lock_guard lock(caps_mutex_);
+    in_caps_ = in;
+    out_caps_ = out;
+    negotiated_ = true;
   }
+  cache_valid_ = false;
   const bool same = in.is_equal(out);
   passthrough_.store((same && passthrough_on_same_caps_) || (same && !has_transform() && !has_transform_ip()),
                      std::memory_order_relaxed);
@@ -110,11 +110,16 @@ result<void> base_transform::set_sink_caps(const caps& in) {
   if (auto r = configure(in, *out); !r) return r;
   if (!srcpad_->push_event(event_caps{out_caps_}) && srcpad_->is_linked() && !srcpad_->peer()->flushing())
     return fail(errc::not_negotiated, name() + ": downstream refused " + out_caps_.to_string());
-  upstream_allocates_ = false;
+  upstream_allocates_.store(false, std::memory_order_relaxed);
   return {};
 }
 
-result<caps> base_transform::caps_upstream_can_produce_for(const caps& out) {
+base_transform::negotiation base_transform::negotiation_snapshot() const {
+  std::lock_guard lock(caps_mutex_);
+  return {negotiated_, in_caps_, out_caps_};
+}
+
+result<caps> base_transform::caps_upstream_can_produce_for(const negotiation& now, const caps& out) {
   // The input caps that transform into `out` and that upstream can produce.
   const caps possible = transform_caps(pad_direction::src, out).intersect(sinkpad_->templ().caps);
   const caps upstream = sinkpad_->peer_query_caps(&possible);
@@ -124,7 +129,7 @@ result<caps> base_transform::caps_upstream_can_produce_for(const caps& out) {
   // Prefer doing nothing (the design's find_transform): upstream produces `out`
   // itself and we pass it through; else keep the input we have and convert it.
   if (out.is_subset(candidates)) return out;
-  if (negotiated_ && in_caps_.is_subset(candidates)) return in_caps_;
+  if (now.negotiated && now.in.is_subset(candidates)) return now.in;
   return fixate_caps(pad_direction::src, out, candidates);
 }
 
@@ -140,40 +145,61 @@ result<void> base_transform::handle_downstream_caps_change(const caps& new_out) 
   return fail(errc::not_negotiated, name() + " cannot turn " + in_caps_.to_string() + " into " + new_out.to_string());
 }
 
+result<void> base_transform::apply_pending_downstream_caps() {
+  std::optional<caps> out;
+  {
+    std::lock_guard lock(caps_mutex_);
+    out = std::move(pending_out_caps_);
+    pending_out_caps_.reset();
+    pending_out_.store(false, std::memory_order_relaxed);
+  }
+  if (!out || !negotiated_ || out->is_equal(out_caps_)) return {};
+  return handle_downstream_caps_change(*out);
+}
+
 // ---------------------------------------------------------------- buffer-alloc
 
-result<buffer> base_transform::allocate_for_upstream(std::size_t size, const caps&) { return buffer::allocate(size); }
+result<buffer> base_transform::allocate_for_upstream(std::size_t size, const caps&, bool) { return buffer::allocate(size); }
 
 result<allocation> base_transform::buffer_alloc(pad& sinkpad, std::size_t size, const caps& c) {
   (void)sinkpad;
-  upstream_allocates_ = true;
+  upstream_allocates_.store(true, std::memory_order_relaxed);
   bump(upstream_allocs_);
+  const negotiation now = negotiation_snapshot();
   const auto local = [&](const caps& with) -> result<allocation> {
-    auto b = allocate_for_upstream(size, with);
+    auto b = allocate_for_upstream(size, with, now.negotiated && with.is_equal(now.in));
     if (!b) return b.error();
     return allocation{std::move(b).value(), with};
   };
   if (!srcpad_->is_linked()) return local(c);
 
-  if (negotiated_ && c.is_equal(in_caps_)) {
+  if (now.negotiated && c.is_equal(now.in)) {
     const bool passthrough = is_passthrough();
     if (!passthrough && !(in_place_ && has_transform_ip())) return local(c);  // copy-transform: we pad-alloc later
-    const auto out_size = passthrough ? std::optional<std::size_t>(size) : output_size(size);
+    const auto out_size = passthrough ? std::optional<std::size_t>(size) : output_size(now, size);
     if (!out_size || (!passthrough && *out_size != size)) return local(c);  // in-place can't use a smaller buffer
-    auto r = srcpad_->alloc_buffer(*out_size, out_caps_);
+    auto r = srcpad_->alloc_buffer(*out_size, now.out);
     if (!r) return r.error();
-    if (r->caps.is_equal(out_caps_)) {
-      r->caps = in_caps_;  // same bytes, our sink caps
+    if (r->caps.is_equal(now.out)) {
+      r->caps = now.in;  // same bytes, our sink caps
       return r;
     }
     // Downstream changed caps: what should upstream produce now?
-    auto want = caps_upstream_can_produce_for(r->caps);
+    auto want = caps_upstream_can_produce_for(now, r->caps);
     if (!want) return local(c);
     if (want->is_equal(r->caps)) return r;  // upstream renegotiates, we stay passthrough
-    if (want->is_equal(in_caps_)) {
+    if (want->is_equal(now.in)) {
       // Upstream keeps its caps; we transform into downstream's new caps from the
-      // next buffer on (upstream allocates, so no probe would tell us later).
-      if (auto changed = handle_downstream_caps_change(r->caps); !changed) return changed.error();
+      // next buffer on (upstream allocates, so no probe would tell us later). The
+      // streaming thread makes the change: the subclass is configured there only.
+      const caps possible = transform_caps(pad_direction::sink, now.in);
+      if (!r->caps.is_subset(possible))
+        return fail(errc::not_negotiated, name() + " cannot turn " + now.in.to_string() + " into " + r->caps.to_string());
+      {
+        std::lock_guard lock(caps_mutex_);
+        pending_out_caps_ = r->caps;
+        pending_out_.store(true, std::memory_order_release);
+      }
       return local(c);
     }
     auto b = buffer::allocate(size);
@@ -192,7 +218,7 @@ result<allocation> base_transform::buffer_alloc(pad& sinkpad, std::size_t size, 
     if (out->is_equal(c)) return r;
     return local(c);
   }
-  auto want = caps_upstream_can_produce_for(r->caps);
+  auto want = caps_upstream_can_produce_for(now, r->caps);
   if (!want) return local(c);
   if (want->is_equal(r->caps)) return r;
   auto b = buffer::allocate(size);
@@ -202,10 +228,12 @@ result<allocation> base_transform::buffer_alloc(pad& sinkpad, std::size_t size, 
 
 // ---------------------------------------------------------------- processing
 
+std::optional<std::size_t> base_transform::output_size(const negotiation& now, std::size_t in_size) {
+  if (now.in.is_equal(now.out)) return in_size;
+  return transform_size(pad_direction::sink, now.in, in_size, now.out);
+}
+
 std::optional<std::size_t> base_transform::output_size(std::size_t in_size) {
-  // Upstream's buffer_alloc asks on its own thread while chain asks on ours (a queue
-  // between them): the cache is shared.
-  std::lock_guard lock(size_cache_mutex_);
   if (cache_valid_ && cached_in_size_ == in_size) return cached_out_size_;
   const auto out = in_caps_.is_equal(out_caps_) ? std::optional<std::size_t>(in_size)
                                                 : transform_size(pad_direction::sink, in_caps_, in_size, out_caps_);
@@ -254,6 +282,10 @@ flow base_transform::chain(pad&, buffer&& in) {
   if (reconfigure_.exchange(false, std::memory_order_relaxed) && negotiated_) [[unlikely]] {
     if (auto r = set_sink_caps(in_caps_); !r) return fail_flow(errc::not_negotiated, r.error().message, flow::not_negotiated);
   }
+  if (pending_out_.load(std::memory_order_acquire)) [[unlikely]] {
+    if (auto r = apply_pending_downstream_caps(); !r)
+      return fail_flow(errc::not_negotiated, r.error().message, flow::not_negotiated);
+  }
   if (!negotiated_) [[unlikely]] {
     // No caps were ever sent (an ANY stream): elements that would pass equal caps
     // through do so; the others cannot work without a format.
@@ -280,7 +312,7 @@ flow base_transform::chain(pad&, buffer&& in) {
   bump(processed_);
 
   if (is_passthrough()) {
-    if (probe_downstream_ && !upstream_allocates_) [[unlikely]] {
+    if (probe_downstream_ && !upstream_allocates_.load(std::memory_order_relaxed)) [[unlikely]] {
       // Nobody upstream asks downstream for buffers: ask for a zero-size one to learn
       // whether downstream wants other caps (a resized sink).
       auto r = srcpad_->alloc_buffer(0, out_caps_);
@@ -372,8 +404,13 @@ bool base_transform::event(pad& p, core::event ev) {
 
 state_change base_transform::change_state(state from, state to) {
   if (from == state::ready && to == state::paused) {
-    negotiated_ = false;
-    upstream_allocates_ = false;
+    {
+      std::lock_guard lock(caps_mutex_);
+      negotiated_ = false;
+      pending_out_caps_.reset();
+      pending_out_.store(false, std::memory_order_relaxed);
+    }
+    upstream_allocates_.store(false, std::memory_order_relaxed);
     earliest_time_.store(time_none, std::memory_order_relaxed);
     proportion_.store(1.0, std::memory_order_relaxed);
     processed_.store(0, std::memory_order_relaxed);

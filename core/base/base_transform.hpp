@@ -95,7 +95,10 @@ class base_transform : public element {
   /// The buffer that answers upstream's buffer-alloc when the transform does not
   /// proxy it downstream (copy-transform: the input is another buffer than the
   /// output). Default: a fresh buffer; an element may hand out recycled frames.
-  virtual result<buffer> allocate_for_upstream(std::size_t size, const caps& c);
+  /// Called on upstream's thread: `negotiated_input` says whether `c` are the caps
+  /// the transform is configured for now (subclass state set in set_caps belongs to
+  /// the streaming thread and must not be read here).
+  virtual result<buffer> allocate_for_upstream(std::size_t size, const caps& c, bool negotiated_input);
 
   /// Configuration choices of the subclass (constructor time).
   void set_passthrough_on_same_caps(bool v) noexcept { passthrough_on_same_caps_ = v; }
@@ -113,8 +116,17 @@ class base_transform : public element {
   result<caps> find_transform(const caps& in);
   result<void> configure(const caps& in, const caps& out);
   result<void> set_sink_caps(const caps& in);
-  result<caps> caps_upstream_can_produce_for(const caps& out);
+  /// The negotiated caps as buffer_alloc sees them from upstream's thread.
+  struct negotiation {
+    bool negotiated = false;
+    caps in;
+    caps out;
+  };
+  negotiation negotiation_snapshot() const;
+  result<caps> caps_upstream_can_produce_for(const negotiation& now, const caps& out);
   std::optional<std::size_t> output_size(std::size_t in_size);
+  std::optional<std::size_t> output_size(const negotiation& now, std::size_t in_size);
+  result<void> apply_pending_downstream_caps();
   result<buffer> allocate_output(const buffer& in, std::size_t out_size);
   flow alloc_failed(const error& e);
   result<void> handle_downstream_caps_change(const caps& new_out);
@@ -126,15 +138,25 @@ class base_transform : public element {
   bool passthrough_on_same_caps_ = false;
   bool in_place_ = false;
   bool metadata_only_ = false;
+  // Negotiation belongs to the streaming thread: it alone writes the three below (or
+  // the application thread in a state change, when nothing streams), reading them
+  // without a lock. buffer_alloc runs on upstream's thread (a queue between us) and
+  // copies them out under caps_mutex_, which writers hold; no lock is held across a
+  // call up- or downstream. A caps change that buffer_alloc learns of is handed to
+  // the streaming thread (pending_out_caps_) instead of configuring the subclass
+  // under a running transform, as GstBaseTransform applies suggested caps in chain.
+  mutable std::mutex caps_mutex_;
   caps in_caps_;
   caps out_caps_;
   bool negotiated_ = false;
+  std::optional<caps> pending_out_caps_;  // guarded by caps_mutex_
+  std::atomic<bool> pending_out_{false};  // pending_out_caps_ is set
   std::atomic<bool> passthrough_{false};
   std::atomic<bool> reconfigure_{false};
-  bool upstream_allocates_ = false;  ///< upstream called buffer_alloc since the last caps
-  bool probe_downstream_ = false;    ///< downstream may change caps on allocation
-  // transform_size cache: the last (input size -> output size) for the configured caps.
-  std::mutex size_cache_mutex_;  // the three below
+  std::atomic<bool> upstream_allocates_{false};  ///< upstream called buffer_alloc since the last caps
+  bool probe_downstream_ = false;                ///< downstream may change caps on allocation
+  // transform_size cache of the streaming thread: the last (input size -> output
+  // size) for the configured caps.
   std::size_t cached_in_size_ = 0;
   std::size_t cached_out_size_ = 0;
   bool cache_valid_ = false;

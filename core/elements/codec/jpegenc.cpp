@@ -42,11 +42,15 @@ std::optional<std::size_t> jpegenc::transform_size(pad_direction dir, const caps
   return n ? std::optional<std::size_t>(n) : std::nullopt;
 }
 
-result<buffer> jpegenc::allocate_for_upstream(std::size_t size, const caps& c) {
-  // Only frames of the negotiated input are recycled; anything else (caps upstream is
-  // about to switch to) gets the default fresh buffer.
-  if (!info_ || size != info_->size() || !c.is_equal(in_caps())) return base_transform::allocate_for_upstream(size, c);
+result<buffer> jpegenc::allocate_for_upstream(std::size_t size, const caps& c, bool negotiated_input) {
+  // Only whole frames of the negotiated input are recycled; anything else (caps
+  // upstream is about to switch to, an odd size) gets the default fresh buffer. This
+  // runs on upstream's thread, so the frame size comes from `c`, not from info_.
+  const auto fresh = [&] { return base_transform::allocate_for_upstream(size, c, negotiated_input); };
+  if (!negotiated_input) return fresh();
   if (!frame_pool_ || frame_pool_->block_size() != size) {
+    auto info = video_info::from_caps(c);
+    if (!info || info->size() != size) return fresh();
     pool_config cfg;
     cfg.name = name() + " frame pool";
     cfg.block_size = size;

@@ -44,7 +44,7 @@ class jpegenc final : public base_transform {
                                             const caps& othercaps) override;
   bool has_transform() const override { return true; }
   flow transform(const buffer& in, buffer& out) override;
-  result<buffer> allocate_for_upstream(std::size_t size, const caps& c) override;
+  result<buffer> allocate_for_upstream(std::size_t size, const caps& c, bool negotiated_input) override;
 
  private:
   std::size_t prop_quality_;
