@@ -3,7 +3,8 @@
 /// they derive from (the container's cgroup limit, else physical memory), the global
 /// memory budget of all pipelines (--memory-budget) and the tile cache budget
 /// (--cache-size). Computed and checked once at start, then reported by /metrics and
-/// /api/v1/stats. This file does not enforce the global budget: it states it.
+/// /api/v1/stats. Enforced by the allocators (core/memory/counters.hpp), installed by
+/// the runtime serve makes with it.
 
 #include "core/support/memory_limit.hpp"
 #include "core/support/result.hpp"

@@ -101,6 +101,7 @@ int run_serve(std::span<const std::string_view> args) {
   core::runtime_config runtime_config;
   runtime_config.cache_bytes = budgets->tile_cache_budget_bytes;
   runtime_config.swap_dir = config.swap_dir.value_or(std::filesystem::path{});
+  runtime_config.memory_budget_bytes = budgets->memory_budget_bytes;
   auto runtime = core::runtime::create(runtime_config);
   if (!runtime) {
     std::fprintf(stderr, "tessera serve: tile cache: %s\n", runtime.error().message.c_str());

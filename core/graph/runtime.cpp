@@ -1,5 +1,6 @@
 #include "core/graph/runtime.hpp"
 
+#include "core/memory/counters.hpp"
 #include "core/tiles/cache_budget.hpp"
 
 #include <algorithm>
@@ -28,6 +29,10 @@ result<std::unique_ptr<runtime>> runtime::create(const runtime_config& config) {
   std::unique_ptr<runtime> rt(new runtime(config.threads));
   rt->frames_ = std::make_unique<frame_tile_allocator>(**cache);
   rt->cache_ = std::move(*cache);
+  if (config.memory_budget_bytes) {
+    rt->previous_memory_budget_ = memory_budget();
+    set_memory_budget(*config.memory_budget_bytes);
+  }
   return rt;
 }
 
@@ -38,6 +43,7 @@ runtime::~runtime() {
   frames_.reset();
   cache_.reset();
   pool_.reset();
+  if (previous_memory_budget_) set_memory_budget(*previous_memory_budget_);
 }
 
 std::optional<std::string> runtime::take_tile_cache_warning() {

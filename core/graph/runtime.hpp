@@ -42,6 +42,9 @@ struct runtime_config {
   std::filesystem::path swap_dir;
   /// Bound of the swap file in bytes; 0: the disk's.
   std::uint64_t max_swap_bytes = 0;
+  /// The memory budget of every allocator of the process (memory/counters.hpp), in
+  /// force while this runtime lives; none: no budget.
+  std::optional<std::uint64_t> memory_budget_bytes;
 };
 
 class runtime {
@@ -68,6 +71,8 @@ class runtime {
 
  private:
   explicit runtime(std::size_t threads);
+
+  std::optional<std::uint64_t> previous_memory_budget_;  // restored at destruction
 
   // Declared in the order of making: the pool goes last, after the cache's I/O thread
   // that resumes coroutines on it.

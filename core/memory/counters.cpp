@@ -15,6 +15,7 @@ struct alignas(64) allocation_counters {
   std::atomic<std::uint64_t> allocations{0};
   std::atomic<std::uint64_t> frees{0};
   std::atomic<std::uint64_t> live_memories{0};
+  std::atomic<std::uint64_t> budget{0};  // 0: none
 };
 struct alignas(64) copy_counters {
   std::atomic<std::uint64_t> copies{0};
@@ -55,6 +56,45 @@ void count_allocation(std::size_t bytes) noexcept {
   while (live > peak &&
          !alloc_counters.peak_bytes.compare_exchange_weak(peak, live, std::memory_order_relaxed)) {
   }
+}
+
+void set_memory_budget(std::uint64_t bytes) noexcept { alloc_counters.budget.store(bytes, std::memory_order_relaxed); }
+
+std::uint64_t memory_budget() noexcept { return alloc_counters.budget.load(std::memory_order_relaxed); }
+
+bool try_count_allocation(std::size_t bytes) noexcept {
+  const std::uint64_t budget = alloc_counters.budget.load(std::memory_order_relaxed);
+  if (budget == 0) {
+    count_allocation(bytes);
+    return true;
+  }
+  // Reserve on live_bytes itself, so two threads cannot both pass the last room.
+  std::uint64_t live = alloc_counters.live_bytes.load(std::memory_order_relaxed);
+  do {
+    if (bytes > budget || live > budget - bytes) return false;
+  } while (!alloc_counters.live_bytes.compare_exchange_weak(live, live + bytes, std::memory_order_relaxed));
+  alloc_counters.allocated_bytes.fetch_add(bytes, std::memory_order_relaxed);
+  alloc_counters.allocations.fetch_add(1, std::memory_order_relaxed);
+  const std::uint64_t now = live + bytes;
+  std::uint64_t peak = alloc_counters.peak_bytes.load(std::memory_order_relaxed);
+  while (now > peak && !alloc_counters.peak_bytes.compare_exchange_weak(peak, now, std::memory_order_relaxed)) {
+  }
+  return true;
+}
+
+void uncount_allocation(std::size_t bytes) noexcept {
+  alloc_counters.live_bytes.fetch_sub(bytes, std::memory_order_relaxed);
+  alloc_counters.allocated_bytes.fetch_sub(bytes, std::memory_order_relaxed);
+  alloc_counters.allocations.fetch_sub(1, std::memory_order_relaxed);
+}
+
+std::string allocation_failure_reason(std::size_t bytes) {
+  const std::uint64_t budget = memory_budget();
+  const std::uint64_t live = alloc_counters.live_bytes.load(std::memory_order_relaxed);
+  if (budget != 0 && (bytes > budget || live > budget - bytes))
+    return "the memory budget of " + std::to_string(budget) + " bytes would be passed (" + std::to_string(live) +
+           " bytes in use, " + std::to_string(bytes) + " more asked)";
+  return "the system has no memory for " + std::to_string(bytes) + " bytes";
 }
 
 void count_free(std::size_t bytes) noexcept {

@@ -17,6 +17,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <string>
 
 namespace tessera::core {
 
@@ -43,6 +44,23 @@ void counted_copy(void* dst, const void* src, std::size_t bytes) noexcept;
 /// Allocator hooks: storage of `bytes` obtained / given back.
 void count_allocation(std::size_t bytes) noexcept;
 void count_free(std::size_t bytes) noexcept;
+
+/// The memory budget of the process: allocators refuse storage that would take
+/// live_bytes past it (0: no budget, the default). Process-wide like the counters it
+/// is checked against; `core::runtime` installs the one its owner was given
+/// (`tessera serve --memory-budget`). Storage is refused, not taken and given back:
+/// the element that asked fails with an error naming the budget (a bus error), which
+/// is what the budget is for instead of the kernel's OOM killer.
+void set_memory_budget(std::uint64_t bytes) noexcept;
+std::uint64_t memory_budget() noexcept;
+/// count_allocation when the budget allows `bytes` more, else false and nothing
+/// counted. Allocators call it before obtaining storage, and
+/// uncount_allocation(bytes) when obtaining it then failed.
+bool try_count_allocation(std::size_t bytes) noexcept;
+void uncount_allocation(std::size_t bytes) noexcept;
+/// Why an allocation of `bytes` failed, for the allocator's error: the budget with
+/// the bytes live when the budget refused it, else that the system had no memory.
+std::string allocation_failure_reason(std::size_t bytes);
 
 /// Memory object hooks: a root or share header starts / stops being referenced.
 void count_memory_created() noexcept;

@@ -24,12 +24,15 @@ namespace {
 class system_manager final : public cow_block_manager {
  public:
   result<std::byte*> allocate(std::size_t size_bytes, std::size_t alignment) noexcept override {
+    if (!try_count_allocation(size_bytes))
+      return fail(errc::no_memory, "cannot allocate " + std::to_string(size_bytes) + " bytes: " +
+                                       allocation_failure_reason(size_bytes));
     void* p = ::operator new(size_bytes, std::align_val_t{alignment}, std::nothrow);
     if (p == nullptr) {
+      uncount_allocation(size_bytes);
       return fail(errc::no_memory, "allocating " + std::to_string(size_bytes) +
                                        " bytes aligned to " + std::to_string(alignment) + " failed");
     }
-    count_allocation(size_bytes);
     return static_cast<std::byte*>(p);
   }
 

@@ -21,8 +21,12 @@ memory_block* allocate_root_block(block_owner* owner, std::size_t maxsize,
   const std::size_t slack = align > new_align ? align - new_align : 0;
   constexpr std::size_t max = std::numeric_limits<std::size_t>::max();
   if (maxsize > max - root_header_bytes - slack) return nullptr;
+  if (!try_count_allocation(maxsize)) return nullptr;  // the memory budget
   void* raw = ::operator new(root_header_bytes + slack + maxsize, std::nothrow);
-  if (!raw) return nullptr;
+  if (!raw) {
+    uncount_allocation(maxsize);
+    return nullptr;
+  }
   auto* block = new (raw) memory_block;
   const auto first = reinterpret_cast<std::uintptr_t>(raw) + root_header_bytes;
   const auto aligned = (first + align - 1) & ~static_cast<std::uintptr_t>(align - 1);
@@ -32,7 +36,6 @@ memory_block* allocate_root_block(block_owner* owner, std::size_t maxsize,
   block->offset = 0;
   block->size = maxsize;
   block->align = align;
-  count_allocation(maxsize);
   return block;
 }
 

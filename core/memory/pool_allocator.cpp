@@ -5,6 +5,7 @@
 
 #include "core/memory/pool_allocator.hpp"
 
+#include "core/memory/counters.hpp"
 #include "core/memory/memory_block.hpp"
 
 #include <limits>
@@ -159,7 +160,8 @@ result<std::unique_ptr<pool_allocator>> pool_allocator::create(pool_config confi
     if (!core->preallocate()) {
       return fail(errc::no_memory, who + ": cannot pre-allocate block " + std::to_string(i + 1) +
                                        " of " + std::to_string(core->config().min_blocks) +
-                                       " (" + std::to_string(core->maxsize()) + " bytes each)");
+                                       " (" + std::to_string(core->maxsize()) + " bytes each): " +
+                                       allocation_failure_reason(core->maxsize()));
     }
   }
   return pool;
@@ -205,8 +207,8 @@ result<memory> pool_allocator::allocate(std::size_t size, const alloc_params& pa
                                             std::to_string(cfg.max_blocks) +
                                             " blocks are in use (max_blocks)");
     }
-    return fail(errc::no_memory, who + ": cannot allocate a block of " +
-                                     std::to_string(core_->maxsize()) + " bytes");
+    return fail(errc::no_memory, who + ": cannot allocate a block of " + std::to_string(core_->maxsize()) +
+                                     " bytes: " + allocation_failure_reason(core_->maxsize()));
   }
   // A recycled block: reset everything a previous user may have changed.
   block->state.store(detail::ref_one, std::memory_order_relaxed);

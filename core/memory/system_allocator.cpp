@@ -1,5 +1,6 @@
 #include "core/memory/system_allocator.hpp"
 
+#include "core/memory/counters.hpp"
 #include "core/memory/memory_block.hpp"
 
 #include <new>
@@ -18,9 +19,9 @@ class system_memory_allocator final : public allocator, public detail::block_own
     if (!maxsize) return maxsize.error();
     detail::memory_block* block = detail::allocate_root_block(this, *maxsize, params.align);
     if (!block) {
-      return fail(errc::no_memory, "system allocator: cannot allocate " +
-                                       std::to_string(*maxsize) + " bytes aligned to " +
-                                       std::to_string(params.align));
+      return fail(errc::no_memory, "system allocator: cannot allocate " + std::to_string(*maxsize) +
+                                       " bytes aligned to " + std::to_string(params.align) + ": " +
+                                       allocation_failure_reason(*maxsize));
     }
     block->offset = params.prefix;
     block->size = size;

@@ -79,7 +79,7 @@ frame_tile_allocator::~frame_tile_allocator() {
         if (b->where == frame_tile_block::place::resident) mgr_.count_resident(-static_cast<std::int64_t>(bytes), -1);
       }
       ::munmap(b->data, b->region_bytes);
-      count_free(b->maxsize);
+      count_free(b->region_bytes);
       delete b;
     }
   }
@@ -118,13 +118,19 @@ result<memory> frame_tile_allocator::allocate(std::size_t size, const alloc_para
     b->fresh = true;
     b->maxsize = maxsize;
   } else {
+    // Counted by region (what a reused block keeps), whatever maxsize it is given.
+    if (!try_count_allocation(region))
+      return fail(errc::no_memory, "tile cache allocator: cannot map a " + std::to_string(region) +
+                                       "-byte tile: " + allocation_failure_reason(region));
     void* p = ::mmap(nullptr, region, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
     if (p == MAP_FAILED) {
+      uncount_allocation(region);
       return fail(errc::no_memory, "tile cache allocator: cannot map a " + std::to_string(region) + "-byte tile");
     }
     b = new (std::nothrow) frame_tile_block;
     if (b == nullptr) {
       ::munmap(p, region);
+      uncount_allocation(region);
       return fail(errc::no_memory, "tile cache allocator: cannot allocate a tile header");
     }
     b->owner = this;
@@ -134,7 +140,6 @@ result<memory> frame_tile_allocator::allocate(std::size_t size, const alloc_para
     b->maxsize = maxsize;
     b->fresh = true;
     b->align = page;
-    count_allocation(maxsize);
     mgr_.count_resident(static_cast<std::int64_t>(region), 1);
     {
       std::lock_guard lock(free_mutex_);

@@ -170,11 +170,14 @@ void mem_mgr::count_resident(std::int64_t bytes, int tiles) noexcept {
 }
 
 result<std::byte*> mem_mgr::allocate(std::size_t size_bytes, std::size_t alignment) noexcept {
+  if (!try_count_allocation(size_bytes))
+    return fail(errc::no_memory, "tile cache: cannot allocate a " + std::to_string(size_bytes) +
+                                     "-byte tile: " + allocation_failure_reason(size_bytes));
   void* p = ::operator new(size_bytes, std::align_val_t{alignment}, std::nothrow);
   if (p == nullptr) {
+    uncount_allocation(size_bytes);
     return fail(errc::no_memory, "tile cache: allocating a " + std::to_string(size_bytes) + "-byte tile failed");
   }
-  count_allocation(size_bytes);
   std::lock_guard lock(mutex_);
   counters_.resident_bytes += size_bytes;
   ++counters_.tiles_resident;

@@ -9,10 +9,19 @@ namespace tessera::core {
 result<memory> shm_allocator::allocate(std::size_t size, const alloc_params& params) {
   auto maxsize = check_alloc_request("shm allocator", size, params);
   if (!maxsize) return maxsize.error();
+  if (!try_count_allocation(*maxsize))
+    return fail(errc::no_memory, "shm allocator: cannot allocate " + std::to_string(*maxsize) + " bytes: " +
+                                     allocation_failure_reason(*maxsize));
   auto region = shm_.allocate(*maxsize == 0 ? 1 : *maxsize, params.align);
-  if (!region) return region.error();
+  if (!region) {
+    uncount_allocation(*maxsize);
+    return region.error();
+  }
   auto* block = new (std::nothrow) detail::memory_block;
-  if (block == nullptr) return fail(errc::no_memory, "shm allocator: no memory for a memory header");
+  if (block == nullptr) {
+    uncount_allocation(*maxsize);
+    return fail(errc::no_memory, "shm allocator: no memory for a memory header");
+  }
   block->owner = this;
   block->data = region->data();
   block->maxsize = *maxsize;
@@ -25,9 +34,9 @@ result<memory> shm_allocator::allocate(std::size_t size, const alloc_params& par
     regions_.emplace(block, std::move(*region));
   } catch (const std::bad_alloc&) {
     delete block;
+    uncount_allocation(*maxsize);
     return fail(errc::no_memory, "shm allocator: no memory to record a region");
   }
-  count_allocation(*maxsize);
   return detail::adopt_block(block);
 }
 

@@ -14,6 +14,7 @@
 #include <atomic>
 #include <condition_variable>
 #include <deque>
+#include <latch>
 #include <mutex>
 #include <thread>
 #include <vector>
@@ -131,6 +132,50 @@ TEST(MemoryConcurrency, MapOnOneThreadKeepsDataWhileAnotherDropsTheLastHandle) {
     dropper.join();
     ASSERT_TRUE(map.unmap());
   }
+}
+
+TEST(MemoryConcurrency, ThreadsRacingForTheLastRoomOfTheBudgetNeverPassIt) {
+  // Four threads each keep 2 buffers of 64 KiB (8 of a budget of 10), then allocate
+  // and free up to 3 more as fast as they can: the live bytes never pass the budget
+  // (the check reserves, it does not just read), refusals come (8 + 3 > 10 even for a
+  // thread alone), and each names the budget.
+  constexpr std::size_t bytes = 64 * 1024;
+  const std::uint64_t base = memory_counters_snapshot().live_bytes;
+  set_memory_budget(base + 10 * bytes);
+  std::atomic<std::uint64_t> refused{0}, granted{0}, over{0};
+  std::atomic<bool> bad_message{false}, kept_failed{false};
+  std::latch all_kept(4);
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 4; ++t)
+    threads.emplace_back([&] {
+      std::vector<buffer> kept, held;
+      for (int i = 0; i < 2; ++i) {
+        auto b = buffer::allocate(bytes);
+        if (b) kept.push_back(std::move(*b));
+        else kept_failed = true;
+      }
+      all_kept.arrive_and_wait();
+      for (int i = 0; i < 2000; ++i) {
+        auto b = buffer::allocate(bytes);
+        if (b) {
+          granted.fetch_add(1, std::memory_order_relaxed);
+          held.push_back(std::move(*b));
+        } else {
+          refused.fetch_add(1, std::memory_order_relaxed);
+          if (b.error().message.find("memory budget") == std::string::npos) bad_message = true;
+        }
+        if (memory_counters_snapshot().live_bytes > base + 10 * bytes) over.fetch_add(1, std::memory_order_relaxed);
+        if (held.size() > 3 || (!b && !held.empty())) held.erase(held.begin());
+      }
+    });
+  for (auto& t : threads) t.join();
+  set_memory_budget(0);
+  EXPECT_FALSE(kept_failed.load()) << "8 buffers of a budget of 10 were refused";
+  EXPECT_EQ(over.load(), 0u) << "the live bytes passed the budget";
+  EXPECT_GT(granted.load(), 0u);
+  EXPECT_GT(refused.load(), 0u) << "11 buffers held of a budget of 10 were never refused";
+  EXPECT_FALSE(bad_message.load());
+  EXPECT_EQ(memory_counters_snapshot().live_bytes, base);
 }
 
 }  // namespace
