@@ -108,8 +108,9 @@ class http_session final : public connection_control,
   }
 
   static asio::awaitable<void> run(std::shared_ptr<http_session> self) {
-    if (!co_await self->tls_handshake()) co_return;
-    co_await (self->read_loop() && self->process_loop() && self->idle_watchdog());
+    // Not in the if's condition: g++ 12 compiles a co_await there into a trap.
+    const bool secured = co_await self->tls_handshake();
+    if (secured) co_await (self->read_loop() && self->process_loop() && self->idle_watchdog());
   }
 
   asio::awaitable<bool> tls_handshake();
