@@ -181,6 +181,36 @@ TEST(TlsServer, WebSocketEchoesOverTls) {
   EXPECT_EQ(active_while_open, 1u);
 }
 
+TEST(TlsServer, StopSendsTlsWebSocketsGoingAwayAndRunReturns) {
+  asio::io_context ioc;
+  http_server srv(ioc, tls_config());
+  ASSERT_TRUE(srv.routes().add_websocket("/ws/echo", echo));
+  ASSERT_TRUE(srv.start());
+  const auto port = srv.port();
+  boost::system::error_code ws_end;
+  std::uint16_t ws_code = 0;
+  clock_type::time_point stop_called;
+  run_client(ioc, srv, [&]() -> asio::awaitable<void> {
+    auto stream = co_await tls_connect(port);
+    stream->expires_never();
+    websocket::stream<detail::connection_stream&> ws(*stream);
+    ws.set_option(websocket::stream_base::timeout::suggested(beast::role_type::client));
+    co_await ws.async_handshake("127.0.0.1:" + std::to_string(port), "/ws/echo", asio::use_awaitable);
+    while (srv.metrics().websockets_active == 0) co_await sleep_for(5ms);
+    stop_called = clock_type::now();
+    srv.stop();
+    beast::flat_buffer buffer;
+    auto [ec, n] = co_await ws.async_read(buffer, asio::as_tuple(asio::use_awaitable));
+    ws_end = ec;
+    ws_code = ws.reason().code;
+  });
+  EXPECT_EQ(ws_end, websocket::error::closed) << ws_end.message();
+  EXPECT_EQ(ws_code, 1001) << "a TLS WebSocket gets the going-away close frame too";
+  EXPECT_TRUE(ioc.stopped()) << "run_for returned because the work ran out, not at the deadline";
+  EXPECT_LT(clock_type::now() - stop_called, 3s);
+  EXPECT_EQ(srv.metrics().connections_active, 0u);
+}
+
 TEST(TlsServer, StreamedPartsReachTheClientOverTls) {
   asio::io_context ioc;
   http_server srv(ioc, tls_config());
