@@ -108,7 +108,7 @@ class http_session final : public connection_control,
   }
 
   static asio::awaitable<void> run(std::shared_ptr<http_session> self) {
-    // Not in the if's condition: g++ 12 compiles a co_await there into a trap.
+    // Not in the if's condition: there g++ 12 miscompiled the co_await (SIGILL when run).
     const bool secured = co_await self->tls_handshake();
     if (secured) co_await (self->read_loop() && self->process_loop() && self->idle_watchdog());
   }
