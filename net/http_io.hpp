@@ -2,10 +2,10 @@
 /// Internal: reading one request and writing one response on any Beast stream, and
 /// converting between Beast messages and net's request/response.
 ///
-/// Templated on the stream so the session uses it on beast::tcp_stream and the tests on
-/// beast::test::stream (with fail_count). Timeouts stay with the caller: `prepare` is
-/// called with the step about to start, and the session arms tcp_stream's
-/// expires_after there. Include only from net's .cpp files and tests: it pulls in Beast.
+/// Templated on the stream so the session uses it on its connection_stream (plain TCP or
+/// TLS) and the tests on beast::test::stream (with fail_count). Timeouts stay with the
+/// caller: `prepare` is called with the step about to start, and the session arms the
+/// TCP layer's expires_after there. Include only from net's .cpp files and tests: it pulls in Beast.
 
 #include "net/http_message.hpp"
 

@@ -83,9 +83,16 @@ result<void> http_server::impl::start() {
   const auto address = asio::ip::make_address(config_.bind_address, ec);
   if (ec) return fail(errc::invalid_argument, "bind address \"" + config_.bind_address + "\": " + ec.message());
 
+  std::shared_ptr<tls_context> tls;
+  if (!config_.tls_cert_file.empty()) {
+    auto loaded = tls_context::load_server(config_.tls_cert_file, config_.tls_key_file);
+    if (!loaded) return loaded.error();
+    tls = std::move(*loaded);
+  }
+
   routes_->freeze();
   services_ = std::make_shared<const detail::session_services>(
-      detail::session_services{config_, routes_, counters_});
+      detail::session_services{config_, routes_, counters_, tls});
   std::weak_ptr<impl> weak = weak_from_this();
   registry_.set_on_drained([weak] {
     if (auto self = weak.lock()) {
@@ -100,7 +107,8 @@ result<void> http_server::impl::start() {
   bound_ = *bound;
   if (auto s = listener_->start(); !s) return s;
   started_ = true;
-  spdlog::info("net: listening on {}:{}", bound_.address().to_string(), bound_.port());
+  spdlog::info("net: listening on {}:{}{}", bound_.address().to_string(), bound_.port(),
+               tls ? " (TLS)" : "");
   return {};
 }
 
@@ -136,10 +144,16 @@ void http_server::impl::reject(tcp::socket socket, detail::refusal why, const as
     body = "server at its connection limit (" + std::to_string(config_.max_connections) + ")\r\n";
   }
   spdlog::debug("net: connection from {} refused: {}", from.to_string(), body.substr(0, body.size() - 2));
+  boost::system::error_code ec;
+  if (services_->tls) {
+    // A plain-text answer means nothing to a TLS client, and a handshake for a
+    // connection that is refused anyway would cost the CPU the limit protects.
+    socket.close(ec);
+    return;
+  }
   const std::string reply = "HTTP/1.1 503 Service Unavailable\r\nContent-Type: text/plain\r\nContent-Length: " +
                             std::to_string(body.size()) + "\r\nConnection: close\r\n\r\n" + body;
   // A fresh socket's send buffer is empty, so this non-blocking write completes.
-  boost::system::error_code ec;
   socket.non_blocking(true, ec);
   socket.write_some(asio::buffer(reply), ec);
   socket.shutdown(tcp::socket::shutdown_both, ec);

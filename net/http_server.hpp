@@ -1,5 +1,6 @@
 #pragma once
-/// tessera's HTTP/1.1 + WebSocket server: listener, sessions, routes, limits, shutdown.
+/// tessera's HTTP/1.1 + WebSocket server, plain or TLS: listener, sessions, routes,
+/// limits, shutdown.
 ///
 /// Usage (server layer):
 ///   boost::asio::io_context ioc;
@@ -45,9 +46,10 @@ class http_server {
   /// The route table, to fill before start(); frozen by start().
   router& routes() noexcept;
 
-  /// Validates the configuration, freezes the routes, binds and starts accepting.
-  /// Errors: invalid configuration, bind failure (named endpoint and OS reason),
-  /// started twice.
+  /// Validates the configuration, loads the TLS certificate and key when configured,
+  /// freezes the routes, binds and starts accepting. Errors: invalid configuration, a
+  /// TLS file that cannot be read or used (named with the cause), bind failure (named
+  /// endpoint and OS reason), started twice.
   result<void> start();
 
   /// The bound port (the real one when the configuration said 0); 0 before start().

@@ -18,6 +18,11 @@ result<void> http_server_config::validate() const {
     return fail(errc::invalid_argument,
                 "bind_address \"" + bind_address + "\" is not an IPv4 or IPv6 address");
   }
+  if (tls_cert_file.empty() != tls_key_file.empty()) {
+    return fail(errc::invalid_argument, tls_cert_file.empty()
+                                            ? "tls_key_file \"" + tls_key_file + "\" is given without tls_cert_file"
+                                            : "tls_cert_file \"" + tls_cert_file + "\" is given without tls_key_file");
+  }
   auto positive = [](std::size_t v, const char* name) -> result<void> {
     if (v == 0) return fail(errc::invalid_argument, std::string(name) + " must be at least 1");
     return {};

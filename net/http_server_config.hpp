@@ -16,6 +16,10 @@ namespace tessera::net {
 struct http_server_config {
   std::string bind_address = "127.0.0.1";  ///< IPv4 or IPv6 literal
   std::uint16_t port = 8080;                ///< 0 = ephemeral; server::port() gives the bound one
+  /// HTTPS/WSS: PEM certificate chain and private key, both or neither (empty: plain
+  /// HTTP). Loaded by http_server::start(), whose error names a bad file.
+  std::string tls_cert_file;
+  std::string tls_key_file;
 
   std::size_t max_body_bytes = 1 << 20;            ///< request body; larger -> 413
   std::size_t max_header_bytes = 16 * 1024;        ///< request line + fields; larger -> 431
@@ -28,7 +32,8 @@ struct http_server_config {
   std::size_t send_queue_messages = 8;     ///< default bounded send queue per client (messages)
 
   /// From the first byte of a request to its last header byte; also the wait for the
-  /// first request on a new connection. A client that trickles headers is dropped.
+  /// first request on a new connection, and for a TLS handshake before it. A client
+  /// that trickles headers (or a handshake) is dropped.
   std::chrono::milliseconds header_timeout{std::chrono::seconds(15)};
   /// Reading a request body once its header is complete.
   std::chrono::milliseconds body_timeout{std::chrono::seconds(30)};

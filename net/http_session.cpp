@@ -8,6 +8,8 @@
 //    (so pipelined replies leave in request order), and hands the connection to the
 //    WebSocket or streaming phase when a route asks for it;
 //  - the idle watchdog closes a connection that has nothing in flight for too long.
+// The connection is plain TCP or TLS (connection_stream); over TLS the handshake comes
+// first, bounded by header_timeout, and a plain HTTP request gets a plain 400.
 // Timeouts: tcp_stream's expires_after before each header read, body read and write
 // (a client trickling headers is cut at header_timeout). The wait for the first byte
 // of the next request has no stream timeout, because the reader may wait there while
@@ -22,6 +24,7 @@
 
 #include "net/http_session.hpp"
 
+#include "net/connection_stream.hpp"
 #include "net/http_io.hpp"
 #include "net/upgraded_connection.hpp"
 
@@ -29,6 +32,7 @@
 #include <boost/asio/experimental/awaitable_operators.hpp>
 #include <boost/asio/experimental/channel.hpp>
 #include <boost/asio/post.hpp>
+#include <boost/asio/write.hpp>
 #include <boost/beast/core.hpp>
 #include <spdlog/spdlog.h>
 
@@ -67,7 +71,8 @@ class http_session final : public connection_control,
         config_(services_->config),
         strand_(socket.get_executor()),
         remote_(remote_of(socket)),
-        stream_(std::move(socket)),
+        stream_(services_->tls ? make_tls_stream(std::move(socket), services_->tls)
+                               : make_plain_stream(std::move(socket))),
         items_(strand_, services_->config.max_pipelined_requests),
         idle_timer_(strand_),
         reader_done_timer_(strand_, clock_type::time_point::max()) {}
@@ -103,9 +108,13 @@ class http_session final : public connection_control,
   }
 
   static asio::awaitable<void> run(std::shared_ptr<http_session> self) {
-    co_await (self->read_loop() && self->process_loop() && self->idle_watchdog());
+    // Not in the if's condition: there g++ 12 miscompiled the co_await (SIGILL when run).
+    const bool secured = co_await self->tls_handshake();
+    if (secured) co_await (self->read_loop() && self->process_loop() && self->idle_watchdog());
   }
 
+  asio::awaitable<bool> tls_handshake();
+  asio::awaitable<void> refuse_plain_http();
   asio::awaitable<void> read_loop();
   asio::awaitable<void> process_loop();
   asio::awaitable<void> idle_watchdog();
@@ -124,15 +133,15 @@ class http_session final : public connection_control,
   void disarm_idle() { idle_deadline_ = clock_type::time_point::max(); }
   void close_socket() {
     beast::error_code ec;
-    stream_.socket().shutdown(tcp::socket::shutdown_both, ec);
-    stream_.socket().close(ec);
+    stream_->socket().shutdown(tcp::socket::shutdown_both, ec);
+    stream_->socket().close(ec);
   }
 
   const std::shared_ptr<const session_services> services_;
   const http_server_config& config_;  // in services_
   const asio::any_io_executor strand_;
   const tcp::endpoint remote_;
-  beast::tcp_stream stream_;
+  const std::unique_ptr<connection_stream> stream_;  // plain TCP or TLS
   beast::flat_buffer buffer_;
   item_channel items_;
   asio::steady_timer idle_timer_;
@@ -148,6 +157,46 @@ class http_session final : public connection_control,
   bool forced_ = false;
 };
 
+asio::awaitable<bool> http_session::tls_handshake() {
+  if (!stream_->is_tls()) co_return true;
+  // A client that connects and never completes its handshake is cut like one that
+  // never completes its request header.
+  stream_->expires_after(config_.header_timeout);
+  auto [ec] = co_await stream_->async_handshake(asio::as_tuple(asio::use_awaitable));
+  if (!ec) co_return true;
+  if (is_plain_http_on_tls(ec)) {
+    co_await refuse_plain_http();
+  } else {
+    spdlog::debug("net: {} TLS handshake failed: {}", endpoint_text(remote_), ec.message());
+  }
+  close_socket();
+  co_return false;
+}
+
+asio::awaitable<void> http_session::refuse_plain_http() {
+  // What nginx does: a plain request to the TLS port gets a plain answer saying so,
+  // rather than a connection reset the user cannot explain.
+  server_counters::bump(services_->counters->requests_malformed);
+  spdlog::debug("net: {} sent plain HTTP to the TLS port", endpoint_text(remote_));
+  static constexpr std::string_view body = "this port speaks HTTPS: use https:// (and wss://)\r\n";
+  const std::string reply = "HTTP/1.1 400 Bad Request\r\nContent-Type: text/plain\r\nContent-Length: " +
+                            std::to_string(body.size()) + "\r\nConnection: close\r\n\r\n" + std::string(body);
+  beast::tcp_stream& tcp = stream_->tcp();
+  tcp.expires_after(config_.write_timeout);
+  auto [wec, wn] = co_await asio::async_write(tcp, asio::buffer(reply), asio::as_tuple(asio::use_awaitable));
+  if (wec) co_return;
+  beast::error_code ec;
+  tcp.socket().shutdown(tcp::socket::shutdown_send, ec);
+  // Read what is left of the request, so that closing does not reset the answer away.
+  tcp.expires_after(linger_time);
+  std::array<char, 4096> scratch;
+  for (std::size_t discarded = 0; discarded < linger_max_bytes;) {
+    auto [rec, n] = co_await tcp.async_read_some(asio::buffer(scratch), asio::as_tuple(asio::use_awaitable));
+    if (rec) break;
+    discarded += n;
+  }
+}
+
 asio::awaitable<void> http_session::read_loop() {
   bool first = true;
   bool handed_last = false;
@@ -156,8 +205,8 @@ asio::awaitable<void> http_session::read_loop() {
       if (buffer_.size() == 0) {
         waiting_for_request_ = true;
         if (in_flight_ == 0) arm_idle(first ? config_.header_timeout : config_.idle_timeout);
-        stream_.expires_never();
-        auto [ec, n] = co_await stream_.async_read_some(buffer_.prepare(read_chunk_bytes),
+        stream_->expires_never();
+        auto [ec, n] = co_await stream_->async_read_some(buffer_.prepare(read_chunk_bytes),
                                                         asio::as_tuple(asio::use_awaitable));
         waiting_for_request_ = false;
         disarm_idle();
@@ -170,12 +219,12 @@ asio::awaitable<void> http_session::read_loop() {
       // co_await expression.
       const auto arm_timeout = [this](io_step step) {
         switch (step) {
-          case io_step::header: stream_.expires_after(config_.header_timeout); break;
-          case io_step::body: stream_.expires_after(config_.body_timeout); break;
-          case io_step::write_continue: stream_.expires_after(config_.write_timeout); break;
+          case io_step::header: stream_->expires_after(config_.header_timeout); break;
+          case io_step::body: stream_->expires_after(config_.body_timeout); break;
+          case io_step::write_continue: stream_->expires_after(config_.write_timeout); break;
         }
       };
-      auto outcome = co_await read_request(stream_, buffer_, limits, arm_timeout);
+      auto outcome = co_await read_request(*stream_, buffer_, limits, arm_timeout);
       if (outcome.what == read_outcome::kind::closed) {
         if (outcome.ec == beast::error::timeout) {
           spdlog::debug("net: {} dropped: request not complete within its timeout",
@@ -318,7 +367,7 @@ asio::awaitable<bool> http_session::handle(pending_item& item) {
     case route_kind::stream: {
       co_await stop_reader();  // the phase owns the socket's read side from here
       std::optional<response> refusal =
-          co_await run_upgraded_route(*services_, stream_, breq, ctx, route, phase_, stopping_);
+          co_await run_upgraded_route(*services_, *stream_, breq, ctx, route, phase_, stopping_);
       if (refusal) co_await write(std::move(*refusal), version, false, false);
       co_return false;
     }
@@ -338,8 +387,8 @@ asio::awaitable<bool> http_session::answer(response r, unsigned version, bool la
 asio::awaitable<bool> http_session::write(response r, unsigned version, bool keep_alive,
                                           bool head_only) {
   auto res = to_beast_response(std::move(r), version, keep_alive, head_only);
-  stream_.expires_after(config_.write_timeout);
-  const auto ec = co_await write_response(stream_, res);
+  stream_->expires_after(config_.write_timeout);
+  const auto ec = co_await write_response(*stream_, res);
   if (ec) {
     spdlog::debug("net: {} response not written: {}", endpoint_text(remote_), ec.message());
     co_return false;
@@ -351,7 +400,7 @@ asio::awaitable<void> http_session::stop_reader() {
   if (reader_done_) co_return;
   reader_cancelled_ = true;
   beast::error_code ec;
-  stream_.socket().cancel(ec);
+  stream_->socket().cancel(ec);
   items_.cancel();  // a reader blocked on a full channel
   while (!reader_done_) {
     reader_done_timer_.expires_at(clock_type::time_point::max());
@@ -361,23 +410,33 @@ asio::awaitable<void> http_session::stop_reader() {
 
 asio::awaitable<void> http_session::finish_connection() {
   co_await stop_reader();  // no read may run beside the lingering one below
-  if (!stream_.socket().is_open()) co_return;
+  if (!stream_->socket().is_open()) co_return;
   beast::error_code ec;
-  stream_.socket().shutdown(tcp::socket::shutdown_send, ec);
+  if (stream_->is_tls()) {
+    if (!forced_) {
+      // close_notify, and the client's in return, within the plain linger's bound.
+      stream_->expires_after(linger_time);
+      auto [sec] = co_await stream_->async_shutdown(asio::as_tuple(asio::use_awaitable));
+      if (sec) spdlog::debug("net: {} TLS shutdown: {}", endpoint_text(remote_), sec.message());
+    }
+    stream_->socket().close(ec);
+    co_return;
+  }
+  stream_->socket().shutdown(tcp::socket::shutdown_send, ec);
   if (!forced_ && !ec) {
     // Read and discard what the client still sends (an unread body) until it closes,
     // so that closing does not reset the connection before it read our last response.
-    stream_.expires_after(linger_time);
+    stream_->expires_after(linger_time);
     std::array<char, 4096> scratch;
     std::size_t discarded = 0;
     while (discarded < linger_max_bytes) {
-      auto [rec, n] = co_await stream_.async_read_some(asio::buffer(scratch),
+      auto [rec, n] = co_await stream_->async_read_some(asio::buffer(scratch),
                                                        asio::as_tuple(asio::use_awaitable));
       if (rec) break;
       discarded += n;
     }
   }
-  stream_.socket().close(ec);
+  stream_->socket().close(ec);
 }
 
 void http_session::on_stop(bool force) {

@@ -5,6 +5,7 @@
 #include "net/metrics.hpp"
 #include "net/router.hpp"
 #include "net/http_server_config.hpp"
+#include "net/tls_context.hpp"
 
 #include <functional>
 #include <memory>
@@ -12,11 +13,12 @@
 namespace tessera::net::detail {
 
 /// Shared read-only by all sessions (and kept alive by them after the server object
-/// is gone): configuration, routes and counters.
+/// is gone): configuration, routes, counters and the TLS context.
 struct session_services {
   http_server_config config;
   std::shared_ptr<const router> routes;
   std::shared_ptr<server_counters> counters;
+  std::shared_ptr<tls_context> tls;  ///< null: plain HTTP
 };
 
 /// A live connection as the server sees it. Thread safety: all members may be called

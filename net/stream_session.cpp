@@ -55,7 +55,7 @@ class writer_impl final : public stream_writer {
 
 class stream_phase final : public stream_start, public upgraded_connection {
  public:
-  stream_phase(const session_services& services, beast::tcp_stream& stream, unsigned version,
+  stream_phase(const session_services& services, connection_stream& stream, unsigned version,
                const tcp::endpoint& remote, const router::route& route, bool stopping)
       : upgraded_connection(services, stream, remote, route, stopping, stream_words,
                             &server_counters::streams_active),
@@ -180,7 +180,7 @@ void stream_phase::end_stream() {
 
 }  // namespace
 
-std::unique_ptr<upgraded_connection> make_stream_phase(const session_services& services, beast::tcp_stream& stream,
+std::unique_ptr<upgraded_connection> make_stream_phase(const session_services& services, connection_stream& stream,
                                                        unsigned version, const tcp::endpoint& remote,
                                                        const router::route& route, bool stopping) {
   return std::make_unique<stream_phase>(services, stream, version, remote, route, stopping);

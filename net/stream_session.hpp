@@ -12,7 +12,7 @@ namespace tessera::net::detail {
 /// to notice a client that left; the response ends by closing the connection.
 /// `version` is the request's HTTP version.
 std::unique_ptr<upgraded_connection> make_stream_phase(const session_services& services,
-                                                       boost::beast::tcp_stream& stream, unsigned version,
+                                                       connection_stream& stream, unsigned version,
                                                        const boost::asio::ip::tcp::endpoint& remote,
                                                        const router::route& route, bool stopping);
 

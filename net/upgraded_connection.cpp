@@ -12,7 +12,7 @@ namespace asio = boost::asio;
 namespace beast = boost::beast;
 using namespace asio::experimental::awaitable_operators;
 
-upgraded_connection::upgraded_connection(const session_services& services, beast::tcp_stream& stream,
+upgraded_connection::upgraded_connection(const session_services& services, connection_stream& stream,
                                          const asio::ip::tcp::endpoint& remote, const router::route& route,
                                          bool stopping, upgrade_words words, gauge active_gauge)
     : services_(services),
@@ -162,7 +162,7 @@ struct active_phase_guard {
 }  // namespace
 
 asio::awaitable<std::optional<response>> run_upgraded_route(
-    const session_services& services, beast::tcp_stream& stream, const beast_request& req,
+    const session_services& services, connection_stream& stream, const beast_request& req,
     request_context& ctx, const router::route& route, session_phase*& active, bool stopping) {
   std::unique_ptr<upgraded_connection> phase =
       route.kind == route_kind::websocket

@@ -13,6 +13,7 @@
 /// class gives the handshake (do_accept / do_begin, which call open()), how a queued
 /// message is written (transmit) and how the handler's handle ends.
 
+#include "net/connection_stream.hpp"
 #include "net/http_io.hpp"
 #include "net/metrics.hpp"
 #include "net/request_context.hpp"
@@ -54,7 +55,7 @@ class upgraded_connection : public session_phase {
  protected:
   using gauge = std::atomic<std::uint64_t> server_counters::*;
 
-  upgraded_connection(const session_services& services, boost::beast::tcp_stream& stream,
+  upgraded_connection(const session_services& services, connection_stream& stream,
                       const boost::asio::ip::tcp::endpoint& remote, const router::route& route,
                       bool stopping, upgrade_words words, gauge active_gauge);
 
@@ -86,7 +87,7 @@ class upgraded_connection : public session_phase {
   boost::asio::awaitable<void> writer_sleep() { co_await wake_->wait(); }
 
   const session_services& services_;
-  boost::beast::tcp_stream& stream_;
+  connection_stream& stream_;
   const boost::asio::ip::tcp::endpoint& remote_;
   std::shared_ptr<send_queue> queue_;
 
@@ -126,7 +127,7 @@ class upgraded_connection : public session_phase {
 /// while it runs so the session can forward stop requests. Strand only; the caller
 /// awaits at once.
 boost::asio::awaitable<std::optional<response>> run_upgraded_route(
-    const session_services& services, boost::beast::tcp_stream& stream, const beast_request& req,
+    const session_services& services, connection_stream& stream, const beast_request& req,
     request_context& ctx, const router::route& route, session_phase*& active, bool stopping);
 
 }  // namespace tessera::net::detail

@@ -28,7 +28,7 @@ namespace asio = boost::asio;
 namespace beast = boost::beast;
 namespace websocket = beast::websocket;
 using asio::ip::tcp;
-using ws_stream = websocket::stream<beast::tcp_stream&>;
+using ws_stream = websocket::stream<connection_stream&>;
 
 constexpr upgrade_words websocket_words{"WebSocket", "accept", "accepted", "the upgrade"};
 
@@ -51,7 +51,7 @@ class connection_impl final : public websocket_connection {
 
 class websocket_phase final : public websocket_upgrade, public upgraded_connection {
  public:
-  websocket_phase(const session_services& services, beast::tcp_stream& stream, const beast_request& req,
+  websocket_phase(const session_services& services, connection_stream& stream, const beast_request& req,
                   const tcp::endpoint& remote, const router::route& route, bool stopping)
       : upgraded_connection(services, stream, remote, route, stopping, websocket_words,
                             &server_counters::websockets_active),
@@ -161,7 +161,7 @@ asio::awaitable<result<incoming_message>> websocket_phase::read_message() {
 }  // namespace
 
 std::unique_ptr<upgraded_connection> make_websocket_phase(const session_services& services,
-                                                          beast::tcp_stream& stream, const beast_request& req,
+                                                          connection_stream& stream, const beast_request& req,
                                                           const tcp::endpoint& remote, const router::route& route,
                                                           bool stopping) {
   return std::make_unique<websocket_phase>(services, stream, req, remote, route, stopping);

@@ -13,7 +13,7 @@ namespace tessera::net::detail {
 /// WebSocket messages while the handler reads, and the connection ends with a close
 /// frame.
 std::unique_ptr<upgraded_connection> make_websocket_phase(const session_services& services,
-                                                          boost::beast::tcp_stream& stream,
+                                                          connection_stream& stream,
                                                           const beast_request& req,
                                                           const boost::asio::ip::tcp::endpoint& remote,
                                                           const router::route& route, bool stopping);

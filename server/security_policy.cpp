@@ -22,7 +22,7 @@ net::response refuse(net::status code, std::string_view message) {
 }  // namespace
 
 security_policy::security_policy(const serve_config& config)
-    : token_(config.token), bind_(config.bind), port_(config.port) {
+    : token_(config.token), bind_(config.bind), tls_(!config.tls_cert.empty()), port_(config.port) {
   boost::system::error_code ec;
   const auto addr = boost::asio::ip::make_address(bind_, ec);
   bind_wildcard_ = !ec && addr.is_unspecified();
@@ -55,9 +55,11 @@ bool security_policy::origin_allowed(std::string_view origin, const net::host_po
         a->effective_port() == o->effective_port())
       return true;
   }
-  // The server's own origin: plain http on the authority the request was sent to.
-  const std::uint16_t own_port = addressed.port.value_or(80);
-  return (o->scheme == "http" || o->scheme == "ws") && o->authority.host == addressed.host &&
+  // The server's own origin: its scheme (https with TLS, else http) on the authority
+  // the request was sent to.
+  const std::uint16_t own_port = addressed.port.value_or(tls_ ? 443 : 80);
+  const bool own_scheme = tls_ ? o->scheme == "https" || o->scheme == "wss" : o->scheme == "http" || o->scheme == "ws";
+  return own_scheme && o->authority.host == addressed.host &&
          o->effective_port() == own_port;
 }
 

@@ -6,8 +6,9 @@
 ///     any IP literal when bound to a wildcard address (rebinding needs a DNS name),
 ///     or the host of an --allow-origin. Otherwise 421 (400 when there is no Host).
 ///  2. Origin (cross-site requests and WebSocket hijacking): a request that carries an
-///     Origin must come from the server's own origin (the scheme and the authority it
-///     was addressed to) or an --allow-origin; otherwise 403. Browsers always send
+///     Origin must come from the server's own origin (the scheme, http or https with
+///     --tls-cert, and the authority it was addressed to) or an --allow-origin;
+///     otherwise 403. Browsers always send
 ///     Origin on WebSocket upgrades and cross-site writes; other clients need not.
 ///  3. Token: with --token, every /api/... and /metrics request needs
 ///     `Authorization: Bearer T`, compared in constant time; WebSocket upgrades and
@@ -58,6 +59,7 @@ class security_policy {
   std::string bind_;
   bool bind_loopback_;
   bool bind_wildcard_;
+  bool tls_;  // the own origin is https (default port 443), not http (80)
   std::vector<std::string> allowed_origins_;  // as given
   std::vector<std::string> allowed_hosts_;    // their hosts, lower case
   std::atomic<std::uint16_t> port_;

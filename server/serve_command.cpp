@@ -38,11 +38,11 @@ constexpr std::string_view demo_description = "testsrc pattern=ball is-live=true
 constexpr std::string_view demo_clip_file = "demo.mp4";
 constexpr std::string_view demo_clip_description = "avsrc location=demo.mp4 loop=true ! websink name=clip";
 
-std::string url_of(const std::string& bind, std::uint16_t port) {
+std::string url_of(const std::string& bind, std::uint16_t port, bool tls) {
   // A wildcard bind is reachable on loopback too; show the address a user can open.
   std::string host = bind == "0.0.0.0" ? "127.0.0.1" : bind == "::" ? "::1" : bind;
   if (host.find(':') != std::string::npos) host = "[" + host + "]";
-  return "http://" + host + ":" + std::to_string(port) + "/";
+  return (tls ? "https://" : "http://") + host + ":" + std::to_string(port) + "/";
 }
 
 void start_pipeline(pipeline_service& service, const std::string& name, std::string_view description) {
@@ -139,6 +139,8 @@ int run_serve(std::span<const std::string_view> args) {
   net::http_server_config net_config;
   net_config.bind_address = config.bind;
   net_config.port = config.port;
+  net_config.tls_cert_file = config.tls_cert;
+  net_config.tls_key_file = config.tls_key;
   net_config.max_body_bytes = config.max_request_bytes;
   net_config.max_websocket_message_bytes = config.max_request_bytes;
   net_config.max_connections_per_address = config.max_connections_per_address;
@@ -167,7 +169,7 @@ int run_serve(std::span<const std::string_view> args) {
     return 1;
   }
   policy.set_port(server.port());
-  std::printf("tessera: serving on %s\n", url_of(config.bind, server.port()).c_str());
+  std::printf("tessera: serving on %s\n", url_of(config.bind, server.port(), !config.tls_cert.empty()).c_str());
   std::fflush(stdout);
   if (config.media_root) spdlog::info("media root {}", config.media_root->string());
   if (config.whole_filesystem) spdlog::warn("--media-root /: filesrc and filesink reach the whole filesystem");

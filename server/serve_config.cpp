@@ -103,6 +103,18 @@ const std::vector<option>& options() {
          c.token = std::string(v);
          return {};
        }},
+      {"tls-cert", kind::text,
+       [](serve_config& c, std::string_view v) -> std::string {
+         if (v.empty()) return "expected a PEM certificate file";
+         c.tls_cert = std::string(v);
+         return {};
+       }},
+      {"tls-key", kind::text,
+       [](serve_config& c, std::string_view v) -> std::string {
+         if (v.empty()) return "expected a PEM private key file";
+         c.tls_key = std::string(v);
+         return {};
+       }},
       {"allow-origin", kind::list, add_origin},
       {"allow-uri", kind::list,
        [](serve_config& c, std::string_view v) -> std::string {
@@ -277,6 +289,10 @@ result<serve_config> parse_serve_config(std::span<const std::string_view> args, 
     c.media_root = (cwd / "media").lexically_normal();
     c.media_root_is_default = true;
   }
+  if (c.tls_cert.empty() != c.tls_key.empty())
+    return fail(errc::invalid_argument, c.tls_cert.empty()
+                                            ? "--tls-key " + c.tls_key + " needs --tls-cert (give both or neither)"
+                                            : "--tls-cert " + c.tls_cert + " needs --tls-key (give both or neither)");
   if (c.token.empty() && !c.insecure && !net::is_loopback_host(c.bind))
     return fail(errc::permission_denied,
                 "refusing to serve on " + c.bind +
@@ -295,6 +311,10 @@ const char* serve_usage() noexcept {
          "  --bind ADDR            address to listen on (default 127.0.0.1)\n"
          "  --port N               port (default 8080; 0 picks a free one)\n"
          "  --token T              require 'Authorization: Bearer T' on /api and /metrics\n"
+         "  --tls-cert FILE        serve HTTPS and WSS with this PEM certificate (chain);\n"
+         "                         needs --tls-key; the token then never crosses the\n"
+         "                         network in clear\n"
+         "  --tls-key FILE         the certificate's PEM private key (no passphrase)\n"
          "  --allow-origin O       also accept this Origin (and its host); repeatable\n"
          "  --allow-uri PREFIX     avsrc may open network URIs starting with PREFIX (at a\n"
          "                         '/', ':', '?' boundary); none by default; repeatable\n"

@@ -27,6 +27,9 @@ struct serve_config {
   std::string bind = "127.0.0.1";     ///< IPv4/IPv6 literal ("localhost" is taken as 127.0.0.1)
   std::uint16_t port = 8080;          ///< 0: an ephemeral port (printed at start)
   std::string token;                  ///< empty: no authentication (loopback only, or --insecure)
+  /// HTTPS/WSS (--tls-cert, --tls-key): PEM files, both or neither; empty: plain HTTP.
+  std::string tls_cert;
+  std::string tls_key;
   std::vector<std::string> allow_origins;  ///< extra Origins (and their hosts) the server accepts
   std::vector<std::string> allow_uris;     ///< URI prefixes avsrc may open (--allow-uri)
   std::vector<std::string> allow_devices;  ///< device paths avsrc may open (--allow-device)

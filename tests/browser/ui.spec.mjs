@@ -17,7 +17,10 @@
 //    http://127.0.0.1 is a secure context), frames appear and the SMPTE bars read back
 //    within tolerance; a second page joining mid-stream shows frames too;
 //  - with --token: the token prompt, "wrong token" told from "unreachable" without
-//    retrying a refused token, tickets instead of the token in every URL.
+//    retrying a refused token, tickets instead of the token in every URL;
+//  - over TLS (--tls-cert/--tls-key, a certificate made here by openssl, Chromium
+//    started with --ignore-certificate-errors): the page loads from https://, a pipeline
+//    created from the page shows frames (over wss://), no console errors.
 //
 //   node ui.spec.mjs [BUILD_DIR]      (default: build; run from anywhere)
 //
@@ -27,8 +30,9 @@
 // (default: BUILD_DIR/ui-screenshots, so a test run leaves the checkout clean);
 // TESSERA_UI_SCREENSHOTS=docs/images refreshes the ones README shows.
 import { chromium } from 'playwright-core';
-import { spawn } from 'node:child_process';
-import { mkdirSync } from 'node:fs';
+import { spawn, spawnSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -58,7 +62,7 @@ function serve(...flags) {
     const timer = setTimeout(() => { proc.kill('SIGKILL'); reject(new Error(`tessera serve did not start: ${output}`)); }, WAIT);
     const onData = (chunk) => {
       output += chunk;
-      const m = output.match(/serving on (http:\/\/\S+?)\/?\s/);
+      const m = output.match(/serving on (https?:\/\/\S+?)\/?\s/);
       if (m) {
         clearTimeout(timer);
         resolve({
@@ -501,6 +505,35 @@ async function tokenAndTickets(browser) {
   }
 }
 
+/// The UI from an HTTPS server: a self-signed certificate made now (no key is kept in the
+/// repository) and a Chromium that accepts it, as a user who clicked through would.
+async function overTls() {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'tessera-ui-tls-'));
+  const cert = path.join(dir, 'server.crt'), key = path.join(dir, 'server.key');
+  const made = spawnSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '1', '-subj', '/CN=127.0.0.1',
+                                     '-keyout', key, '-out', cert], { stdio: 'ignore', timeout: WAIT });
+  check(made.status === 0, `openssl req (a test certificate) exited ${made.status}`);
+  const server = await serve('--tls-cert', cert, '--tls-key', key);
+  const tlsBrowser = await chromium.launch({ executablePath: '/usr/bin/chromium', headless: true,
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--ignore-certificate-errors'] });
+  try {
+    check(server.url.startsWith('https://'), `the TLS server's URL is ${server.url}`);
+    const page = await openPage(tlsBrowser);
+    const response = await page.goto(server.url + '/', { timeout: WAIT });
+    check(response && response.ok(), `GET / over https: ${response && response.status()}`);
+    check(await eventually(page, () => document.getElementById('connection').dataset.state === 'connected'),
+          'the page over https did not connect (wss://.../api/v1/rpc)');
+    await create(page, 'tls1', 'testsrc is-live=true pattern=ball ! websink name=out');
+    check(await eventually(page, framesShown, ['tls1', 320]), 'no frames over wss:// from a pipeline created in the page');
+    check(page.problems.length === 0, `problems over https: ${page.problems.join('; ')}`);
+  } finally {
+    await tlsBrowser.close();
+    const code = await server.stop();
+    check(code === 0, `the TLS tessera serve exited ${code}, not 0`);
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
 const browser = await chromium.launch({
   executablePath: '/usr/bin/chromium',
   headless: true,
@@ -511,6 +544,7 @@ try {
   await uiWalkthrough(browser);
   await tokenAndTickets(browser);
   await encodedVideo(browser);
+  await overTls();
 } catch (e) {
   check(false, `the test stopped: ${e.stack || e}`);
 } finally {

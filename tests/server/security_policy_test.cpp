@@ -108,6 +108,25 @@ TEST(SecurityPolicy, TicketOpensOneWebSocketOrMjpegStreamOnce) {
   EXPECT_NE(refused->body.find("invalid ticket"), std::string::npos) << refused->body;
 }
 
+TEST(SecurityPolicy, WithTlsTheOwnOriginIsHttpsAndItsDefaultPortIs443) {
+  auto config = config_with("127.0.0.1");
+  config.tls_cert = "server.crt";
+  config.tls_key = "server.key";
+  security_policy p(config);
+  auto own = request("/api/v1/rpc", "127.0.0.1:8443", true);
+  own.request.headers.add("Origin", "https://127.0.0.1:8443");
+  EXPECT_EQ(status_of(p.check(own)), 0u);
+  auto plain = request("/api/v1/rpc", "127.0.0.1:8443", true);
+  plain.request.headers.add("Origin", "http://127.0.0.1:8443");
+  EXPECT_EQ(status_of(p.check(plain)), 403u);
+  auto default_port = request("/api/v1/rpc", "localhost", true);
+  default_port.request.headers.add("Origin", "https://localhost");
+  EXPECT_EQ(status_of(p.check(default_port)), 0u);
+  auto port_80 = request("/api/v1/rpc", "localhost", true);
+  port_80.request.headers.add("Origin", "https://localhost:80");
+  EXPECT_EQ(status_of(p.check(port_80)), 403u);
+}
+
 TEST(SecurityPolicy, OriginMustBeOwnOrAllowed) {
   security_policy p(config_with("127.0.0.1", {}, {"https://ui.example"}));
   auto own = request("/api/v1/rpc", "127.0.0.1:8080", true);

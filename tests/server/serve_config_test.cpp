@@ -81,6 +81,25 @@ TEST(ServeConfig, RpcBatchAndReplyLimitsFromFlagsOrEnvironment) {
   EXPECT_NE(tiny.error().message.find("must be between 4096"), std::string::npos) << tiny.error().message;
 }
 
+TEST(ServeConfig, TlsCertificateAndKeyComeTogether) {
+  auto both = parse({"--tls-cert", "/etc/tessera/server.crt", "--tls-key=/etc/tessera/server.key"});
+  ASSERT_TRUE(both) << both.error().message;
+  EXPECT_EQ(both->tls_cert, "/etc/tessera/server.crt");
+  EXPECT_EQ(both->tls_key, "/etc/tessera/server.key");
+  EXPECT_TRUE(parse({})->tls_cert.empty());
+  auto env = parse({}, {{"TESSERA_TLS_CERT", "c.pem"}, {"TESSERA_TLS_KEY", "k.pem"}});
+  ASSERT_TRUE(env) << env.error().message;
+  EXPECT_EQ(env->tls_cert, "c.pem");
+  auto cert_alone = parse({"--tls-cert", "c.pem"});
+  ASSERT_FALSE(cert_alone);
+  EXPECT_NE(cert_alone.error().message.find("--tls-cert c.pem needs --tls-key"), std::string::npos)
+      << cert_alone.error().message;
+  auto key_alone = parse({}, {{"TESSERA_TLS_KEY", "k.pem"}});
+  ASSERT_FALSE(key_alone);
+  EXPECT_NE(key_alone.error().message.find("needs --tls-cert"), std::string::npos) << key_alone.error().message;
+  EXPECT_FALSE(parse({"--tls-cert", "", "--tls-key", "k.pem"}));
+}
+
 TEST(ServeConfig, ReadsFlagsWithSpaceOrEquals) {
   auto c = parse({"--port", "9000", "--token=abc", "--log-level", "debug", "--log-json", "--max-pipelines=3",
                   "--max-frame-pixels", "1M", "--cache-size", "256M", "--memory-budget", "1G"});

@@ -52,7 +52,8 @@ class Checks:
 
 class Server:
     """`tessera serve --port 0 FLAGS...` (in `cwd`, default ours). Its output goes to a file (never a full pipe),
-    from which the URL is read: `port`, `http` and `ws` are its base URLs. stop()
+    from which the URL is read: `port`, `http` and `ws` are its base URLs (https and wss
+    when it serves TLS). stop()
     terminates it and checks, with `check`, that it exited 0."""
 
     def __init__(self, check, *flags, wait=WAIT, cwd=None):
@@ -64,11 +65,11 @@ class Server:
         deadline = time.monotonic() + wait
         while time.monotonic() < deadline and self.proc.poll() is None:
             self.log.seek(0)
-            m = re.search(r"serving on (http://[^/\s]+:(\d+))/", self.log.read())
+            m = re.search(r"serving on (https?://[^/\s]+:(\d+))/", self.log.read())
             if m:
-                self.http = m.group(1)
+                self.http = m.group(1)  # https://... with --tls-cert
                 self.port = int(m.group(2))
-                self.ws = "ws" + self.http[len("http"):]
+                self.ws = "ws" + self.http[len("http"):]  # wss://... with --tls-cert
                 return
             time.sleep(0.05)
         self.log.seek(0)
