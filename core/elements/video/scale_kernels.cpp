@@ -122,6 +122,71 @@ TESSERA_VIDEO_KERNEL void pick_gray(const std::uint8_t* __restrict row, const st
   for (std::size_t x = 0; x < pixels; ++x) out[x] = row[offset[x]];
 }
 
+constexpr std::uint32_t area_one = 1024;  // a whole weight, per direction
+
+/// Output pixel x of an in -> out area reduction: the source pixels under its span
+/// [x * in / out, (x + 1) * in / out) with the share of the span each covers, in
+/// 1/1024. Positions are counted in 1/out of a source pixel, so spans are exact
+/// integers; a weight is the difference of the rounded cumulative coverage at its
+/// ends, so the weights sum to exactly area_one.
+std::vector<std::pair<std::uint32_t, std::uint32_t>> area_taps(std::int64_t x, std::int64_t in, std::int64_t out) {
+  const std::int64_t begin = x * in, end = (x + 1) * in;
+  const auto covered = [&](std::int64_t pos) { return ((pos - begin) * 2 * area_one + in) / (2 * in); };
+  std::vector<std::pair<std::uint32_t, std::uint32_t>> taps;
+  for (std::int64_t s = begin / out; s <= (end - 1) / out; ++s) {
+    const std::int64_t lo = std::max(begin, s * out), hi = std::min(end, (s + 1) * out);
+    taps.emplace_back(static_cast<std::uint32_t>(s), static_cast<std::uint32_t>(covered(hi) - covered(lo)));
+  }
+  return taps;
+}
+
+/// Per output pixel (row) `taps` source indices and weights, padded with weight-0
+/// taps on the last source pixel; returns the tap count.
+std::size_t area_tables(std::int64_t in, std::int64_t out, std::vector<std::uint32_t>& index,
+                        std::vector<std::uint32_t>& weight) {
+  std::vector<std::vector<std::pair<std::uint32_t, std::uint32_t>>> all;
+  std::size_t taps = 1;
+  for (std::int64_t x = 0; x < out; ++x) {
+    all.push_back(area_taps(x, in, out));
+    taps = std::max(taps, all.back().size());
+  }
+  index.assign(static_cast<std::size_t>(out) * taps, static_cast<std::uint32_t>(in - 1));
+  weight.assign(index.size(), 0);
+  for (std::size_t x = 0; x < all.size(); ++x)
+    for (std::size_t t = 0; t < all[x].size(); ++t) {
+      index[x * taps + t] = all[x][t].first;
+      weight[x * taps + t] = all[x][t].second;
+    }
+  return taps;
+}
+
+/// One source row reduced horizontally: out[x * B + c] = sum over taps of weight * pixel.
+template <std::size_t B>
+void reduce_row(const std::uint8_t* __restrict row, const std::uint32_t* __restrict index,
+                const std::uint32_t* __restrict weight, std::size_t taps, std::uint32_t* __restrict out,
+                std::size_t pixels) noexcept {
+  for (std::size_t x = 0; x < pixels; ++x) {
+    std::uint32_t sum[B] = {};
+    for (std::size_t t = 0; t < taps; ++t) {
+      const std::uint8_t* p = row + static_cast<std::size_t>(index[x * taps + t]) * B;
+      const std::uint32_t w = weight[x * taps + t];
+      for (std::size_t c = 0; c < B; ++c) sum[c] += p[c] * w;
+    }
+    for (std::size_t c = 0; c < B; ++c) out[x * B + c] = sum[c];
+  }
+}
+
+TESSERA_VIDEO_KERNEL void accumulate_row(const std::uint32_t* __restrict reduced, std::uint32_t w,
+                                         std::uint32_t* __restrict sums, std::size_t n) noexcept {
+  for (std::size_t i = 0; i < n; ++i) sums[i] += reduced[i] * w;
+}
+
+/// sums are 1/(1024 * 1024): round to bytes.
+TESSERA_VIDEO_KERNEL void finish_row(const std::uint32_t* __restrict sums, std::uint8_t* __restrict out,
+                                     std::size_t n) noexcept {
+  for (std::size_t i = 0; i < n; ++i) out[i] = static_cast<std::uint8_t>((sums[i] + (1u << 19)) >> 20);
+}
+
 }  // namespace
 
 frame_scaler::frame_scaler(scale_method method, std::size_t bpp, std::int32_t in_w, std::int32_t in_h,
@@ -135,6 +200,14 @@ frame_scaler::frame_scaler(scale_method method, std::size_t bpp, std::int32_t in
   if (method == scale_method::nearest) {
     for (std::size_t y = 0; y < rows; ++y) row_index_[y] = nearest_source(static_cast<std::int64_t>(y), in_h, out_h);
     for (std::size_t x = 0; x < cols; ++x) col_offset_[x] = nearest_source(static_cast<std::int64_t>(x), in_w, out_w) * step;
+    return;
+  }
+  if (method == scale_method::area) {
+    col_taps_ = area_tables(in_w, out_w, col_offset_, col_weight_);
+    row_taps_ = area_tables(in_h, out_h, row_index_, row_weight_);
+    sums_.resize(cols * bpp);
+    reduced_.resize(cols * bpp);
+    kept_.resize(cols * bpp);
     return;
   }
   row_weight_.resize(rows);
@@ -157,6 +230,7 @@ frame_scaler::frame_scaler(scale_method method, std::size_t bpp, std::int32_t in
 
 void frame_scaler::scale(const std::uint8_t* src, std::size_t src_stride, std::uint8_t* dst, std::size_t dst_stride) {
   if (method_ == scale_method::nearest) return nearest(src, src_stride, dst, dst_stride);
+  if (method_ == scale_method::area) return area(src, src_stride, dst, dst_stride);
   bilinear(src, src_stride, dst, dst_stride);
 }
 
@@ -214,6 +288,39 @@ void frame_scaler::bilinear(const std::uint8_t* src, std::size_t src_stride, std
         break;
       default: interpolate_gray(blended_.data(), col_offset_.data(), col_weight_.data(), out, cols); break;
     }
+  }
+}
+
+void frame_scaler::area_row(const std::uint8_t* row, std::uint32_t* out) const {
+  const auto cols = static_cast<std::size_t>(out_w_);
+  switch (bpp_) {
+    case 4: reduce_row<4>(row, col_offset_.data(), col_weight_.data(), col_taps_, out, cols); break;
+    case 3: reduce_row<3>(row, col_offset_.data(), col_weight_.data(), col_taps_, out, cols); break;
+    default: reduce_row<1>(row, col_offset_.data(), col_weight_.data(), col_taps_, out, cols); break;
+  }
+}
+
+void frame_scaler::area(const std::uint8_t* src, std::size_t src_stride, std::uint8_t* dst, std::size_t dst_stride) {
+  const std::size_t n = static_cast<std::size_t>(out_w_) * bpp_;
+  kept_row_ = -1;  // a new frame
+  for (std::size_t y = 0; y < static_cast<std::size_t>(out_h_); ++y) {
+    std::fill(sums_.begin(), sums_.end(), 0u);
+    for (std::size_t t = 0; t < row_taps_; ++t) {
+      const std::uint32_t w = row_weight_[y * row_taps_ + t];
+      if (w == 0) continue;
+      const std::uint32_t r = row_index_[y * row_taps_ + t];
+      const bool last = t + 1 == row_taps_ || row_weight_[y * row_taps_ + t + 1] == 0;
+      if (r != kept_row_) {
+        // The last row of this output row is usually the first of the next: keep it.
+        std::uint32_t* into = last ? kept_.data() : reduced_.data();
+        area_row(src + static_cast<std::size_t>(r) * src_stride, into);
+        if (last) kept_row_ = r;
+        accumulate_row(into, w, sums_.data(), n);
+      } else {
+        accumulate_row(kept_.data(), w, sums_.data(), n);
+      }
+    }
+    finish_row(sums_.data(), dst + y * dst_stride, n);
   }
 }
 

@@ -10,7 +10,16 @@
 ///    weights (1 - f, f), f = sx - floor(sx), in both directions; positions outside
 ///    the frame are clamped to its edge pixels. Positions and weights are 8-bit
 ///    fixed point (1/256 pixel), each pass rounds to nearest, so a result is within
-///    2 of the exact bilinear value (GStreamer's "lq" ORC kernels work alike).
+///    2 of the exact bilinear value (GStreamer's "lq" ORC kernels work alike);
+///  - area (a box filter, for downscaling): output pixel x covers the source span
+///    [x * in / out, (x + 1) * in / out) and is the mean of the source pixels under
+///    it, each weighted by how much of it the span covers (so a 2:1 reduction
+///    averages 2x2 blocks, and 3:2 mixes pixels at 2/3 and 1/3). Weights are 10-bit
+///    fixed point per direction, rounded so each output's weights sum to exactly
+///    1024: a flat area stays exactly its value, and a result is within 1 of the
+///    exact mean. Where bilinear reads only 2x2 pixels whatever the ratio (and so
+///    aliases when shrinking by more than 2), area reads every source pixel once
+///    per direction, which is what a viewer's smaller copy of a frame needs (websink).
 ///
 /// The per-column source offsets and weights are computed once per size pair (the
 /// tables below), the per-row ones likewise, so the pixel loops have neither
@@ -28,7 +37,9 @@
 
 namespace tessera::core {
 
-enum class scale_method : std::int64_t { nearest = 0, bilinear = 1 };
+/// nearest and bilinear are videoscale's `method` values; area is used by websink's
+/// smaller viewer variants (videoscale does not offer it: GStreamer has no such method).
+enum class scale_method : std::int64_t { nearest = 0, bilinear = 1, area = 2 };
 
 class frame_scaler {
  public:
@@ -46,6 +57,9 @@ class frame_scaler {
  private:
   void nearest(const std::uint8_t* src, std::size_t src_stride, std::uint8_t* dst, std::size_t dst_stride) const;
   void bilinear(const std::uint8_t* src, std::size_t src_stride, std::uint8_t* dst, std::size_t dst_stride);
+  void area(const std::uint8_t* src, std::size_t src_stride, std::uint8_t* dst, std::size_t dst_stride);
+  /// Source row `row` reduced horizontally into `out` (out_w * bpp sums, 1/1024).
+  void area_row(const std::uint8_t* row, std::uint32_t* out) const;
 
   scale_method method_;
   std::size_t bpp_;
@@ -63,6 +77,14 @@ class frame_scaler {
   std::vector<std::uint8_t> blended_;
   // RGB (and unaligned RGBA rows): one output row as 32-bit pixels before packing.
   std::vector<std::uint32_t> words_;
+  // Area: per output column (row), `col_taps_` (`row_taps_`) source pixels (rows) in
+  // col_offset_ (row_index_) with their weights in col_weight_ (row_weight_), 1/1024;
+  // unused taps have weight 0. Scratch: the weighted sums of one output row, one
+  // source row reduced horizontally, and the last source row reduced (kept because it
+  // is the first row of the next output row too).
+  std::size_t col_taps_ = 0, row_taps_ = 0;
+  std::vector<std::uint32_t> sums_, reduced_, kept_;
+  std::int64_t kept_row_ = -1;
 };
 
 }  // namespace tessera::core
