@@ -14,10 +14,10 @@
 ///  - area (a box filter, for downscaling): output pixel x covers the source span
 ///    [x * in / out, (x + 1) * in / out) and is the mean of the source pixels under
 ///    it, each weighted by how much of it the span covers (so a 2:1 reduction
-///    averages 2x2 blocks, and 3:2 mixes pixels at 2/3 and 1/3). Weights are 10-bit
-///    fixed point per direction, rounded so each output's weights sum to exactly
-///    1024: a flat area stays exactly its value, and a result is within 1 of the
-///    exact mean. Where bilinear reads only 2x2 pixels whatever the ratio (and so
+///    averages 2x2 blocks, and 3:2 mixes pixels at 2/3 and 1/3). Weights are fixed
+///    point, 1/256 down (so the vertical pass runs on 16-bit lanes) and 1/1024
+///    across, rounded so each output's weights sum to exactly one: a flat area stays
+///    exactly its value, and a result is within 1 of the exact mean. Where bilinear reads only 2x2 pixels whatever the ratio (and so
 ///    aliases when shrinking by more than 2), area reads every source pixel once
 ///    per direction, which is what a viewer's smaller copy of a frame needs (websink).
 ///
@@ -54,12 +54,14 @@ class frame_scaler {
 
   scale_method method() const noexcept { return method_; }
 
+  /// Area: the horizontal pass for one row of vertical sums (scale_kernels.cpp).
+  using area_reduce_fn = void (*)(const std::uint16_t* sums, const std::uint32_t* first, const std::uint32_t* weight,
+                                  std::size_t taps, std::uint8_t* out, std::size_t pixels) noexcept;
+
  private:
   void nearest(const std::uint8_t* src, std::size_t src_stride, std::uint8_t* dst, std::size_t dst_stride) const;
   void bilinear(const std::uint8_t* src, std::size_t src_stride, std::uint8_t* dst, std::size_t dst_stride);
   void area(const std::uint8_t* src, std::size_t src_stride, std::uint8_t* dst, std::size_t dst_stride);
-  /// Source row `row` reduced horizontally into `out` (out_w * bpp sums, 1/1024).
-  void area_row(const std::uint8_t* row, std::uint32_t* out) const;
 
   scale_method method_;
   std::size_t bpp_;
@@ -77,14 +79,15 @@ class frame_scaler {
   std::vector<std::uint8_t> blended_;
   // RGB (and unaligned RGBA rows): one output row as 32-bit pixels before packing.
   std::vector<std::uint32_t> words_;
-  // Area: per output column (row), `col_taps_` (`row_taps_`) source pixels (rows) in
-  // col_offset_ (row_index_) with their weights in col_weight_ (row_weight_), 1/1024;
-  // unused taps have weight 0. Scratch: the weighted sums of one output row, one
-  // source row reduced horizontally, and the last source row reduced (kept because it
-  // is the first row of the next output row too).
+  // Area: per output column (row), its first source pixel (row) in col_offset_
+  // (row_index_) and the weights of `col_taps_` (`row_taps_`) pixels (rows) from it in
+  // col_weight_ (row_weight_), 1/1024 (1/256); unused taps have weight 0. Scratch:
+  // the weighted sum of the source rows under one output row (in_w * bpp values,
+  // 1/256, then zeros for the unused taps). area_reduce_: the horizontal pass for bpp and
+  // col_taps_.
   std::size_t col_taps_ = 0, row_taps_ = 0;
-  std::vector<std::uint32_t> sums_, reduced_, kept_;
-  std::int64_t kept_row_ = -1;
+  std::vector<std::uint16_t> sums_;
+  area_reduce_fn area_reduce_ = nullptr;
 };
 
 }  // namespace tessera::core
