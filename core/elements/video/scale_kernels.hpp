@@ -17,9 +17,12 @@
 ///    averages 2x2 blocks, and 3:2 mixes pixels at 2/3 and 1/3). Weights are fixed
 ///    point, 1/256 down (so the vertical pass runs on 16-bit lanes) and 1/1024
 ///    across, rounded so each output's weights sum to exactly one: a flat area stays
-///    exactly its value, and a result is within 1 of the exact mean. Where bilinear reads only 2x2 pixels whatever the ratio (and so
-///    aliases when shrinking by more than 2), area reads every source pixel once
-///    per direction, which is what a viewer's smaller copy of a frame needs (websink).
+///    exactly its value, and a result is within 1 of the exact mean. Where
+///    bilinear reads only 2x2 pixels whatever the ratio (and so aliases when
+///    shrinking by more than 2), area reads every source pixel, which is what a
+///    viewer's smaller copy of a frame needs (websink). It sums the rows under each
+///    output row first (a vector loop over whole rows), then reduces that one row
+///    across, so the costlier horizontal pass runs on out_h rows, not in_h.
 ///
 /// The per-column source offsets and weights are computed once per size pair (the
 /// tables below), the per-row ones likewise, so the pixel loops have neither
