@@ -162,7 +162,7 @@ class viewer_slot {
   /// Starts the frames to `client`, the sink's last frame first; the client is closed
   /// when the pipeline is deleted.
   void attach(std::shared_ptr<net::outbound_client> client) {
-    forwarder_->attach(std::move(client), sink_.sink->last_frame());
+    forwarder_->attach(std::move(client), sink_.sink->last_frame(id_));
     attached_ = true;
     stream_metrics::bump(metrics_.subscribers);
     removal_callback_ = sink_.entry->on_removed([fwd = forwarder_] { fwd->close_client(); });
@@ -201,9 +201,16 @@ admission admit(pipeline_service& service, stream_metrics& metrics, const net::r
                                           std::string(ctx.param("e")) +
                                               " has no encoded video (H.264, VP8, VP9) to stream as fMP4/WebM; "
                                               "watch it through .../mjpeg or .../ws")};
+  // A viewer's own quality/size (view_request.hpp), checked before any upgrade.
+  auto request = core::parse_view_request(ctx.query.get("quality"), ctx.query.get("width"), ctx.query.get("height"));
+  if (!request) return {nullptr, net::response::error(net::status::bad_request, request.error().message)};
   auto forwarder = std::make_shared<frame_forwarder>(metrics, kind);
-  auto id = sink->sink->subscribe(forwarder);
+  auto id = sink->sink->subscribe(forwarder, *request);
   if (!id) {
+    if (id.error() == errc::invalid_argument)  // a request this sink cannot serve
+      return {nullptr, net::response::error(net::status::bad_request, id.error().message)};
+    if (id.error() == errc::bad_state)  // max-variants: choose an existing variant
+      return {nullptr, net::response::error(net::status::conflict, id.error().message)};
     // max-subscribers: a capacity limit, worth retrying later.
     auto refusal = net::response::error(net::status::service_unavailable, id.error().message);
     refusal.headers.set("Retry-After", "5");

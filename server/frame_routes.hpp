@@ -23,6 +23,9 @@
 /// max-subscribers is answered with a clean 503 instead of a stream that ends at once;
 /// the sink's last frame is then sent first, so a paused pipeline shows its preroll
 /// frame. Unknown pipeline or element: 404; an element that is not a websink: 400.
+/// A viewer may ask for its own JPEG quality and a smaller size (`?quality=60&height=480`,
+/// view_request.hpp): a malformed value or one the sink cannot serve is a 400, a
+/// new variant past the sink's max-variants a 409.
 /// The viewer leaves the websink when the client goes, and the stream ends when the
 /// pipeline is deleted.
 

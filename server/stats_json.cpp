@@ -42,6 +42,20 @@ boost::json::object pipeline_stats(const core::pipeline& p, double elapsed_s) {
       if (auto* w = dynamic_cast<core::websink*>(e)) {
         entry["viewers"] = w->subscriber_count();
         viewers += w->subscriber_count();
+        // Which frames the viewers get: the default and each quality/size variant.
+        boost::json::array variants;
+        for (const auto& v : w->variants()) {
+          const auto or_null = [](int n) { return n ? boost::json::value(n) : boost::json::value(nullptr); };
+          variants.push_back({{"query", v.request.to_query()},
+                              {"quality", or_null(v.request.quality)},
+                              {"max_width", or_null(v.request.max_width)},
+                              {"max_height", or_null(v.request.max_height)},
+                              {"viewers", v.viewers},
+                              {"frames", v.frames},
+                              {"width", v.width},
+                              {"height", v.height}});
+        }
+        entry["variants"] = std::move(variants);
       }
     }
     elements[e->name()] = std::move(entry);

@@ -12,10 +12,13 @@ import { $, formatBytes, formatNs, h } from './dom.js';
 import { renderGraph } from './graph.js';
 import { PropertyPanel } from './properties.js';
 import { PipelineCharts } from './stats.js';
-import { Meter, startViewer } from './viewers.js';
+import { capsHeight, Meter, startViewer, variantPicker, variantQuery } from './viewers.js';
 import { encodedMode, isEncodedCaps, startEncodedViewer } from './encoded_viewer.js';
 
-const POSITION_PERIOD_MS = 250;  // 4 position queries a second per playing pipeline
+const POSITION_PERIOD_MS = 250;
+
+/// JPEG input: websink passes it on as it is, so its viewers cannot choose a size or quality.
+const isJpegCaps = (caps) => /^image\/jpeg/.test(caps || '');  // 4 position queries a second per playing pipeline
 
 class PipelineCard {
   constructor(list, name) {
@@ -109,6 +112,7 @@ class PipelineCard {
     // Viewers restart when the mode changes or a websink's input turns out to be
     // encoded video (its caps are known once the pipeline has negotiated).
     if (first || this.viewerMode !== this.list.viewerMode || this.viewerKinds() !== this.shownKinds) this.startViewers();
+    else this.refreshPickers();
     this.drawGraph();
     this.properties.update(info);
     if (first) this.list.applyFocus();
@@ -185,10 +189,13 @@ class PipelineCard {
     this.positionBusy = false;
   }
 
-  /// Which websinks carry encoded video, as a string to compare.
+  /// Which websinks carry encoded video or JPEG (no size/quality choice), as a string to compare.
   viewerKinds() {
     return (this.info.elements || []).filter((e) => e.factory === 'websink')
-      .map((e) => `${e.name}:${isEncodedCaps((e.pads || []).find((p) => p.direction === 'sink')?.caps)}`).join(',');
+      .map((e) => {
+        const caps = (e.pads || []).find((p) => p.direction === 'sink')?.caps;
+        return `${e.name}:${isEncodedCaps(caps)}:${isJpegCaps(caps)}`;
+      }).join(',');
   }
 
   startViewers() {
@@ -215,10 +222,41 @@ class PipelineCard {
         return h('figure', { 'data-sink': e.name }, view, h('div', { class: 'viewer-info' }, caption, status));
       }
       const img = h('img', { alt: `frames of ${this.name}/${e.name}`, 'data-sink': e.name });
-      const stop = startViewer(this.viewerMode, img, this.name, e.name, meter, onStatus);
-      this.viewers.set(e.name, { stop, meter, caption, img });
-      return h('figure', { 'data-sink': e.name }, img, h('div', { class: 'viewer-info' }, caption, status));
+      // A size/quality of its own for this viewer where websink encodes (raw input, not image/jpeg).
+      const label = `${this.name}/${e.name}`;
+      const choice = this.list.viewerChoices.get(label) ?? { size: '', quality: '' };
+      const viewer = { meter, caption, img };
+      const start = () => {
+        viewer.stop?.();
+        viewer.meter = new Meter();
+        viewer.stop = startViewer(this.viewerMode, img, this.name, e.name, viewer.meter, onStatus, variantQuery(choice));
+      };
+      // The sizes offered depend on the frames' height, known once negotiated (refreshPickers).
+      viewer.picker = (height) => {
+        viewer.pickerHeight = height;
+        return variantPicker(label, height, choice, () => {
+          this.list.viewerChoices.set(label, choice);
+          start();
+        });
+      };
+      viewer.pickerBox = isJpegCaps(sinkCaps) ? null : viewer.picker(capsHeight(sinkCaps));
+      start();
+      this.viewers.set(e.name, viewer);
+      return h('figure', { 'data-sink': e.name }, img,
+        h('div', { class: 'viewer-info' }, caption, viewer.pickerBox, status));
     }));
+  }
+
+  /// The size choices follow the frames' height once the sink has negotiated.
+  refreshPickers() {
+    for (const e of (this.info.elements || []).filter((el) => el.factory === 'websink')) {
+      const v = this.viewers.get(e.name);
+      const height = capsHeight((e.pads || []).find((p) => p.direction === 'sink')?.caps);
+      if (!v?.pickerBox || height === v.pickerHeight) continue;
+      const box = v.picker(height);
+      v.pickerBox.replaceWith(box);
+      v.pickerBox = box;
+    }
   }
 
   /// Once a second: what each viewer received.
@@ -256,6 +294,7 @@ export class PipelineList {
     this.showError = showError;
     this.cards = new Map();
     this.viewerMode = 'ws';
+    this.viewerChoices = new Map();  // "pipeline/sink" -> {size, quality}: kept across viewer restarts
     this.focusName = null;
     setInterval(() => this.pollPositions(), POSITION_PERIOD_MS);
     setInterval(() => { for (const c of this.cards.values()) c.sampleViewers(); }, 1000);

@@ -10,8 +10,50 @@
 // one: with many sinks, use WebSocket (the default).
 //
 // Each connection gets its own ticket (api.js); a broken stream retries every 2 s.
+//
+// A viewer of JPEG frames made by websink from raw video may ask for a smaller size
+// and its own JPEG quality (docs/api.md, "Viewer variants"): variantPicker is the
+// choice under each such viewer, and a change reconnects that viewer only.
 
+import { h } from './dom.js';
 import { sinkPath, withTicket, wsUrl } from './api.js';
+
+const SIZES = [['', 'Full size'], ['height=720', '720p'], ['height=480', '480p'], ['height=360', '360p'],
+  ['height=240', '240p'], ['height=120', '120p']];
+const QUALITIES = [['', "Sink's quality"], ['quality=90', 'High quality'], ['quality=70', 'Medium quality'],
+  ['quality=40', 'Low quality']];
+
+/// The query a choice {size, quality} asks with ('' for the sink's own frames).
+export const variantQuery = (choice) => [choice.quality, choice.size].filter(Boolean).join('&');
+
+/// The height in websink caps ("video/x-raw,...,height=1080,..."), or 0 when unknown.
+export function capsHeight(caps) {
+  const m = /\bheight=(?:\(int\))?(\d+)/.exec(caps || '');
+  return m ? Number(m[1]) : 0;
+}
+
+/// A size select (only sizes below the frames' `frameHeight`, when known) and a
+/// quality select for the viewer of `label` ("pipeline/sink"); `choice` {size, quality}
+/// is changed in place and handed to onChange.
+export function variantPicker(label, frameHeight, choice, onChange) {
+  const sizes = SIZES.filter(([q]) => !q || !frameHeight || Number(q.split('=')[1]) < frameHeight);
+  if (!sizes.some(([q]) => q === choice.size)) choice.size = '';
+  const select = (what, options, key) => h('select', {
+    class: 'variant', 'aria-label': `${what} of ${label}`, 'data-variant': key,
+    onchange: (event) => { choice[key] = event.target.value; onChange(choice); },
+  }, options.map(([value, text]) => h('option', { value, selected: value === choice[key] }, text)));
+  return h('span', { class: 'viewer-choice' }, select('frame size', sizes, 'size'),
+    select('JPEG quality', QUALITIES, 'quality'));
+}
+
+/// Why the server refuses `path` (its error message), or null when it streams.
+async function refusalOf(path) {
+  const abort = new AbortController();
+  const response = await fetch(await withTicket(path), { signal: abort.signal, cache: 'no-store' });
+  if (response.ok) { abort.abort(); return null; }
+  const body = await response.json().catch(() => null);
+  return body?.error?.message ?? `HTTP ${response.status}`;
+}
 
 /// Frames and bytes received, as rates over the last two seconds (one second would
 /// jitter with frames that arrive in bursts).
@@ -93,12 +135,14 @@ export function multipartSplitter() {
   };
 }
 
-/// Starts showing `pipeline`/`element` in `img` over `mode` ('ws' or 'mjpeg'); returns a
-/// function that stops it. `onStatus(text)` hears of failures ('' when frames flow).
-export function startViewer(mode, img, pipeline, element, meter, onStatus = () => {}) {
+/// Starts showing `pipeline`/`element` in `img` over `mode` ('ws' or 'mjpeg'), asking
+/// for `query` (a variant, e.g. 'quality=40&height=240'; '' for the sink's frames); returns
+/// a function that stops it. `onStatus(text)` hears of failures ('' when frames flow).
+export function startViewer(mode, img, pipeline, element, meter, onStatus = () => {}, query = '') {
   const show = frameShower(img);
   let stopped = false, retryTimer = null, ws = null, abort = null;
-  const path = sinkPath(pipeline, element, mode === 'mjpeg' ? 'mjpeg' : 'ws');
+  const withQuery = (kind) => sinkPath(pipeline, element, kind) + (query ? `?${query}` : '');
+  const path = withQuery(mode === 'mjpeg' ? 'mjpeg' : 'ws');
 
   const retry = (why) => {
     if (stopped) return;
@@ -118,8 +162,13 @@ export function startViewer(mode, img, pipeline, element, meter, onStatus = () =
     ws.binaryType = 'blob';
     // A text message is the configuration of encoded video: the card switches to an
     // encoded viewer once it sees the sink's caps (encoded_viewer.js).
-    ws.onmessage = (event) => { if (typeof event.data !== 'string') frame(event.data.size, event.data); };
-    ws.onclose = () => retry('stream closed; reconnecting');
+    let frames = 0;
+    ws.onmessage = (event) => { if (typeof event.data !== 'string') { frames++; frame(event.data.size, event.data); } };
+    ws.onclose = async () => {
+      // A variant refused at the upgrade: a WebSocket does not show why, the MJPEG route does.
+      const why = query && !frames ? await refusalOf(withQuery('mjpeg')).catch(() => null) : null;
+      retry(why ? `refused: ${why}; retrying` : 'stream closed; reconnecting');
+    };
   }
 
   async function openMjpeg() {
@@ -127,7 +176,10 @@ export function startViewer(mode, img, pipeline, element, meter, onStatus = () =
     if (stopped) return;
     abort = new AbortController();
     const response = await fetch(url, { signal: abort.signal, cache: 'no-store' });
-    if (!response.ok) throw new Error(`HTTP ${response.status}`);
+    if (!response.ok) {
+      const body = await response.json().catch(() => null);
+      throw new Error(body?.error?.message ? `refused: ${body.error.message}` : `HTTP ${response.status}`);
+    }
     const reader = response.body.getReader();
     const split = multipartSplitter();
     for (;;) {

@@ -1,6 +1,6 @@
 // The web UI in headless Chromium, as a user drives it:
 //  - frames of the demo pipeline in the page (WebSocket and MJPEG viewers, pixels read
-//    back through a canvas) with measured fps and bytes/s;
+//    back through a canvas) with measured fps and bytes/s; a smaller size chosen for a viewer;
 //  - live charts (fps, QoS, latency, viewers per pipeline; memory, viewers, pipelines
 //    for the server), and a live pipeline slower than its frame rate still showing frames;
 //  - a pipeline made from the element catalogue (search, details, insert), its graph
@@ -159,6 +159,15 @@ async function framesAndPixels(page) {
   check(px.width === 320 && px.height === 240, `demo frame ${px.width}x${px.height}, want testsrc's default 320x240`);
   check(px.bright > 100 && px.dark > 10000, `the demo frame is not a white ball on black: ${JSON.stringify(px)}`);
   check(await eventually(page, measured, 'demo'), 'no fps and bytes/s measured for the demo viewer');
+  // A smaller size for this viewer only: its frames become 160x120, then full again.
+  for (const [size, width] of [['height=120', 160], ['', 320]]) {
+    await page.selectOption('[aria-label="frame size of demo/preview"]', size);
+    check(await eventually(page, ([p, w]) => {
+      const img = document.querySelector(`.pipeline[data-pipeline="${p}"] .viewers img`);
+      return img.complete && img.naturalWidth === w;
+    }, ['demo', width]), `choosing "${size || 'Full size'}" did not give ${width}-pixel-wide frames`);
+  }
+  check(await page.$('[aria-label="JPEG quality of demo/preview"]') !== null, 'no quality choice labelled with demo/preview');
   check(await page.$eval(`${card('demo')} .seek`, (s) => s.disabled), 'the seek bar of a live pipeline (no duration) is enabled');
   for (const label of ['play demo', 'pause demo', 'stop demo', 'delete demo', 'seek demo'])
     check(await page.$(`[aria-label="${label}"]`) !== null, `no control labelled "${label}"`);

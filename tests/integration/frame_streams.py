@@ -11,13 +11,12 @@ import http.client
 import json
 import os
 import socket
-import struct
 import subprocess
 import sys
 import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "lib"))
-from tessera_it import require_websockets, TESSERA, WAIT, Checks, Server  # noqa: E402
+from tessera_it import require_websockets, jpeg_size, TESSERA, WAIT, Checks, Server  # noqa: E402
 
 websockets = require_websockets()
 
@@ -40,23 +39,6 @@ class Server(Server):
         check(status == 201, f"create {name}: {status} {body}")
         status, body = self.rest("PUT", f"/api/v1/pipelines/{name}/state", {"state": state})
         check(status == 200 and body.get("state") == state, f"{name} to {state}: {status} {body}")
-
-
-def jpeg_size(data):
-    """(width, height) from the SOF0/SOF1/SOF2 marker of a complete JPEG, else None."""
-    if len(data) < 4 or data[:2] != b"\xff\xd8" or data[-2:] != b"\xff\xd9":
-        return None
-    i = 2
-    while i + 4 <= len(data):
-        if data[i] != 0xFF:
-            return None
-        marker = data[i + 1]
-        length = struct.unpack(">H", data[i + 2:i + 4])[0]
-        if marker in (0xC0, 0xC1, 0xC2):
-            height, width = struct.unpack(">HH", data[i + 5:i + 9])
-            return width, height
-        i += 2 + length
-    return None
 
 
 async def ws_frames(url, count, **kw):

@@ -7,6 +7,7 @@ The scripts in tests/integration/ import it with
 """
 import os
 import re
+import struct
 import subprocess
 import sys
 import tempfile
@@ -27,6 +28,23 @@ def require_websockets():
         if sys.executable != "/usr/bin/python3" and os.path.exists("/usr/bin/python3"):
             os.execv("/usr/bin/python3", ["/usr/bin/python3", *sys.argv])
         raise
+
+
+def jpeg_size(data):
+    """(width, height) from the SOF0/SOF1/SOF2 marker of a complete JPEG, else None."""
+    if len(data) < 4 or data[:2] != b"\xff\xd8" or data[-2:] != b"\xff\xd9":
+        return None
+    i = 2
+    while i + 4 <= len(data):
+        if data[i] != 0xFF:
+            return None
+        marker = data[i + 1]
+        length = struct.unpack(">H", data[i + 2:i + 4])[0]
+        if marker in (0xC0, 0xC1, 0xC2):
+            height, width = struct.unpack(">HH", data[i + 5:i + 9])
+            return width, height
+        i += 2 + length
+    return None
 
 
 class Checks:
