@@ -43,7 +43,7 @@ class http_server::impl : public std::enable_shared_from_this<impl> {
     stop_requested_.store(true);
     asio::post(strand_, [self = shared_from_this()] { self->do_stop(); });
   }
-  void stop_on_signals(std::vector<int> signals);
+  void stop_on_signals(std::vector<int> signals, std::function<void(int)> on_signal);
   bool stopped() const noexcept { return stop_requested_.load() && registry_.size() == 0; }
   metrics_snapshot metrics() const {
     auto s = metrics_snapshot::of(*counters_);
@@ -184,8 +184,8 @@ void http_server::impl::do_stop() {
   });
 }
 
-void http_server::impl::stop_on_signals(std::vector<int> signals) {
-  asio::post(strand_, [self = shared_from_this(), signals = std::move(signals)] {
+void http_server::impl::stop_on_signals(std::vector<int> signals, std::function<void(int)> on_signal) {
+  asio::post(strand_, [self = shared_from_this(), signals = std::move(signals), on_signal = std::move(on_signal)] {
     if (self->stopping_) return;
     self->signals_.emplace(self->strand_);
     for (int s : signals) {
@@ -193,9 +193,10 @@ void http_server::impl::stop_on_signals(std::vector<int> signals) {
       self->signals_->add(s, ec);
       if (ec) spdlog::error("net: cannot handle signal {}: {}", s, ec.message());
     }
-    self->signals_->async_wait([self](boost::system::error_code ec, int signo) {
+    self->signals_->async_wait([self, on_signal](boost::system::error_code ec, int signo) {
       if (ec) return;  // cancelled by stop()
       spdlog::info("net: signal {} received, stopping", signo);
+      if (on_signal) on_signal(signo);
       self->do_stop();
     });
   });
@@ -212,7 +213,11 @@ std::uint16_t http_server::port() const noexcept { return impl_->bound().port();
 tcp::endpoint http_server::local_endpoint() const noexcept { return impl_->bound(); }
 void http_server::stop() { impl_->stop(); }
 void http_server::stop_on_signals(std::initializer_list<int> signals) {
-  impl_->stop_on_signals(std::vector<int>(signals));
+  impl_->stop_on_signals(std::vector<int>(signals), {});
+}
+
+void http_server::stop_on_signals(std::function<void(int)> on_signal, std::initializer_list<int> signals) {
+  impl_->stop_on_signals(std::vector<int>(signals), std::move(on_signal));
 }
 bool http_server::stopped() const noexcept { return impl_->stopped(); }
 metrics_snapshot http_server::metrics() const { return impl_->metrics(); }

@@ -24,6 +24,7 @@
 
 #include <csignal>
 #include <cstdint>
+#include <functional>
 #include <initializer_list>
 #include <memory>
 
@@ -65,6 +66,9 @@ class http_server {
   /// Calls stop() when one of `signals` arrives (asio::signal_set on the io_context;
   /// cancelled by stop(), so it never keeps run() from returning).
   void stop_on_signals(std::initializer_list<int> signals = {SIGINT, SIGTERM});
+  /// The same, calling `on_signal(signo)` first (on an io thread), e.g. to start a
+  /// deadline for the rest of the shutdown.
+  void stop_on_signals(std::function<void(int)> on_signal, std::initializer_list<int> signals = {SIGINT, SIGTERM});
 
   /// True once stop() was called and every connection has ended.
   bool stopped() const noexcept;

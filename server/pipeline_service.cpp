@@ -356,7 +356,7 @@ std::size_t pipeline_service::size() const {
   return entries_.size();
 }
 
-void pipeline_service::shutdown() {
+void pipeline_service::shutdown(const std::function<void(const std::string&)>& on_stopping) {
   std::vector<std::shared_ptr<pipeline_entry>> entries;
   {
     std::lock_guard lock(mutex_);
@@ -365,7 +365,10 @@ void pipeline_service::shutdown() {
     entries_.clear();
     order_.clear();
   }
-  for (const auto& e : entries) finish_removal(e);
+  for (const auto& e : entries) {
+    if (on_stopping) on_stopping(e->name());
+    finish_removal(e);
+  }
 }
 
 service_result<sink_ref> pipeline_service::find_websink(std::string_view pipeline, std::string_view element) const {

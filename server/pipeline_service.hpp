@@ -360,7 +360,9 @@ class pipeline_service {
 
   /// Refuses new pipelines, sets every pipeline to NULL and removes them all.
   /// Idempotent; blocking (call from the main thread or via run()).
-  void shutdown();
+  /// `on_stopping`, if given, hears each pipeline's name before it is stopped (the
+  /// shutdown deadline names the one that did not stop).
+  void shutdown(const std::function<void(const std::string&)>& on_stopping = {});
 
  private:
   struct bus_hub;

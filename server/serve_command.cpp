@@ -18,6 +18,7 @@
 #include "server/security_policy.hpp"
 #include "server/serve_config.hpp"
 #include "server/serve_logging.hpp"
+#include "server/shutdown_deadline.hpp"
 #include "server/stream_metrics.hpp"
 
 #include <boost/asio/io_context.hpp>
@@ -78,6 +79,9 @@ int run_serve(std::span<const std::string_view> args) {
     return 0;
   }
   configure_logging(config.log_level, config.log_json);
+  // First of the objects that stop: destroyed last, it bounds the shutdown through
+  // every destructor below (the service's control pool, the runtime's threads).
+  shutdown_deadline deadline(std::chrono::seconds(config.shutdown_timeout_s));
   if (config.media_root_is_default) {
     // The default media root is made, not required: a first start works, and the
     // server still never reads or writes outside it unless told (--media-root /).
@@ -176,15 +180,20 @@ int run_serve(std::span<const std::string_view> args) {
   if (config.token.empty()) spdlog::warn("no --token: the API is open to every local user of this machine");
 
   if (config.demo) start_demo(service, config.media_root);
-  server.stop_on_signals();
+  server.stop_on_signals([&deadline](int) { deadline.arm(); });
 
   std::vector<std::thread> threads;
   for (std::size_t i = 1; i < config.threads; ++i) threads.emplace_back([&ioc] { ioc.run(); });
   ioc.run();
   for (auto& t : threads) t.join();
 
+  deadline.arm();
   spdlog::info("stopping: every pipeline to NULL");
-  service.shutdown();
+  service.shutdown([&deadline](const std::string& name) {
+    spdlog::info("stopping pipeline {}", name);
+    deadline.stopping("stopping pipeline \"" + name + "\"");
+  });
+  deadline.stopping("releasing the control threads and the runtime");
   std::printf("tessera: stopped\n");
   return 0;
 }

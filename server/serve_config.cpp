@@ -172,6 +172,7 @@ const std::vector<option>& options() {
       {"max-request-bytes", kind::size, bounded(&serve_config::max_request_bytes, 1024, 1u << 30, true)},
       {"max-batch", kind::number, bounded(&serve_config::max_batch, 1, 10000, false)},
       {"request-timeout", kind::number, bounded(&serve_config::request_timeout_s, 1, 3600, false)},
+      {"shutdown-timeout", kind::number, bounded(&serve_config::shutdown_timeout_s, 1, 3600, false)},
       {"max-reply-bytes", kind::size, bounded(&serve_config::max_reply_bytes, 4096, 1u << 30, true)},
       {"max-connections-per-address", kind::number,
        bounded(&serve_config::max_connections_per_address, 1, 1024, false)},
@@ -339,6 +340,8 @@ const char* serve_usage() noexcept {
          "  --max-request-bytes N  request body / WebSocket message size (default 1M)\n"
          "  --max-batch N          JSON-RPC requests in one batch (default 64)\n"
          "  --request-timeout S    seconds a control request is waited for (default 15)\n"
+         "  --shutdown-timeout S   seconds SIGTERM/SIGINT may take; then the process\n"
+         "                         exits at once, naming what was stuck (default 10)\n"
          "  --max-reply-bytes N    JSON-RPC reply to one message; later batch entries get\n"
          "                         an error instead (default 8M)\n"
          "  --max-connections-per-address N\n"

@@ -61,6 +61,7 @@ struct serve_config {
   std::size_t max_reply_bytes = std::size_t{8} << 20;    ///< JSON-RPC reply per message
   std::size_t max_connections_per_address = 64;          ///< open connections per client address
   std::size_t request_timeout_s = 15;                    ///< the longest a control request is waited for
+  std::size_t shutdown_timeout_s = 10;                   ///< the longest SIGTERM/SIGINT takes to end the process
 
   bool show_help = false;  ///< --help was given: print serve_usage() and exit 0
 };
