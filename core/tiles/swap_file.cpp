@@ -146,6 +146,36 @@ void swap_file::set_before_read(std::function<void()> hook) {
   before_read_ = std::move(hook);
 }
 
+void swap_file::inject(std::optional<fault> f) noexcept {
+  std::lock_guard lock(mutex_);
+  fault_ = f;
+  fault_calls_ = 0;
+  faulty_.store(f.has_value(), std::memory_order_relaxed);
+}
+
+std::uint64_t swap_file::fault_calls() const noexcept {
+  std::lock_guard lock(mutex_);
+  return fault_calls_;
+}
+
+ssize_t swap_file::sys_io(fault::call call, int fd, void* buf, std::size_t count, off_t offset) const noexcept {
+  if (faulty_.load(std::memory_order_relaxed)) [[unlikely]] {
+    std::lock_guard lock(mutex_);
+    if (fault_ && fault_->on == call) {
+      const std::uint64_t n = fault_calls_++;
+      if (n >= fault_->at && (!fault_->once || n == fault_->at)) {
+        if (fault_->error != 0) {
+          errno = fault_->error;
+          return -1;
+        }
+        if (n == fault_->at && count > 1) count /= 2;  // short, then nothing
+        else return 0;
+      }
+    }
+  }
+  return call == fault::call::pwrite ? ::pwrite(fd, buf, count, offset) : ::pread(fd, buf, count, offset);
+}
+
 result<void> swap_file::write(std::uint64_t offset, std::span<const std::byte> bytes) noexcept {
   {
     std::lock_guard lock(mutex_);
@@ -159,7 +189,8 @@ result<void> swap_file::write(std::uint64_t offset, std::span<const std::byte> b
   }
   std::size_t done = 0;
   while (done < bytes.size()) {
-    const ssize_t n = ::pwrite(fd_.get(), bytes.data() + done, bytes.size() - done, static_cast<off_t>(offset + done));
+    const ssize_t n = sys_io(fault::call::pwrite, fd_.get(), const_cast<std::byte*>(bytes.data() + done),
+                             bytes.size() - done, static_cast<off_t>(offset + done));
     if (n < 0 && errno == EINTR) continue;
     if (n <= 0) {
       const int err = n < 0 ? errno : ENOSPC;
@@ -181,7 +212,8 @@ result<void> swap_file::read(std::uint64_t offset, std::span<std::byte> into) co
   if (hook) hook();
   std::size_t done = 0;
   while (done < into.size()) {
-    const ssize_t n = ::pread(fd_.get(), into.data() + done, into.size() - done, static_cast<off_t>(offset + done));
+    const ssize_t n =
+        sys_io(fault::call::pread, fd_.get(), into.data() + done, into.size() - done, static_cast<off_t>(offset + done));
     if (n < 0 && errno == EINTR) continue;
     if (n <= 0) {
       return fail(errc::io_error, "swap file " + path_.string() + ": reading " + std::to_string(into.size()) +

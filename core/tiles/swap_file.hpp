@@ -15,6 +15,8 @@
 #include "core/support/result.hpp"
 #include "core/support/unique_fd.hpp"
 
+#include <atomic>
+#include <cerrno>
 #include <cstddef>
 #include <cstdint>
 #include <filesystem>
@@ -23,6 +25,8 @@
 #include <mutex>
 #include <optional>
 #include <span>
+
+#include <sys/types.h>
 
 namespace tessera::core {
 
@@ -74,6 +78,23 @@ class swap_file {
   /// Test hook: runs before every read, on the reading thread (to hold a read back).
   void set_before_read(std::function<void()> hook);
 
+  /// Fault injection for tests: what a failing disk answers to the `at`-th pwrite or
+  /// pread after the injection (0: the next one) and, unless `once`, to every later
+  /// one of that kind: -1 with `error` as errno, or with `error` 0 a short transfer,
+  /// half the bytes asked (0 bytes from the second failing call on: a disk that fills
+  /// up in the middle of a write, a file cut short under a read).
+  struct fault {
+    enum class call : std::uint8_t { pwrite, pread };
+    call on = call::pwrite;
+    std::uint64_t at = 0;
+    int error = EIO;
+    bool once = false;
+  };
+  void inject(std::optional<fault> f) noexcept;
+  /// Calls of the injected fault's kind since inject() (a fault with `at` past every
+  /// call counts them: how many calls a sweep has to go through).
+  std::uint64_t fault_calls() const noexcept;
+
  private:
   swap_file(unique_fd fd, std::filesystem::path path, std::uint64_t max_bytes) noexcept
       : fd_(std::move(fd)), path_(std::move(path)), max_bytes_(max_bytes) {}
@@ -86,6 +107,12 @@ class swap_file {
   std::uint64_t end_ = 0;                        // guarded by mutex_
   std::optional<std::uint64_t> write_budget_;    // guarded by mutex_ (fault injection)
   std::function<void()> before_read_;            // guarded by mutex_ (test hook)
+  std::optional<fault> fault_;                   // guarded by mutex_ (fault injection)
+  mutable std::uint64_t fault_calls_ = 0;        // guarded by mutex_: calls of fault_->on since inject
+  std::atomic<bool> faulty_{false};              // fault_ is set (one relaxed load per syscall otherwise)
+
+  // pwrite/pread (`buf` is only read for pwrite), or the injected fault's answer.
+  ssize_t sys_io(fault::call call, int fd, void* buf, std::size_t count, off_t offset) const noexcept;
 };
 
 }  // namespace tessera::core

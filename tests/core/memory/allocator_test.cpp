@@ -104,7 +104,8 @@ TEST_F(SystemAllocator, ImpossibleSizesAreNoMemory) {
   ASSERT_FALSE(m);
   EXPECT_TRUE(m.error() == errc::no_memory);
   EXPECT_EQ(m.error().message,
-            "system allocator: cannot allocate " + std::to_string(size) + " bytes aligned to 16");
+            "system allocator: cannot allocate " + std::to_string(size) + " bytes aligned to 16: the system has no memory for " +
+                std::to_string(size) + " bytes");
 }
 #endif
 
