@@ -3,7 +3,7 @@
 // read (only through maps) comes back byte-identical.
 #include "core/tiles/frame_tile_allocator.hpp"
 #include "tests/core/elements/tiled_video_test_support.hpp"
-#include "tests/core/tiles/mem_mgr_test_support.hpp"
+#include "tests/core/tiles/tile_cache_test_support.hpp"
 
 #include <gtest/gtest.h>
 
@@ -45,8 +45,8 @@ TEST(TiledSwap, CropReadsSwappedOutTilesBackForAlignedAndUnalignedWindows) {
   };
   for (const window m : {window{64, 10, 64, 3}, window{13, 2, 5, 7}}) {
     SCOPED_TRACE(std::to_string(m.left) + "," + std::to_string(m.top));
-    mem_mgr_test::temp_dir d("crop_swap");
-    auto mgr = mem_mgr_test::make_mgr(d.path, 2 * rgba_tile, false);  // 2 of the 12 tiles in RAM
+    tile_cache_test::temp_dir d("crop_swap");
+    auto mgr = tile_cache_test::make_mgr(d.path, 2 * rgba_tile, false);  // 2 of the 12 tiles in RAM
     ASSERT_TRUE(mgr);
     frame_tile_allocator tiles(*mgr);
     const auto bytes = numbered_rgba();
@@ -66,8 +66,8 @@ TEST(TiledSwap, CropReadsSwappedOutTilesBackForAlignedAndUnalignedWindows) {
 }
 
 TEST(TiledSwap, VideoconvertReadsSwappedOutTilesBack) {
-  mem_mgr_test::temp_dir d("convert_swap");
-  auto mgr = mem_mgr_test::make_mgr(d.path, 2 * rgba_tile, false);
+  tile_cache_test::temp_dir d("convert_swap");
+  auto mgr = tile_cache_test::make_mgr(d.path, 2 * rgba_tile, false);
   ASSERT_TRUE(mgr);
   frame_tile_allocator tiles(*mgr);
   const auto bytes = numbered_rgba();

@@ -3,7 +3,7 @@
 // tile again on each allocation, keeps the tiles in memory over the budget, says so
 // once on the bus, and the pipeline plays and stops as usual.
 
-#include "mem_mgr_test_support.hpp"
+#include "tile_cache_test_support.hpp"
 #include "tests/core/support/test_helpers.hpp"
 #include "tests/core/support/test_runtime.hpp"
 #include "tiles_test_support.hpp"
@@ -17,7 +17,7 @@ namespace tessera::core {
 namespace {
 
 using namespace tiles_test;
-using mem_mgr_test::temp_dir;
+using tile_cache_test::temp_dir;
 using namespace std::chrono_literals;
 
 class SwapFull : public ::testing::Test {

@@ -1,10 +1,10 @@
 #pragma once
-/// MemMgr (GIMP's design, "MemMgr and ShmMgr"): the allocator, cache and swapper of
-/// tile memory. One budget (`cache_bytes`) covers the resident storage of every tile
-/// of every tiled_image created with the manager; when it is exceeded, the least
-/// recently used tiles not in use are swapped out to one swap file in `swap_dir`
-/// (checksummed, LZ4-compressed when that saves an eighth, the file's free space
-/// reused), and they are swapped in again when a use needs them.
+/// tile_cache (GIMP's MemMgr, from its design "MemMgr and ShmMgr"): the allocator,
+/// cache and swapper of tile memory. One budget (`cache_bytes`) covers the resident
+/// storage of every tile of every tiled_image created with the manager; when it is
+/// exceeded, the least recently used tiles not in use are swapped out to one swap file
+/// in `swap_dir` (checksummed, LZ4-compressed when that saves an eighth, the file's
+/// free space reused), and they are swapped in again when a use needs them.
 ///
 /// How it plugs in: the manager is the cow_block_manager of the tiles' storage, so
 /// cow_storage::evict() hands it the bytes (swap_out) and the next use asks for them
@@ -49,14 +49,14 @@
 
 namespace tessera::core {
 
-struct mem_mgr_config {
+struct tile_cache_config {
   std::uint64_t cache_bytes = 64ull << 20;  ///< budget for resident tile bytes; >= 1
   std::filesystem::path swap_dir;           ///< directory for the swap file; must exist and be writable
   bool compress = true;                     ///< LZ4 when it saves at least an eighth
   std::uint64_t max_swap_bytes = 0;         ///< bound on the swap file size (0: the disk's)
 };
 
-/// Counters of a MemMgr (monotonic except the resident figures). Readable from any
+/// Counters of a tile cache (monotonic except the resident figures). Readable from any
 /// thread; each value is consistent on its own.
 struct tile_counters {
   std::uint64_t swapped_out_bytes = 0;  ///< raw tile bytes swapped out
@@ -73,16 +73,16 @@ struct tile_counters {
   std::uint64_t tiles_swapped = 0;      ///< tile storages in the swap file now
 };
 
-class mem_mgr final : public cow_block_manager {
+class tile_cache final : public cow_block_manager {
  public:
   /// Checks the configuration and creates the swap file. Errors: cache_bytes 0
   /// (errc::invalid_argument), a swap dir that is missing or not a directory
   /// (errc::io_error), one where the file cannot be created (errc::permission_denied
   /// or errc::io_error), each naming the directory.
-  static result<std::unique_ptr<mem_mgr>> create(const mem_mgr_config& config);
-  ~mem_mgr() override;
-  mem_mgr(const mem_mgr&) = delete;
-  mem_mgr& operator=(const mem_mgr&) = delete;
+  static result<std::unique_ptr<tile_cache>> create(const tile_cache_config& config);
+  ~tile_cache() override;
+  tile_cache(const tile_cache&) = delete;
+  tile_cache& operator=(const tile_cache&) = delete;
 
   std::uint64_t cache_bytes() const noexcept { return cache_bytes_.load(std::memory_order_relaxed); }
   /// Changes the budget (tile_cache_set_size); takes effect at the next enforce_budget().
@@ -146,7 +146,7 @@ class mem_mgr final : public cow_block_manager {
   void count_resident(std::int64_t bytes, int tiles) noexcept;
 
  private:
-  mem_mgr(const mem_mgr_config& config, std::unique_ptr<swap_file> swap);
+  tile_cache(const tile_cache_config& config, std::unique_ptr<swap_file> swap);
   // `back_off`: stop at the first failed swap-out and skip the calls that follow
   // until swap space is given back or swap_full_backoff has passed (enforce_budget).
   result<void> evict_until(std::uint64_t target, const cache_entry* keep, bool back_off);

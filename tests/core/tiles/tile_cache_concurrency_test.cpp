@@ -1,4 +1,4 @@
-#include "core/tiles/mem_mgr.hpp"
+#include "core/tiles/tile_cache.hpp"
 
 #include "core/video/tiled_image.hpp"
 
@@ -11,7 +11,7 @@
 
 #include <unistd.h>
 
-// Several threads, each with its own images, on one MemMgr with a small budget: each
+// Several threads, each with its own images, on one tile cache with a small budget: each
 // thread's uses evict the other threads' cold tiles (through the tiles' mutexes and
 // the storages' locks), and every image still reads back exactly what was written.
 
@@ -20,16 +20,16 @@ namespace {
 
 namespace fs = std::filesystem;
 
-TEST(MemMgrConcurrency, ThreadsSwappingEachOthersTilesLoseNoPixel) {
+TEST(TileCacheConcurrency, ThreadsSwappingEachOthersTilesLoseNoPixel) {
   const fs::path dir = fs::path(::testing::TempDir()) / ("tessera_mm_conc_" + std::to_string(::getpid()));
   fs::remove_all(dir);
   fs::create_directories(dir);
   {
     constexpr std::size_t w = 64, h = 32, bpp = 4;  // 16 tiles of 16x8 each, 512 bytes
-    mem_mgr_config c;
+    tile_cache_config c;
     c.cache_bytes = 12 * 512;  // far less than 4 threads x 16 tiles
     c.swap_dir = dir;
-    auto mgr = mem_mgr::create(c).value();
+    auto mgr = tile_cache::create(c).value();
     std::vector<std::thread> threads;
     std::vector<int> failures(4, 0);
     for (int t = 0; t < 4; ++t) {

@@ -1,7 +1,7 @@
-#include "core/tiles/mem_mgr.hpp"
+#include "core/tiles/tile_cache.hpp"
 
 #include "core/video/tiled_image.hpp"
-#include "mem_mgr_test_support.hpp"
+#include "tile_cache_test_support.hpp"
 
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/io_context.hpp>
@@ -22,20 +22,20 @@
 #include <fcntl.h>
 #include <unistd.h>
 
-// The MemMgr rules: one budget, LRU swap-out to a checksummed swap file, swap-in on
+// The tile cache's rules: one budget, LRU swap-out to a checksummed swap file, swap-in on
 // use (also off the streaming thread), and the failures that must lose no tile.
 
 namespace tessera::core {
 namespace {
 
 namespace fs = std::filesystem;
-using namespace mem_mgr_test;
+using namespace tile_cache_test;
 using namespace std::chrono_literals;
 
-TEST(MemMgr, RefusesAMissingOrUnusableSwapDirWithItsName) {
-  mem_mgr_config c;
+TEST(TileCache, RefusesAMissingOrUnusableSwapDirWithItsName) {
+  tile_cache_config c;
   c.swap_dir = "/nonexistent/tessera-swap";
-  auto missing = mem_mgr::create(c);
+  auto missing = tile_cache::create(c);
   ASSERT_FALSE(missing);
   EXPECT_EQ(missing.error(), errc::io_error);
   EXPECT_NE(missing.error().message.find("swap dir \"/nonexistent/tessera-swap\" does not exist"), std::string::npos)
@@ -45,25 +45,25 @@ TEST(MemMgr, RefusesAMissingOrUnusableSwapDirWithItsName) {
   const fs::path file = d.path / "plain";
   std::ofstream(file) << "x";
   c.swap_dir = file;
-  auto not_dir = mem_mgr::create(c);
+  auto not_dir = tile_cache::create(c);
   ASSERT_FALSE(not_dir);
   EXPECT_NE(not_dir.error().message.find("is not a directory"), std::string::npos) << not_dir.error().message;
 
   // /proc takes no new files, even from root: the create fails with the system's reason.
   c.swap_dir = "/proc";
-  auto unwritable = mem_mgr::create(c);
+  auto unwritable = tile_cache::create(c);
   ASSERT_FALSE(unwritable);
   EXPECT_NE(unwritable.error().message.find("swap dir \"/proc\": cannot create swap file"), std::string::npos)
       << unwritable.error().message;
 
   c.swap_dir = d.path;
   c.cache_bytes = 0;
-  auto zero = mem_mgr::create(c);
+  auto zero = tile_cache::create(c);
   ASSERT_FALSE(zero);
   EXPECT_EQ(zero.error(), errc::invalid_argument);
 }
 
-TEST(MemMgr, AnImageSeveralTimesTheCacheReadsBackByteIdentical) {
+TEST(TileCache, AnImageSeveralTimesTheCacheReadsBackByteIdentical) {
   temp_dir d("big");
   auto mgr = make_mgr(d.path, 4 * tile_bytes);
   const std::size_t w = 64, h = 32;  // 4 x 4 = 16 tiles: four times the cache
@@ -91,7 +91,7 @@ TEST(MemMgr, AnImageSeveralTimesTheCacheReadsBackByteIdentical) {
   EXPECT_EQ(mgr->swap().end_bytes(), 0u);
 }
 
-TEST(MemMgr, RecentlyUsedTilesStayResident) {
+TEST(TileCache, RecentlyUsedTilesStayResident) {
   temp_dir d("lru");
   auto mgr = make_mgr(d.path, 2 * tile_bytes);
   auto img = tiled_image::create(rgba_tag, 48, 8, {16, 0}, {8, 0}, *mgr).value();  // 3 tiles
@@ -109,7 +109,7 @@ TEST(MemMgr, RecentlyUsedTilesStayResident) {
   EXPECT_FALSE(img.is_resident(1));
 }
 
-TEST(MemMgr, CompressesTilesWhenItPaysAndStoresNoiseRaw) {
+TEST(TileCache, CompressesTilesWhenItPaysAndStoresNoiseRaw) {
   temp_dir d("lz4");
   auto mgr = make_mgr(d.path, 1 * tile_bytes);
   auto flat = tiled_image::create(rgba_tag, 32, 8, {16, 0}, {8, 0}, *mgr).value();  // zero tiles
@@ -150,7 +150,7 @@ TEST(SwapFile, ReusesFreedSpaceBeforeGrowingAndShrinksAtTheEnd) {
   EXPECT_NE(full.error().message.find("is full"), std::string::npos);
 }
 
-TEST(MemMgr, ADiskFullSwapOutKeepsEveryTileAndIsReported) {
+TEST(TileCache, ADiskFullSwapOutKeepsEveryTileAndIsReported) {
   temp_dir d("full");
   auto mgr = make_mgr(d.path, 2 * tile_bytes, false);
   mgr->swap().fail_writes_after(tile_bytes);  // room for one tile, then ENOSPC
@@ -169,7 +169,7 @@ TEST(MemMgr, ADiskFullSwapOutKeepsEveryTileAndIsReported) {
   EXPECT_EQ(out, ref);
 }
 
-TEST(MemMgr, ACorruptTileOnReadIsAClearErrorAndOtherTilesAreKept) {
+TEST(TileCache, ACorruptTileOnReadIsAClearErrorAndOtherTilesAreKept) {
   temp_dir d("corrupt");
   auto mgr = make_mgr(d.path, 4 * tile_bytes, false);
   const std::size_t w = 32, h = 8;  // 2 tiles
@@ -221,7 +221,7 @@ boost::asio::awaitable<void> read_first_byte(tiled_image* img, portion p, std::v
   order->push_back(u ? "use done" : "use failed: " + u.error().message);
 }
 
-TEST(MemMgr, AsyncSwapInLeavesTheStreamingThreadFree) {
+TEST(TileCache, AsyncSwapInLeavesTheStreamingThreadFree) {
   temp_dir d("async");
   // Before the manager: its I/O thread posts the coroutine back here, so this context
   // must outlive the manager (which joins that thread when it dies).

@@ -1,8 +1,8 @@
 #pragma once
-// What the MemMgr tests share: a scratch swap directory, a manager on it, and pixels
+// What the tile cache tests share: a scratch swap directory, a manager on it, and pixels
 // that do not compress.
 
-#include "core/tiles/mem_mgr.hpp"
+#include "core/tiles/tile_cache.hpp"
 #include "core/video/tile_geometry.hpp"
 
 #include <gtest/gtest.h>
@@ -15,7 +15,7 @@
 
 #include <unistd.h>
 
-namespace tessera::core::mem_mgr_test {
+namespace tessera::core::tile_cache_test {
 
 namespace fs = std::filesystem;
 
@@ -33,12 +33,12 @@ struct temp_dir {
   ~temp_dir() { fs::remove_all(path); }
 };
 
-inline std::unique_ptr<mem_mgr> make_mgr(const fs::path& dir, std::uint64_t cache_bytes, bool compress = true) {
-  mem_mgr_config c;
+inline std::unique_ptr<tile_cache> make_mgr(const fs::path& dir, std::uint64_t cache_bytes, bool compress = true) {
+  tile_cache_config c;
   c.cache_bytes = cache_bytes;
   c.swap_dir = dir;
   c.compress = compress;
-  auto m = mem_mgr::create(c);
+  auto m = tile_cache::create(c);
   EXPECT_TRUE(m) << (m ? "" : m.error().message);
   return m ? std::move(*m) : nullptr;
 }
@@ -51,4 +51,4 @@ inline std::vector<std::byte> noise(std::size_t w, std::size_t h, unsigned seed 
   return v;
 }
 
-}  // namespace tessera::core::mem_mgr_test
+}  // namespace tessera::core::tile_cache_test

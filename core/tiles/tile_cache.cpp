@@ -1,4 +1,4 @@
-#include "core/tiles/mem_mgr.hpp"
+#include "core/tiles/tile_cache.hpp"
 
 #include "core/memory/counters.hpp"
 #include "core/memory/cow_storage.hpp"
@@ -9,41 +9,41 @@
 
 namespace tessera::core {
 
-result<std::unique_ptr<mem_mgr>> mem_mgr::create(const mem_mgr_config& config) {
+result<std::unique_ptr<tile_cache>> tile_cache::create(const tile_cache_config& config) {
   if (config.cache_bytes == 0) {
     return fail(errc::invalid_argument, "tile cache: cache size 0 bytes; it must be at least 1 byte");
   }
   auto swap = swap_file::create(config.swap_dir, config.max_swap_bytes);
   if (!swap) return swap.error();
-  return std::unique_ptr<mem_mgr>(new mem_mgr(config, std::move(*swap)));
+  return std::unique_ptr<tile_cache>(new tile_cache(config, std::move(*swap)));
 }
 
-mem_mgr::mem_mgr(const mem_mgr_config& config, std::unique_ptr<swap_file> swap)
+tile_cache::tile_cache(const tile_cache_config& config, std::unique_ptr<swap_file> swap)
     : cache_bytes_(config.cache_bytes), compress_(config.compress), swap_(std::move(swap)) {}
 
-mem_mgr::~mem_mgr() { io_.join(); }
+tile_cache::~tile_cache() { io_.join(); }
 
-void mem_mgr::set_cache_bytes(std::uint64_t bytes) noexcept {
+void tile_cache::set_cache_bytes(std::uint64_t bytes) noexcept {
   cache_bytes_.store(bytes == 0 ? 1 : bytes, std::memory_order_relaxed);
 }
 
-tile_counters mem_mgr::counters() const noexcept {
+tile_counters tile_cache::counters() const noexcept {
   std::lock_guard lock(mutex_);
   return counters_;
 }
 
-std::optional<error> mem_mgr::last_swap_error() const {
+std::optional<error> tile_cache::last_swap_error() const {
   std::lock_guard lock(mutex_);
   return last_error_;
 }
 
-std::optional<error> mem_mgr::take_swap_error() {
+std::optional<error> tile_cache::take_swap_error() {
   std::lock_guard lock(mutex_);
   if (!new_error_.exchange(false, std::memory_order_relaxed)) return std::nullopt;
   return last_error_;
 }
 
-void mem_mgr::track(cache_entry& e) noexcept {
+void tile_cache::track(cache_entry& e) noexcept {
   std::lock_guard lock(mutex_);
   if (e.listed_) return;
   lru_.push_back(&e);
@@ -51,14 +51,14 @@ void mem_mgr::track(cache_entry& e) noexcept {
   e.listed_ = true;
 }
 
-void mem_mgr::untrack(cache_entry& e) noexcept {
+void tile_cache::untrack(cache_entry& e) noexcept {
   std::lock_guard lock(mutex_);
   if (!e.listed_) return;
   lru_.erase(e.lru_position_);
   e.listed_ = false;
 }
 
-void mem_mgr::touch(cache_entry& e, bool was_resident) noexcept {
+void tile_cache::touch(cache_entry& e, bool was_resident) noexcept {
   std::lock_guard lock(mutex_);
   if (was_resident) {
     ++counters_.cache_hits;
@@ -68,12 +68,12 @@ void mem_mgr::touch(cache_entry& e, bool was_resident) noexcept {
   if (e.listed_) lru_.splice(lru_.end(), lru_, e.lru_position_);
 }
 
-void mem_mgr::refresh(cache_entry& e) noexcept {
+void tile_cache::refresh(cache_entry& e) noexcept {
   std::lock_guard lock(mutex_);
   if (e.listed_) lru_.splice(lru_.end(), lru_, e.lru_position_);
 }
 
-void mem_mgr::make_coldest(cache_entry& e) noexcept {
+void tile_cache::make_coldest(cache_entry& e) noexcept {
   std::lock_guard lock(mutex_);
   if (e.listed_) lru_.splice(lru_.begin(), lru_, e.lru_position_);
 }
@@ -87,15 +87,15 @@ constexpr std::chrono::milliseconds swap_full_backoff{1000};
 constexpr std::chrono::seconds swap_warning_interval{60};
 }  // namespace
 
-result<void> mem_mgr::enforce_budget(const cache_entry* keep, std::uint64_t incoming_bytes) {
+result<void> tile_cache::enforce_budget(const cache_entry* keep, std::uint64_t incoming_bytes) {
   const std::uint64_t budget = cache_bytes();
   if (backing_off()) return {};
   return evict_until(budget > incoming_bytes ? budget - incoming_bytes : 0, keep, true);
 }
 
-result<void> mem_mgr::flush() { return evict_until(0, nullptr, false); }
+result<void> tile_cache::flush() { return evict_until(0, nullptr, false); }
 
-bool mem_mgr::backing_off() noexcept {
+bool tile_cache::backing_off() noexcept {
   std::lock_guard lock(mutex_);
   if (!backoff_) return false;
   if (swap_releases_ == releases_at_failure_ && std::chrono::steady_clock::now() < backoff_until_) return true;
@@ -103,7 +103,7 @@ bool mem_mgr::backing_off() noexcept {
   return false;
 }
 
-void mem_mgr::note_swap_failure_locked(const error& e, bool back_off) {
+void tile_cache::note_swap_failure_locked(const error& e, bool back_off) {
   const auto now = std::chrono::steady_clock::now();
   last_error_ = e;
   if (!last_report_ || now - *last_report_ >= swap_warning_interval) {
@@ -117,7 +117,7 @@ void mem_mgr::note_swap_failure_locked(const error& e, bool back_off) {
   }
 }
 
-result<void> mem_mgr::evict_until(std::uint64_t target, const cache_entry* keep, bool back_off) {
+result<void> tile_cache::evict_until(std::uint64_t target, const cache_entry* keep, bool back_off) {
   std::optional<error> first_error;
   std::size_t attempts = 0;
   for (;;) {
@@ -162,14 +162,14 @@ result<void> managed_tile::evict_claimed() noexcept {
   return s->evict();
 }
 
-void mem_mgr::count_resident(std::int64_t bytes, int tiles) noexcept {
+void tile_cache::count_resident(std::int64_t bytes, int tiles) noexcept {
   std::lock_guard lock(mutex_);
   counters_.resident_bytes = static_cast<std::uint64_t>(static_cast<std::int64_t>(counters_.resident_bytes) + bytes);
   counters_.tiles_resident = static_cast<std::uint64_t>(static_cast<std::int64_t>(counters_.tiles_resident) + tiles);
   counters_.peak_resident_bytes = std::max(counters_.peak_resident_bytes, counters_.resident_bytes);
 }
 
-result<std::byte*> mem_mgr::allocate(std::size_t size_bytes, std::size_t alignment) noexcept {
+result<std::byte*> tile_cache::allocate(std::size_t size_bytes, std::size_t alignment) noexcept {
   if (!try_count_allocation(size_bytes))
     return fail(errc::no_memory, "tile cache: cannot allocate a " + std::to_string(size_bytes) +
                                      "-byte tile: " + allocation_failure_reason(size_bytes));
@@ -185,7 +185,7 @@ result<std::byte*> mem_mgr::allocate(std::size_t size_bytes, std::size_t alignme
   return static_cast<std::byte*>(p);
 }
 
-void mem_mgr::deallocate(std::byte* block, std::size_t size_bytes, std::size_t alignment) noexcept {
+void tile_cache::deallocate(std::byte* block, std::size_t size_bytes, std::size_t alignment) noexcept {
   ::operator delete(block, std::align_val_t{alignment});
   count_free(size_bytes);
   std::lock_guard lock(mutex_);
@@ -193,17 +193,17 @@ void mem_mgr::deallocate(std::byte* block, std::size_t size_bytes, std::size_t a
   --counters_.tiles_resident;
 }
 
-result<void> mem_mgr::swap_out(const cow_storage& storage, std::span<const std::byte> bytes) noexcept {
+result<void> tile_cache::swap_out(const cow_storage& storage, std::span<const std::byte> bytes) noexcept {
   return store(&storage, bytes);
 }
 
-result<void> mem_mgr::swap_in(const cow_storage& storage, std::span<std::byte> into) noexcept {
+result<void> tile_cache::swap_in(const cow_storage& storage, std::span<std::byte> into) noexcept {
   return load(&storage, into);
 }
 
-void mem_mgr::discard(const cow_storage& storage) noexcept { drop(&storage); }
+void tile_cache::discard(const cow_storage& storage) noexcept { drop(&storage); }
 
-result<void> mem_mgr::store(const void* key, std::span<const std::byte> bytes) noexcept {
+result<void> tile_cache::store(const void* key, std::span<const std::byte> bytes) noexcept {
   std::vector<std::byte> stored;
   try {
     auto how = encode_for_swap(bytes, compress_, stored);
@@ -232,7 +232,7 @@ result<void> mem_mgr::store(const void* key, std::span<const std::byte> bytes) n
   }
 }
 
-result<void> mem_mgr::load(const void* key, std::span<std::byte> into, bool keep_copy) noexcept {
+result<void> tile_cache::load(const void* key, std::span<std::byte> into, bool keep_copy) noexcept {
   swap_record record;
   {
     std::lock_guard lock(mutex_);
@@ -267,12 +267,12 @@ result<void> mem_mgr::load(const void* key, std::span<std::byte> into, bool keep
   return {};
 }
 
-void mem_mgr::evicted_clean(const void*) noexcept {
+void tile_cache::evicted_clean(const void*) noexcept {
   std::lock_guard lock(mutex_);
   ++counters_.tiles_swapped;
 }
 
-void mem_mgr::drop(const void* key, bool was_out) noexcept {
+void tile_cache::drop(const void* key, bool was_out) noexcept {
   std::lock_guard lock(mutex_);
   auto it = swapped_.find(key);
   if (it == swapped_.end()) return;
