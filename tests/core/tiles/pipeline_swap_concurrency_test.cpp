@@ -4,7 +4,7 @@
 
 #include "core/threads/streaming_pool.hpp"
 #include "tile_cache_test_support.hpp"
-#include "tiles_test_support.hpp"
+#include "tests/core/elements/video/tiled_video_test_support.hpp"
 #include "tests/core/support/test_runtime.hpp"
 
 #include <gtest/gtest.h>
@@ -19,7 +19,7 @@
 namespace tessera::core {
 namespace {
 
-using namespace tiles_test;
+using namespace tiled_video_test;
 using tile_cache_test::temp_dir;
 using namespace std::chrono_literals;
 

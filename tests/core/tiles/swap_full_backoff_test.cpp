@@ -6,7 +6,7 @@
 #include "tile_cache_test_support.hpp"
 #include "tests/core/support/test_helpers.hpp"
 #include "tests/core/support/test_runtime.hpp"
-#include "tiles_test_support.hpp"
+#include "tests/core/elements/video/tiled_video_test_support.hpp"
 
 #include <gtest/gtest.h>
 
@@ -16,7 +16,7 @@
 namespace tessera::core {
 namespace {
 
-using namespace tiles_test;
+using namespace tiled_video_test;
 using tile_cache_test::temp_dir;
 using namespace std::chrono_literals;
 
