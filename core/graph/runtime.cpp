@@ -15,7 +15,7 @@ runtime::runtime(std::size_t threads)
       registry_(*this) {}
 
 result<std::unique_ptr<runtime>> runtime::create(const runtime_config& config) {
-  mem_mgr_config c;
+  tile_cache_config c;
   c.max_swap_bytes = config.max_swap_bytes;
   c.cache_bytes = config.cache_bytes.value_or(default_cache_bytes());
   c.swap_dir = config.swap_dir;
@@ -24,7 +24,7 @@ result<std::unique_ptr<runtime>> runtime::create(const runtime_config& config) {
     c.swap_dir = std::filesystem::temp_directory_path(ec);
     if (ec) c.swap_dir = "/tmp";
   }
-  auto cache = mem_mgr::create(c);
+  auto cache = core::tile_cache::create(c);
   if (!cache) return cache.error();
   std::unique_ptr<runtime> rt(new runtime(config.threads));
   rt->frames_ = std::make_unique<frame_tile_allocator>(**cache);

@@ -4,7 +4,7 @@
 /// instead of living in process globals. It holds
 ///  - the streaming pool, the threads every streaming task runs on;
 ///  - the tile cache, the one memory manager that `--cache-size` and `--swap-dir`
-///    configure (tiles/mem_mgr.hpp), and the allocator of tiled frames on it;
+///    configure (tiles/tile_cache.hpp), and the allocator of tiled frames on it;
 ///  - the element registry, empty until the caller registers elements into it
 ///    (`register_builtin_elements`, core/elements/builtin_elements.hpp).
 /// Pipelines get it from their registry (build_pipeline) or their constructor, the
@@ -19,7 +19,7 @@
 #include "core/threads/streaming_pool.hpp"
 #include "core/support/result.hpp"
 #include "core/tiles/frame_tile_allocator.hpp"
-#include "core/tiles/mem_mgr.hpp"
+#include "core/tiles/tile_cache.hpp"
 
 #include <boost/asio/any_io_executor.hpp>
 
@@ -58,7 +58,8 @@ class runtime {
 
   streaming_pool& pool() noexcept { return *pool_; }
   boost::asio::any_io_executor executor() noexcept { return pool_->executor(); }
-  mem_mgr& tile_cache() noexcept { return *cache_; }
+  // Qualified: inside runtime the bare name is this member function.
+  core::tile_cache& tile_cache() noexcept { return *cache_; }
   /// Where tiled frames get their tiles: on the tile cache, so they count against its
   /// budget and may be swapped out.
   frame_tile_allocator& tiled_frame_allocator() noexcept { return *frames_; }
@@ -77,7 +78,7 @@ class runtime {
   // Declared in the order of making: the pool goes last, after the cache's I/O thread
   // that resumes coroutines on it.
   std::unique_ptr<streaming_pool> pool_;
-  std::unique_ptr<mem_mgr> cache_;
+  std::unique_ptr<core::tile_cache> cache_;
   std::unique_ptr<frame_tile_allocator> frames_;
   element_registry registry_;
 };

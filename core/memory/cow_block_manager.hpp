@@ -1,8 +1,8 @@
 #pragma once
 /// Where the bytes behind copy-on-write storage come from, and where they go when
-/// they are swapped out: the interface point for MemMgr (GIMP's design, "MemMgr and
-/// ShmMgr": "MemMgr does the alloc, free, swapping and caching of the memory referred
-/// to by the smart pointers").
+/// they are swapped out: the interface point for the tile cache (GIMP's MemMgr; its
+/// design, "MemMgr and ShmMgr": "MemMgr does the alloc, free, swapping and caching of
+/// the memory referred to by the smart pointers").
 ///
 /// A `cow_storage` never calls `new` itself. It asks its block manager for a block
 /// when it is created or copied, gives the block back when it dies, and, if a manager

@@ -15,7 +15,7 @@
 ///    span a pointer handed out stays valid until its use is released.
 /// The storage is destroyed when no pointer and no pin refers to it.
 ///
-/// Residency (the hook for MemMgr): a block manager may `evict()` idle storage, which
+/// Residency (the hook for the tile cache): a block manager may `evict()` idle storage, which
 /// passes the bytes to `cow_block_manager::swap_out` and gives the block back. The next
 /// read or write use brings them back through `swap_in`, into a possibly new block.
 

@@ -1,5 +1,5 @@
 #pragma once
-/// cache_entry: what the MemMgr's least-recently-used list holds. Two kinds of tile
+/// cache_entry: what the tile cache's least-recently-used list holds. Two kinds of tile
 /// memory live under one budget: the tiles of tiled_images (copy-on-write pointers,
 /// managed_tile) and the tile memories of frames in flight (the tile cache's
 /// allocator, frame_tile_allocator). The manager orders them by use and, to make
@@ -20,7 +20,7 @@
 
 namespace tessera::core {
 
-class mem_mgr;
+class tile_cache;
 
 class cache_entry {
  public:
@@ -38,7 +38,7 @@ class cache_entry {
   ~cache_entry() = default;
 
  private:
-  friend class mem_mgr;
+  friend class tile_cache;
   bool listed_ = false;
   std::list<cache_entry*>::iterator lru_position_;
 };

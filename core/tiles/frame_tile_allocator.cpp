@@ -45,7 +45,7 @@ void drop_pages(frame_tile_block& b) noexcept { ::madvise(b.data, b.region_bytes
 result<void> frame_tile_block::evict_claimed() noexcept {
   std::lock_guard lock(mutex, std::adopt_lock);
   if (where != place::resident || pins > 0) return fail(errc::bad_state, "tile in use or not resident");
-  mem_mgr& mgr = owner_allocator->manager();
+  tile_cache& mgr = owner_allocator->manager();
   if (free || fresh) {
     where = place::dropped;  // a free or unwritten tile's bytes are not worth a write
   } else if (clean_copy) {
@@ -66,7 +66,7 @@ result<void> frame_tile_block::evict_claimed() noexcept {
 using detail::frame_tile_block;
 using detail::page_bytes;
 
-frame_tile_allocator::frame_tile_allocator(mem_mgr& manager) : block_owner(true), mgr_(manager) {}
+frame_tile_allocator::frame_tile_allocator(tile_cache& manager) : block_owner(true), mgr_(manager) {}
 
 frame_tile_allocator::~frame_tile_allocator() {
   // Every memory handed out is back (the allocator must outlive them): free the rest.

@@ -2,7 +2,7 @@
 /// frame_tile_allocator: the memory of tiled frames in flight lives in the tile cache.
 ///
 /// Each memory it hands out is one tile of a frame (tiled_frame.hpp), a page-aligned
-/// region of its own whose bytes count against the MemMgr's budget like the tiles of
+/// region of its own whose bytes count against the tile cache's budget like the tiles of
 /// a tiled_image. When the budget is exceeded, the coldest tile memories that no map
 /// holds are written to the manager's swap file and their pages given back to the
 /// kernel (madvise), so a frame waiting in a queue, or the part of a huge frame an
@@ -31,7 +31,7 @@
 
 #include "core/memory/allocator.hpp"
 #include "core/memory/memory_block.hpp"
-#include "core/tiles/mem_mgr.hpp"
+#include "core/tiles/tile_cache.hpp"
 
 #include <cstddef>
 #include <mutex>
@@ -47,7 +47,7 @@ struct frame_tile_block;
 
 class frame_tile_allocator final : public allocator, public detail::block_owner {
  public:
-  explicit frame_tile_allocator(mem_mgr& manager);
+  explicit frame_tile_allocator(tile_cache& manager);
   ~frame_tile_allocator() override;
 
   std::string_view name() const noexcept override { return "tile cache"; }
@@ -56,7 +56,7 @@ class frame_tile_allocator final : public allocator, public detail::block_owner 
   /// budget first (swapping cold tiles out).
   result<memory> allocate(std::size_t size, const alloc_params& params = {}) override;
 
-  mem_mgr& manager() noexcept { return mgr_; }
+  tile_cache& manager() noexcept { return mgr_; }
 
   /// The frame_tile_allocator `m` comes from, nullptr for other memory.
   static frame_tile_allocator* of(const memory& m) noexcept;
@@ -76,7 +76,7 @@ class frame_tile_allocator final : public allocator, public detail::block_owner 
  private:
   detail::frame_tile_block* take_free(std::size_t region_bytes) noexcept;
 
-  mem_mgr& mgr_;
+  tile_cache& mgr_;
   std::mutex free_mutex_;  // the free lists
   std::unordered_map<std::size_t, std::vector<detail::frame_tile_block*>> free_;  // by region bytes
   std::size_t outstanding_ = 0;  // blocks handed out and not yet back (guarded by free_mutex_)

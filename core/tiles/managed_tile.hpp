@@ -1,5 +1,5 @@
 #pragma once
-/// One tile of a tiled_image as the MemMgr sees it: the tile's copy-on-write pointer
+/// One tile of a tiled_image as the tile cache sees it: the tile's copy-on-write pointer
 /// and valid flag, a mutex, and (as a cache_entry) its place in the manager's
 /// least-recently-used order.
 ///

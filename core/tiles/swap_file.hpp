@@ -1,11 +1,11 @@
 #pragma once
-/// The swap file of a MemMgr: one file in the swap directory that holds the bytes of
+/// The swap file of a tile cache: one file in the swap directory that holds the bytes of
 /// swapped-out tiles, with a free-space map so that the space of tiles swapped back in
 /// is reused before the file grows.
 ///
 /// The file is created with O_CREAT|O_EXCL|O_NOFOLLOW and mode 0600 (no other user can
 /// read the pixels, and a planted symlink or an existing file is refused), and removed
-/// when the object dies (at exit for the process-wide MemMgr).
+/// when the object dies (at exit for the runtime's tile cache).
 ///
 /// Its name is `tessera-swap-<pid>-<16 random hex digits>` (getrandom): nobody can plant
 /// the next name in advance to stop the start. The pid in the name lets a later process

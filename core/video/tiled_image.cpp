@@ -1,7 +1,7 @@
 #include "core/video/tiled_image.hpp"
 
 #include "core/memory/counters.hpp"
-#include "core/tiles/mem_mgr.hpp"
+#include "core/tiles/tile_cache.hpp"
 
 #include <boost/asio/bind_executor.hpp>
 #include <boost/asio/post.hpp>
@@ -41,7 +41,7 @@ void tile_use::release() noexcept {
 // ------------------------------------------------------------------ tiled_image
 
 tiled_image::tiled_image(tile_grid grid, cow_block_manager& manager)
-    : grid_(grid), manager_(&manager), mgr_(dynamic_cast<mem_mgr*>(&manager)), tiles_(new tile_slot[grid.tile_count()]) {
+    : grid_(grid), manager_(&manager), mgr_(dynamic_cast<tile_cache*>(&manager)), tiles_(new tile_slot[grid.tile_count()]) {
   if (mgr_ != nullptr) {
     for (std::size_t i = 0; i < grid_.tile_count(); ++i) mgr_->track(tiles_[i]);
   }

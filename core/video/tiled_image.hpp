@@ -8,7 +8,7 @@
 /// share() makes a second image whose tiles join this one's storage, and a write use
 /// of one tile of either image copies that tile alone (the copy goes through
 /// counted_copy). The smart pointer rather than a GstMemory-like `memory` because the
-/// design puts image data behind smart pointers whose storage the MemMgr may swap out
+/// design puts image data behind smart pointers whose storage the tile cache may swap out
 /// and bring back (cow_storage::evict / cow_block_manager): a `memory` cannot leave
 /// RAM.
 ///
@@ -36,9 +36,9 @@
 ///   tile_data_pointer, ewidth, eheight, bpp, size     tile_use::data(), where(), stride_bytes()
 ///   tile_init/attach/detach, tile_alloc, tile_lock    cow_ptr init/join/uninit, alloc(), use()
 ///   tile_manager_validate, invalidate_tiles           validate(), invalidate()
-///   tile_swap_add/exit, in/out/delete/compress        mem_mgr::create / ~mem_mgr, swap_in/out,
+///   tile_swap_add/exit, in/out/delete/compress        tile_cache::create / ~tile_cache, swap_in/out,
 ///                                                     discard, LZ4 in swap_codec
-///   tile_cache_insert/flush/set_size                  mem_mgr::touch, flush(), set_cache_bytes()
+///   tile_cache_insert/flush/set_size                  tile_cache::touch, flush(), set_cache_bytes()
 ///
 /// Ownership: the image owns its tile pointers; a tile_use borrows the image and must
 /// not outlive it. Movable (tiles live on the heap and never move).
@@ -125,9 +125,9 @@ class tile_use {
 class tiled_image {
  public:
   /// A new image, every tile unallocated. `manager` supplies the tiles' storage (the
-  /// process's default or a MemMgr); it must outlive the image and its shares. With a
-  /// mem_mgr, the tiles count against its budget and cold ones are swapped out before
-  /// each use (see mem_mgr.hpp).
+  /// process's default or a tile cache); it must outlive the image and its shares. With a
+  /// tile_cache, the tiles count against its budget and cold ones are swapped out before
+  /// each use (see tile_cache.hpp).
   static result<tiled_image> create(const tile_tag& tag, std::size_t width, std::size_t height,
                                     const axis_tiling& x, const axis_tiling& y,
                                     cow_block_manager& manager = system_block_manager());
@@ -137,8 +137,8 @@ class tiled_image {
   /// Leaves the manager's lists; the storage goes with the last image sharing it.
   ~tiled_image();
 
-  /// The MemMgr of the tiles, nullptr when the image was made with another manager.
-  mem_mgr* manager() const noexcept { return mgr_; }
+  /// The tile cache of the tiles, nullptr when the image was made with another manager.
+  tile_cache* manager() const noexcept { return mgr_; }
   /// Whether using tile `tile` needs no swap-in (unallocated tiles count as resident).
   bool is_resident(std::size_t tile) const;
 
@@ -207,17 +207,17 @@ class tiled_image {
 
   tile_grid grid_;
   cow_block_manager* manager_;  // borrowed; outlives the image (create's contract)
-  mem_mgr* mgr_ = nullptr;      // manager_ when it is a MemMgr
+  tile_cache* mgr_ = nullptr;   // manager_ when it is a tile cache
   std::unique_ptr<tile_slot[]> tiles_;
   tile_validator validator_;
 };
 
 /// use() for a coroutine: when the tile is swapped out, the coroutine moves to the
-/// MemMgr's swap I/O thread for the use (and its swap-in) and comes back to its own
+/// tile cache's swap I/O thread for the use (and its swap-in) and comes back to its own
 /// executor after, so the thread it was running on goes on with other work meanwhile.
 /// A resident tile is used at once, without leaving the thread. The image must not be
 /// used by anyone else until this completes (the image's one-thread-at-a-time rule),
-/// and the coroutine's execution context must outlive the MemMgr, whose I/O thread
+/// and the coroutine's execution context must outlive the tile cache, whose I/O thread
 /// posts the coroutine back to it (the manager joins that thread when it dies).
 boost::asio::awaitable<result<tile_use>> async_use(tiled_image& image, portion p, tile_access access,
                                                    use_flags flags = use_flags::none);

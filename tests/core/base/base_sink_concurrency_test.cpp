@@ -16,7 +16,7 @@ using namespace std::chrono_literals;
 using test::build_test_pipeline;
 using test::element_as;
 using test::eventually;
-using test::record_sink;
+using test::harness_sink;
 using test::within;
 
 constexpr clock_time ms = 1'000'000;
@@ -26,13 +26,13 @@ void stop(pipeline& p) {
 }
 
 TEST(BaseSinkSync, SyncSinkRendersEachBufferAtItsRunningTime) {
-  auto p = build_test_pipeline("octsrc num-buffers=11 pts-step=20000000 ! recsink sync=true");
-  auto& sink = element_as<record_sink>(*p, "recsink0");
+  auto p = build_test_pipeline("octsrc num-buffers=11 pts-step=20000000 ! harnesssink sync=true");
+  auto& sink = element_as<harness_sink>(*p, "harnesssink0");
   p->set_state(state::playing);
   ASSERT_EQ(p->wait_state(10s), state::playing);
   ASSERT_TRUE(eventually([&] { return sink.eos_count() == 1; }, 20s));
 
-  const auto rendered = sink.rendered_buffers();
+  const auto rendered = sink.records();
   ASSERT_EQ(rendered.size(), 11u);
   const clock_time base = p->base_time();
   constexpr clock_time tolerance = 2 * ms;  // timer and clock granularity
@@ -46,8 +46,8 @@ TEST(BaseSinkSync, SyncSinkRendersEachBufferAtItsRunningTime) {
 }
 
 TEST(BaseSinkSync, WithoutSyncBuffersAreNotHeldForTheClock) {
-  auto p = build_test_pipeline("octsrc num-buffers=11 pts-step=1000000000 ! recsink");
-  auto& sink = element_as<record_sink>(*p, "recsink0");
+  auto p = build_test_pipeline("octsrc num-buffers=11 pts-step=1000000000 ! harnesssink");
+  auto& sink = element_as<harness_sink>(*p, "harnesssink0");
   p->set_state(state::playing);
   // 10 s of stream time; without sync it is all rendered long before that.
   ASSERT_TRUE(eventually([&] { return sink.eos_count() == 1; }, 5s));
@@ -60,8 +60,8 @@ TEST(BaseSinkSync, BuffersLaterThanMaxLatenessAreDroppedAndReported) {
   // buffer k arrives about 20*k ms late.
   auto p = build_test_pipeline(
       "octsrc num-buffers=10 pts-step=10000000 ! delay delay-ns=30000000 ! "
-      "recsink sync=true max-lateness=5000000 qos=true");
-  auto& sink = element_as<record_sink>(*p, "recsink0");
+      "harnesssink sync=true max-lateness=5000000 qos=true");
+  auto& sink = element_as<harness_sink>(*p, "harnesssink0");
   p->set_state(state::playing);
   ASSERT_TRUE(eventually([&] { return sink.eos_count() == 1; }, 20s));
 
@@ -70,7 +70,7 @@ TEST(BaseSinkSync, BuffersLaterThanMaxLatenessAreDroppedAndReported) {
   const auto qos = test::pop_all(p->bus(), message_type::qos, 100ms);
   ASSERT_EQ(qos.size(), sink.dropped());
   for (const auto& m : qos) {
-    EXPECT_EQ(m.source, "recsink0");
+    EXPECT_EQ(m.source, "harnesssink0");
     EXPECT_GT(m.get_int("jitter").value_or(0), 5 * ms);
     EXPECT_TRUE(m.find("proportion") != nullptr);
     EXPECT_TRUE(m.get_int("processed").has_value());
@@ -82,8 +82,8 @@ TEST(BaseSinkSync, BuffersLaterThanMaxLatenessAreDroppedAndReported) {
 
 TEST(BaseSinkSync, MaxLatenessMinusOneNeverDrops) {
   auto p = build_test_pipeline(
-      "octsrc num-buffers=5 pts-step=10000000 ! delay delay-ns=30000000 ! recsink sync=true max-lateness=-1 qos=true");
-  auto& sink = element_as<record_sink>(*p, "recsink0");
+      "octsrc num-buffers=5 pts-step=10000000 ! delay delay-ns=30000000 ! harnesssink sync=true max-lateness=-1 qos=true");
+  auto& sink = element_as<harness_sink>(*p, "harnesssink0");
   p->set_state(state::playing);
   ASSERT_TRUE(eventually([&] { return sink.eos_count() == 1; }, 20s));
   EXPECT_EQ(sink.rendered(), 5u);
@@ -95,8 +95,8 @@ TEST(BaseSinkSync, MaxLatenessMinusOneNeverDrops) {
 TEST(BaseSinkSync, QosEventReachesAnUpstreamTransformThatSkipsLateBuffers) {
   auto p = build_test_pipeline(
       "octsrc num-buffers=60 pts-step=10000000 ! xform mode=in-place qos=true ! delay delay-ns=30000000 ! "
-      "recsink sync=true max-lateness=5000000 qos=true");
-  auto& sink = element_as<record_sink>(*p, "recsink0");
+      "harnesssink sync=true max-lateness=5000000 qos=true");
+  auto& sink = element_as<harness_sink>(*p, "harnesssink0");
   auto& x = element_as<test::xform>(*p, "xform0");
   p->set_state(state::playing);
   ASSERT_TRUE(eventually([&] { return sink.eos_count() == 1; }, 30s));
@@ -113,7 +113,7 @@ TEST(BaseSinkSync, QosEventReachesAnUpstreamTransformThatSkipsLateBuffers) {
     EXPECT_TRUE(m.get_int("processed").has_value());
     EXPECT_TRUE(m.get_int("dropped").has_value());
     transform_report = transform_report || m.source == "xform0";
-    sink_report = sink_report || m.source == "recsink0";
+    sink_report = sink_report || m.source == "harnesssink0";
   }
   EXPECT_TRUE(transform_report) << "the transform reports its skips on the bus";
   EXPECT_TRUE(sink_report);
@@ -124,8 +124,8 @@ TEST(BaseSinkSync, PauseHoldsTheClockAndResumeContinuesFromThere) {
   // The pause (300 ms) is three times max-lateness (100 ms): a clock that ran on while
   // PAUSED makes the next buffers 300 ms late and dropped, while a loaded machine's
   // scheduling delay (tens of ms) does not.
-  auto p = build_test_pipeline("octsrc num-buffers=30 pts-step=10000000 ! recsink sync=true max-lateness=100000000");
-  auto& sink = element_as<record_sink>(*p, "recsink0");
+  auto p = build_test_pipeline("octsrc num-buffers=30 pts-step=10000000 ! harnesssink sync=true max-lateness=100000000");
+  auto& sink = element_as<harness_sink>(*p, "harnesssink0");
   p->set_state(state::playing);
   ASSERT_TRUE(eventually([&] { return sink.render_count() >= 5; }));
   // Not live: the buffer waiting for its clock time becomes the preroll (async).

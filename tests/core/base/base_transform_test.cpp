@@ -15,7 +15,7 @@ namespace {
 using test::caps_of;
 using test::counters_since;
 using test::probe_sink;
-using test::probe_src;
+using test::harness_src;
 using test::transform_chain;
 using test::xform;
 

@@ -20,7 +20,7 @@ using test::build_test_pipeline;
 using test::element_as;
 using test::eventually;
 using test::push_src;
-using test::record_sink;
+using test::harness_sink;
 using test::within;
 
 void stop(pipeline& p) {
@@ -31,12 +31,12 @@ void stop(pipeline& p) {
 /// `n` frames have been rendered since.
 struct resize_run {
   std::unique_ptr<pipeline> p;
-  record_sink* sink;
+  harness_sink* sink;
   push_src* src;
   std::size_t rendered_before_resize = 0;
 
   explicit resize_run(const char* text) : p(build_test_pipeline(text)) {
-    sink = &element_as<record_sink>(*p, "graysink0");
+    sink = &element_as<harness_sink>(*p, "graysink0");
     src = &element_as<push_src>(*p, "graysrc0");
     sink->resizable = true;
     p->set_state(state::playing);
@@ -47,7 +47,7 @@ struct resize_run {
     EXPECT_TRUE(eventually([&] { return sink->render_count() >= rendered_before_resize + 50; }));
   }
   ~resize_run() { stop(*p); }
-  std::size_t last_size() const { return sink->rendered_buffers().back().size; }
+  std::size_t last_size() const { return sink->records().back().size; }
 };
 
 TEST(ResizeUseCases, SourceThatAllocatesFromTheSinkRenegotiatesTheNewSize) {
@@ -60,7 +60,7 @@ TEST(ResizeUseCases, SourceThatAllocatesFromTheSinkRenegotiatesTheNewSize) {
 
 TEST(ResizeUseCases, SourceThatNeverAllocatesCannotBeResized) {
   resize_run run("graysrc peer-alloc=false ! graysink");
-  EXPECT_EQ(run.sink->alloc_count(), 0u);
+  EXPECT_EQ(run.sink->allocs(), 0u);
   EXPECT_EQ(run.src->renegotiations(), 0u);
   EXPECT_EQ(run.last_size(), 16u) << "still 8x2";
 }

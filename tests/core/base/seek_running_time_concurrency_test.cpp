@@ -10,7 +10,7 @@
 #include "core/base/base_sink.hpp"
 #include "core/graph/element_factory.hpp"
 #include "core/graph/pipeline_builder.hpp"
-#include "tests/core/elements/file_test_support.hpp"
+#include "tests/core/support/file_test_support.hpp"
 #include "tests/core/support/test_helpers.hpp"
 #include "tests/core/support/test_runtime.hpp"
 

@@ -3,7 +3,7 @@
 // launch description with two 110-structure caps filters take seconds to create).
 #include "core/caps/caps.hpp"
 
-#include "tests/core/elements/video_test_support.hpp"
+#include "tests/core/elements/video/video_test_support.hpp"
 #include "tests/core/support/test_helpers.hpp"
 
 #include <gtest/gtest.h>

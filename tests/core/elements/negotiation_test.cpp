@@ -6,7 +6,7 @@
 // not-negotiated error at an element that needs a format. Each expectation was checked
 // against gst-launch-1.0 -v with videotestsrc in place of testsrc.
 #include "core/base/base_transform.hpp"
-#include "tests/core/elements/video_test_support.hpp"
+#include "tests/core/elements/video/video_test_support.hpp"
 
 #include <gtest/gtest.h>
 

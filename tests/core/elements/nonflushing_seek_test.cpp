@@ -2,7 +2,7 @@
 // not done by stopping it: in PAUSED the task waits in a push that only returns when
 // the pipeline plays on, so stopping it waited forever (and held the API's control
 // thread). The seek answers at once and its segment follows the data already sent.
-#include "tests/core/elements/video_test_support.hpp"
+#include "tests/core/elements/video/video_test_support.hpp"
 #include "tests/core/support/test_helpers.hpp"
 
 #include <gtest/gtest.h>

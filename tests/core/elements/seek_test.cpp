@@ -5,7 +5,7 @@
 // position that stops at EOS or an error instead of following the clock.
 #include "core/elements/video/testsrc.hpp"
 
-#include "tests/core/elements/video_test_support.hpp"
+#include "tests/core/elements/video/video_test_support.hpp"
 #include "tests/core/support/test_helpers.hpp"
 
 #include <gtest/gtest.h>

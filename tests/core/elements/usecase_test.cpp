@@ -14,7 +14,7 @@
 
 #include "core/base/base_transform.hpp"
 #include "core/memory/counters.hpp"
-#include "tests/core/elements/video_test_support.hpp"
+#include "tests/core/elements/video/video_test_support.hpp"
 
 #include <condition_variable>
 

@@ -7,7 +7,7 @@
 
 #include "core/graph/pipeline.hpp"
 #include "core/graph/pipeline_builder.hpp"
-#include "tests/core/elements/file_test_support.hpp"
+#include "tests/core/support/file_test_support.hpp"
 #include "tests/core/support/test_elements.hpp"
 #include "tests/core/support/test_runtime.hpp"
 
@@ -25,7 +25,7 @@ using namespace std::chrono_literals;
 using test::build_test_pipeline;
 using test::element_as;
 using test::eventually;
-using test::record_sink;
+using test::harness_sink;
 
 /// Every message on the bus until `last` from the pipeline (included), as
 /// "source type old->new pending" lines (old/new/pending only for state-changed).
@@ -87,13 +87,13 @@ TEST(MessageTypes, StateChangedSaysVoidPendingOnceTheTargetIsReached) {
 }
 
 TEST(StreamStart, IsPostedOncePerPrerollByThePipeline) {
-  auto p = build_test_pipeline("octsrc num-buffers=3 ! recsink");
+  auto p = build_test_pipeline("octsrc num-buffers=3 ! harnesssink");
   ASSERT_EQ(p->set_state(state::paused), state_change::async);
   const auto lines = messages_until(*p, message_type::async_done);
   EXPECT_EQ(count(lines, "p stream-start"), 1u);
   // GStreamer's order: the stream starts before the sink prerolls.
   EXPECT_LT(index_of(lines, "p stream-start"), index_of(lines, "p async-done"));
-  EXPECT_LT(index_of(lines, "p stream-start"), index_of(lines, "recsink0 state-changed ready->paused void-pending"));
+  EXPECT_LT(index_of(lines, "p stream-start"), index_of(lines, "harnesssink0 state-changed ready->paused void-pending"));
 
   p->set_state(state::playing);
   const auto played = messages_until(*p, message_type::eos);
@@ -103,14 +103,14 @@ TEST(StreamStart, IsPostedOncePerPrerollByThePipeline) {
   ASSERT_EQ(p->set_state(state::ready), state_change::success);
   ASSERT_EQ(p->set_state(state::paused), state_change::async);
   EXPECT_EQ(count(messages_until(*p, message_type::async_done), "p stream-start"), 1u);
-  EXPECT_EQ(element_as<record_sink>(*p, "recsink0").stream_start_count(), 2u);
+  EXPECT_EQ(element_as<harness_sink>(*p, "harnesssink0").stream_start_count(), 2u);
   p->set_state(state::null_state);
 }
 
 TEST(StreamStart, WaitsForEverySinkAndIsPostedOnce) {
-  auto p = build_test_pipeline("octsrc ! recsink  octsrc ! recsink");
-  element* a = p->find("recsink0");
-  element* b = p->find("recsink1");
+  auto p = build_test_pipeline("octsrc ! harnesssink  octsrc ! harnesssink");
+  element* a = p->find("harnesssink0");
+  element* b = p->find("harnesssink1");
   p->stream_start(*a);
   p->stream_start(*a);  // the same sink twice is still one
   EXPECT_FALSE(p->bus().pop_filtered(0ms, {message_type::stream_start})) << "posted before the second sink had it";
@@ -161,8 +161,8 @@ TEST(StreamStart, RawvideoparseStartsTheStreamItPullsAndForwardsTheOneItIsPushed
 }
 
 TEST(StreamStart, AFlushingSeekStartsNoNewStream) {
-  auto p = build_test_pipeline("octsrc seekable=true pts-step=1000000 ! recsink");
-  auto& sink = element_as<record_sink>(*p, "recsink0");
+  auto p = build_test_pipeline("octsrc seekable=true pts-step=1000000 ! harnesssink");
+  auto& sink = element_as<harness_sink>(*p, "harnesssink0");
   ASSERT_EQ(p->set_state(state::paused), state_change::async);
   ASSERT_EQ(count(messages_until(*p, message_type::async_done), "p stream-start"), 1u);
   ASSERT_EQ(sink.stream_start_count(), 1u);
@@ -179,24 +179,24 @@ TEST(StreamStart, AFlushingSeekStartsNoNewStream) {
 }
 
 TEST(ElementStateChanged, EveryElementPostsEachStepAndASinkWhenItPrerolled) {
-  auto p = build_test_pipeline("octsrc num-buffers=3 ! xform ! recsink");
+  auto p = build_test_pipeline("octsrc num-buffers=3 ! xform ! harnesssink");
   ASSERT_EQ(p->set_state(state::paused), state_change::async);
   const auto lines = messages_until(*p, message_type::async_done);
-  for (const char* e : {"octsrc0", "xform0", "recsink0"}) {
+  for (const char* e : {"octsrc0", "xform0", "harnesssink0"}) {
     EXPECT_EQ(count(lines, std::string(e) + " state-changed null->ready void-pending"), 1u) << e;
     EXPECT_EQ(count(lines, std::string(e) + " state-changed ready->paused void-pending"), 1u) << e;
   }
   EXPECT_EQ(count(lines, "p state-changed null->ready paused"), 1u);
   EXPECT_EQ(count(lines, "p state-changed ready->paused void-pending"), 1u);
   // Sinks first, like a bin; the pipeline's own message after its elements'.
-  EXPECT_LT(index_of(lines, "recsink0 state-changed null->ready void-pending"),
+  EXPECT_LT(index_of(lines, "harnesssink0 state-changed null->ready void-pending"),
             index_of(lines, "octsrc0 state-changed null->ready void-pending"));
   EXPECT_LT(index_of(lines, "octsrc0 state-changed null->ready void-pending"),
             index_of(lines, "p state-changed null->ready paused"));
   // The sink is in PAUSED once it holds its preroll buffer, after the source started.
   EXPECT_LT(index_of(lines, "octsrc0 state-changed ready->paused void-pending"),
-            index_of(lines, "recsink0 state-changed ready->paused void-pending"));
-  EXPECT_LT(index_of(lines, "recsink0 state-changed ready->paused void-pending"),
+            index_of(lines, "harnesssink0 state-changed ready->paused void-pending"));
+  EXPECT_LT(index_of(lines, "harnesssink0 state-changed ready->paused void-pending"),
             index_of(lines, "p state-changed ready->paused void-pending"));
 
   p->set_state(state::null_state);
@@ -208,13 +208,13 @@ TEST(ElementStateChanged, EveryElementPostsEachStepAndASinkWhenItPrerolled) {
 }
 
 TEST(ElementStateChanged, ALiveSinkIsInPausedAtOnce) {
-  auto p = build_test_pipeline("octsrc is-live=true pts-step=5000000 ! recsink");
+  auto p = build_test_pipeline("octsrc is-live=true pts-step=5000000 ! harnesssink");
   ASSERT_EQ(p->set_state(state::paused), state_change::no_preroll);
   std::vector<std::string> lines;
   while (auto m = p->bus().pop(0ms))
     if (m->type == message_type::state_changed)
       lines.push_back(m->source + " " + m->get_string("old").value_or("?") + "->" + m->get_string("new").value_or("?"));
-  EXPECT_EQ(count(lines, "recsink0 ready->paused"), 1u) << "nobody waits for a live sink's preroll";
+  EXPECT_EQ(count(lines, "harnesssink0 ready->paused"), 1u) << "nobody waits for a live sink's preroll";
   EXPECT_EQ(count(lines, "p ready->paused"), 1u);
   p->set_state(state::null_state);
 }

@@ -16,7 +16,7 @@ namespace {
 
 using test::counters_since;
 using test::probe_sink;
-using test::probe_src;
+using test::harness_src;
 
 /// probesrc.src -> probesink.sink with the given permission masks on the templates.
 struct perm_link {
@@ -24,7 +24,7 @@ struct perm_link {
   std::unique_ptr<element> src_element, sink_element;
 
   perm_link(perm src_rej, perm sink_min, perm sink_rej) {
-    src_factory = test::test_factory<probe_src>("permsrc", {test::src_template(caps::new_any(), src_rej)});
+    src_factory = test::test_factory<harness_src>("permsrc", {test::src_template(caps::new_any(), src_rej)});
     sink_factory =
         test::test_factory<probe_sink>("permsink", {test::sink_template(caps::new_any(), sink_min, sink_rej)});
     src_element = src_factory->create(*src_factory, "up");

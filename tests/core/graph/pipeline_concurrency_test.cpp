@@ -21,7 +21,7 @@ using test::build_test_pipeline;
 using test::element_as;
 using test::eventually;
 using test::push_src;
-using test::record_sink;
+using test::harness_sink;
 using test::within;
 
 struct transition {
@@ -51,8 +51,8 @@ void stop(pipeline& p) {
 }
 
 TEST(PipelineStates, NullToPlayingReachesPlayingAndStreams) {
-  auto p = build_test_pipeline("octsrc ! recsink");
-  auto& sink = element_as<record_sink>(*p, "recsink0");
+  auto p = build_test_pipeline("octsrc ! harnesssink");
+  auto& sink = element_as<harness_sink>(*p, "harnesssink0");
 
   EXPECT_EQ(p->set_state(state::playing), state_change::async);
   EXPECT_EQ(p->wait_state(10s), state::playing);
@@ -64,8 +64,8 @@ TEST(PipelineStates, NullToPlayingReachesPlayingAndStreams) {
 
 TEST(PipelineStates, PausedPrerollsExactlyOneBufferAndRendersNone) {
   std::atomic<std::int64_t> prerolls_when_paused{-1};
-  auto p = build_test_pipeline("octsrc num-buffers=5 ! recsink");
-  auto& sink = element_as<record_sink>(*p, "recsink0");
+  auto p = build_test_pipeline("octsrc num-buffers=5 ! harnesssink");
+  auto& sink = element_as<harness_sink>(*p, "harnesssink0");
   auto& src = element_as<push_src>(*p, "octsrc0");
   const auto sub = p->bus().subscribe([&](const message& m) {
     if (m.type == message_type::state_changed && m.source == p->name() && m.get_string("new") == "paused")
@@ -86,8 +86,8 @@ TEST(PipelineStates, PausedPrerollsExactlyOneBufferAndRendersNone) {
 }
 
 TEST(PipelineStates, PausedToPlayingRendersThePrerolledBufferAndTheRest) {
-  auto p = build_test_pipeline("octsrc num-buffers=5 size=7 ! recsink");
-  auto& sink = element_as<record_sink>(*p, "recsink0");
+  auto p = build_test_pipeline("octsrc num-buffers=5 size=7 ! harnesssink");
+  auto& sink = element_as<harness_sink>(*p, "harnesssink0");
   ASSERT_EQ(p->set_state(state::paused), state_change::async);
   ASSERT_EQ(p->wait_state(10s), state::paused);
   ASSERT_EQ(sink.render_count(), 0u);
@@ -96,12 +96,12 @@ TEST(PipelineStates, PausedToPlayingRendersThePrerolledBufferAndTheRest) {
   EXPECT_EQ(p->wait_state(10s), state::playing);
   EXPECT_TRUE(eventually([&] { return sink.render_count() == 5; }));
   EXPECT_EQ(sink.preroll_count(), 1u);
-  for (const auto& r : sink.rendered_buffers()) EXPECT_EQ(r.size, 7u);
+  for (const auto& r : sink.records()) EXPECT_EQ(r.size, 7u);
   stop(*p);
 }
 
 TEST(PipelineStates, StateChangedMessagesArePostedInOrder) {
-  auto p = build_test_pipeline("octsrc ! xform ! recsink");
+  auto p = build_test_pipeline("octsrc ! xform ! harnesssink");
   p->set_state(state::playing);
   ASSERT_EQ(p->wait_state(10s), state::playing);
   EXPECT_EQ(state_changes(*p, 3, 10s),
@@ -112,7 +112,7 @@ TEST(PipelineStates, StateChangedMessagesArePostedInOrder) {
 }
 
 TEST(PipelineStates, AsyncDoneFollowsThePrerollStateChange) {
-  auto p = build_test_pipeline("octsrc ! recsink");
+  auto p = build_test_pipeline("octsrc ! harnesssink");
   p->set_state(state::paused);
   ASSERT_EQ(p->wait_state(10s), state::paused);
   std::vector<std::string> seen;
@@ -126,8 +126,8 @@ TEST(PipelineStates, AsyncDoneFollowsThePrerollStateChange) {
 }
 
 TEST(PipelineStates, LiveSourceAnswersNoPrerollAndPausesWithoutPreroll) {
-  auto p = build_test_pipeline("octsrc is-live=true pts-step=5000000 ! recsink");
-  auto& sink = element_as<record_sink>(*p, "recsink0");
+  auto p = build_test_pipeline("octsrc is-live=true pts-step=5000000 ! harnesssink");
+  auto& sink = element_as<harness_sink>(*p, "harnesssink0");
   auto& src = element_as<push_src>(*p, "octsrc0");
 
   EXPECT_EQ(p->set_state(state::paused), state_change::no_preroll);
@@ -146,9 +146,9 @@ TEST(PipelineStates, LiveSourceAnswersNoPrerollAndPausesWithoutPreroll) {
 
 TEST(PipelineStates, EosIsPostedOnceWhenEverySinkHasReachedIt) {
   std::atomic<int> eos_messages{0};
-  auto p = build_test_pipeline("octsrc num-buffers=3 ! recsink name=a  octsrc name=endless ! recsink name=b");
-  auto& a = element_as<record_sink>(*p, "a");
-  auto& b = element_as<record_sink>(*p, "b");
+  auto p = build_test_pipeline("octsrc num-buffers=3 ! harnesssink name=a  octsrc name=endless ! harnesssink name=b");
+  auto& a = element_as<harness_sink>(*p, "a");
+  auto& b = element_as<harness_sink>(*p, "b");
   const auto sub = p->bus().subscribe([&](const message& m) {
     if (m.type == message_type::eos) eos_messages.fetch_add(1);
   });
@@ -174,10 +174,10 @@ TEST(PipelineStates, EosIsPostedOnceWhenEverySinkHasReachedIt) {
 }
 
 TEST(PipelineStates, ElementErrorStopsItsPipelineButAnotherKeepsStreaming) {
-  auto failing = build_test_pipeline("octsrc ! xform error-after=5 ! recsink name=s", "p1");
-  auto healthy = build_test_pipeline("octsrc ! xform ! recsink name=s", "p2");
-  auto& s1 = element_as<record_sink>(*failing, "s");
-  auto& s2 = element_as<record_sink>(*healthy, "s");
+  auto failing = build_test_pipeline("octsrc ! xform error-after=5 ! harnesssink name=s", "p1");
+  auto healthy = build_test_pipeline("octsrc ! xform ! harnesssink name=s", "p2");
+  auto& s1 = element_as<harness_sink>(*failing, "s");
+  auto& s2 = element_as<harness_sink>(*healthy, "s");
   healthy->set_state(state::playing);
   failing->set_state(state::playing);
 
@@ -204,16 +204,16 @@ TEST(PipelineStates, ElementErrorStopsItsPipelineButAnotherKeepsStreaming) {
 
 TEST(PipelineStates, SetStateNullWhileStreamingJoinsCleanlyEveryTime) {
   const char* descriptions[] = {
-      "octsrc ! xform mode=copy ! recsink",
-      "octsrc pts-step=1000000 ! xform mode=in-place ! delay delay-ns=200000 ! recsink sync=true",
-      "octsrc is-live=true pts-step=1000000 ! xform map=unit-any ! recsink sync=true",
-      "octsrc ! delay delay-ns=50000 ! xform mode=copy map=unit-any ! recsink",
+      "octsrc ! xform mode=copy ! harnesssink",
+      "octsrc pts-step=1000000 ! xform mode=in-place ! delay delay-ns=200000 ! harnesssink sync=true",
+      "octsrc is-live=true pts-step=1000000 ! xform map=unit-any ! harnesssink sync=true",
+      "octsrc ! delay delay-ns=50000 ! xform mode=copy map=unit-any ! harnesssink",
   };
   for (int i = 0; i < 50; ++i) {
     const char* text = descriptions[i % 4];
     SCOPED_TRACE(std::string("iteration ") + std::to_string(i) + ": " + text);
     auto p = build_test_pipeline(text);
-    auto& sink = element_as<record_sink>(*p, "recsink0");
+    auto& sink = element_as<harness_sink>(*p, "harnesssink0");
     p->set_state(state::playing);
     ASSERT_TRUE(eventually([&] { return sink.render_count() >= 2; }));
     stop(*p);
@@ -267,7 +267,7 @@ TEST(PipelineStates, ErrorPostedWhileSetStateHoldsTheStateLockDoesNotDeadlock) {
     auto p = std::make_unique<pipeline>("p", test_runtime());
     auto* src = p->add(test::test_registry().make("octsrc", "src").value()).value();
     auto* mid = static_cast<error_on_stop*>(p->add(factory->create(*factory, "mid")).value());
-    auto* sink = static_cast<record_sink*>(p->add(test::test_registry().make("recsink", "sink").value()).value());
+    auto* sink = static_cast<harness_sink*>(p->add(test::test_registry().make("harnesssink", "sink").value()).value());
     sink->set_property("sync", sync).value();
     link(*src->find_pad("src"), *mid->find_pad("sink")).value();
     link(*mid->find_pad("src"), *sink->find_pad("sink")).value();
@@ -304,9 +304,9 @@ class gate : public element {
 
 /// A sink whose first preroll waits (bounded) until the gate's teardown has begun,
 /// so its async_done lands while set_state(NULL) holds the state lock.
-class late_preroll_sink : public record_sink {
+class late_preroll_sink : public harness_sink {
  public:
-  using record_sink::record_sink;
+  using harness_sink::harness_sink;
   gate* g = nullptr;
   std::atomic<bool> in_preroll{false};
 
@@ -314,7 +314,7 @@ class late_preroll_sink : public record_sink {
   flow preroll(buffer& b) override {
     if (!in_preroll.exchange(true))
       for (int i = 0; i < 5000 && !g->teardown_started.load(); ++i) std::this_thread::sleep_for(1ms);
-    return record_sink::preroll(b);
+    return harness_sink::preroll(b);
   }
 };
 
@@ -347,8 +347,8 @@ TEST(PipelineStates, PrerollOfAnAbandonedPauseDoesNotCompleteTheNextOne) {
 }
 
 TEST(PipelineStates, PausingAndResumingKeepsStreaming) {
-  auto p = build_test_pipeline("octsrc ! xform mode=in-place ! recsink");
-  auto& sink = element_as<record_sink>(*p, "recsink0");
+  auto p = build_test_pipeline("octsrc ! xform mode=in-place ! harnesssink");
+  auto& sink = element_as<harness_sink>(*p, "harnesssink0");
   p->set_state(state::playing);
   ASSERT_EQ(p->wait_state(10s), state::playing);
   for (int i = 0; i < 5; ++i) {
@@ -388,8 +388,8 @@ void play(pipeline& p) {
 
 // GstBaseSink: PLAYING -> PAUSED is async until the sink holds a buffer again.
 TEST(PipelineStates, PlayingToPausedPrerollsAgainWithTheNextBuffer) {
-  auto p = build_test_pipeline("octsrc ! recsink");
-  auto& sink = element_as<record_sink>(*p, "recsink0");
+  auto p = build_test_pipeline("octsrc ! harnesssink");
+  auto& sink = element_as<harness_sink>(*p, "harnesssink0");
   play(*p);
   ASSERT_TRUE(eventually([&] { return sink.render_count() > 0; }));
   EXPECT_EQ(sink.preroll_count(), 1u);
@@ -410,8 +410,8 @@ TEST(PipelineStates, PlayingToPausedPrerollsAgainWithTheNextBuffer) {
 TEST(PipelineStates, PlayingToPausedPrerollsTheBufferWaitingForItsClockTime) {
   // 200 ms between buffers and sync=true: the sink is waiting for the clock when PAUSED
   // comes; that buffer is the preroll, long before the next one would arrive.
-  auto p = build_test_pipeline("octsrc pts-step=200000000 ! recsink sync=true");
-  auto& sink = element_as<record_sink>(*p, "recsink0");
+  auto p = build_test_pipeline("octsrc pts-step=200000000 ! harnesssink sync=true");
+  auto& sink = element_as<harness_sink>(*p, "harnesssink0");
   play(*p);
   ASSERT_TRUE(eventually([&] { return sink.render_count() >= 1; }));
   EXPECT_EQ(p->set_state(state::paused), state_change::async);
@@ -421,7 +421,7 @@ TEST(PipelineStates, PlayingToPausedPrerollsTheBufferWaitingForItsClockTime) {
 }
 
 TEST(PipelineStates, PlayingToPausedAtEosIsPrerolledAtOnce) {
-  auto p = build_test_pipeline("octsrc num-buffers=3 ! recsink");
+  auto p = build_test_pipeline("octsrc num-buffers=3 ! harnesssink");
   play(*p);
   ASSERT_TRUE(eventually([&] { return p->is_eos(); }));
   EXPECT_EQ(p->set_state(state::paused), state_change::success);
@@ -430,8 +430,8 @@ TEST(PipelineStates, PlayingToPausedAtEosIsPrerolledAtOnce) {
 }
 
 TEST(PipelineStates, LivePlayingToPausedAnswersNoPreroll) {
-  auto p = build_test_pipeline("octsrc is-live=true pts-step=5000000 ! recsink");
-  auto& sink = element_as<record_sink>(*p, "recsink0");
+  auto p = build_test_pipeline("octsrc is-live=true pts-step=5000000 ! harnesssink");
+  auto& sink = element_as<harness_sink>(*p, "harnesssink0");
   play(*p);
   ASSERT_TRUE(eventually([&] { return sink.render_count() >= 2; }));
   EXPECT_EQ(p->set_state(state::paused), state_change::no_preroll);
@@ -443,8 +443,8 @@ TEST(PipelineStates, LivePlayingToPausedAnswersNoPreroll) {
 TEST(PipelineStates, BackToPlayingBeforeTheRePrerollStopsWaitingForIt) {
   // Each buffer takes 2 s through delay: the re-preroll is still pending when PLAYING
   // is asked for again, which must not wait for it (the elements are PAUSED).
-  auto p = build_test_pipeline("octsrc ! delay delay-ns=2000000000 ! recsink");
-  auto& sink = element_as<record_sink>(*p, "recsink0");
+  auto p = build_test_pipeline("octsrc ! delay delay-ns=2000000000 ! harnesssink");
+  auto& sink = element_as<harness_sink>(*p, "harnesssink0");
   play(*p);
   ASSERT_TRUE(eventually([&] { return sink.render_count() >= 1; }));
   ASSERT_EQ(p->set_state(state::paused), state_change::async);
@@ -459,7 +459,7 @@ TEST(PipelineStates, BackToPlayingBeforeTheRePrerollStopsWaitingForIt) {
 
 TEST(PipelineStates, GoingDownFromPlayingDoesNotWaitForARePreroll) {
   // The sinks answer async for PLAYING -> PAUSED, but READY is the target: no preroll.
-  auto p = build_test_pipeline("octsrc ! delay delay-ns=300000000 ! recsink");
+  auto p = build_test_pipeline("octsrc ! delay delay-ns=300000000 ! harnesssink");
   play(*p);
   EXPECT_EQ(p->set_state(state::ready), state_change::success);
   EXPECT_EQ(p->current_state(), state::ready);

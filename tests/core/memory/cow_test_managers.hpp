@@ -1,7 +1,7 @@
 #pragma once
 /// Block managers for tests of the cow_block_manager customization point: one that
 /// counts (and can be told to fail), and one that really swaps bytes out to a side
-/// table and back, as MemMgr will with a swap file. Both are thread-safe.
+/// table and back, as the tile cache does with a swap file. Both are thread-safe.
 
 #include "core/memory/cow_block_manager.hpp"
 #include "core/memory/cow_storage.hpp"

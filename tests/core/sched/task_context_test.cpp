@@ -168,7 +168,7 @@ class defer_twice : public element, public deferred_waiter {
 };
 
 TEST(TaskContext, AnElementDeferringTwiceInOnePushIsResumedTwiceInOrder) {
-  auto src_f = test::test_factory<test::probe_src>("s", {test::src_template(caps::new_any())});
+  auto src_f = test::test_factory<test::harness_src>("s", {test::src_template(caps::new_any())});
   auto mid_f = test::test_factory<defer_twice>(
       "d", {test::sink_template(caps::new_any()), test::src_template(caps::new_any())});
   auto sink_f = test::test_factory<test::probe_sink>("k", {test::sink_template(caps::new_any())});

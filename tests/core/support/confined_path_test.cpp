@@ -1,6 +1,6 @@
 #include "core/support/confined_path.hpp"
 
-#include "tests/core/elements/file_test_support.hpp"
+#include "tests/core/support/file_test_support.hpp"
 
 #include <gtest/gtest.h>
 

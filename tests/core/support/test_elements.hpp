@@ -3,15 +3,15 @@
 /// stand-ins for real elements, so the tests of the core do not depend on the
 /// element library.
 ///
-///  - probe_src / probe_sink: plain elements for pad-level tests driven by direct
-///    calls from the test thread. probe_sink keeps every buffer and event it gets,
-///    counts buffer-alloc calls and can answer them with another width (a resizable
-///    sink). Single-threaded.
+///  - harness_src / harness_sink (harness.hpp): the source pad the test pushes
+///    through by hand, and the base_sink that records, counts and can answer
+///    buffer-alloc with another width.
+///  - probe_sink: a plain element (no base_sink) for pad-level tests driven by direct
+///    calls from the test thread: keeps every buffer and event it gets, counts
+///    buffer-alloc calls and can answer them with another width. Single-threaded.
 ///  - push_src (base_src): pushes `num-buffers` buffers with pts = k * pts-step,
 ///    optionally live, optionally allocating them from downstream (peer-alloc) and
 ///    renegotiating when downstream answers with other caps.
-///  - record_sink (base_sink): counts prerolls and renders, remembers when each
-///    buffer was rendered; can answer buffer-alloc with another width.
 ///  - xform (base_transform): passthrough / in-place / copy, with counters for every
 ///    hook and a choice of caps mapping (same, unit=u <-> unit=2u, unit -> [1,16],
 ///    width -> [1,4096]); unit size = "unit" field, or width for GRAY8 video (a row).
@@ -22,6 +22,7 @@
 /// stream; counters they expose are atomics or behind a mutex, so the test thread
 /// can read them while a pipeline plays.
 
+#include "tests/core/support/harness.hpp"
 #include "tests/core/support/test_helpers.hpp"
 #include "tests/core/support/test_probes.hpp"
 #include "tests/core/support/test_src_sink.hpp"
@@ -55,8 +56,8 @@ std::unique_ptr<element_factory> test_factory(std::string name, std::vector<pad_
 
 /// A registry of the test elements above:
 ///   pushsrc (ANY), octsrc (application/octet-stream), graysrc (GRAY8 video, ranges),
-///   recsink (ANY), audiosink (audio/x-raw only), graysink, xform (ANY), delay, fan,
-///   probesrc, probesink, capsfilter.
+///   harnesssrc, harnesssink (ANY), audiosink (audio/x-raw only), graysink (harness
+///   sinks), xform (ANY), delay, fan, probesink, capsfilter.
 inline element_registry& test_registry() {
   static element_registry reg_instance(test_runtime());
   static const bool filled = [] {
@@ -66,13 +67,13 @@ inline element_registry& test_registry() {
     reg->add(test_factory<push_src>("pushsrc", {src_template(any)}));
     reg->add(test_factory<push_src>("octsrc", {src_template(caps_of("application/octet-stream"))}));
     reg->add(test_factory<push_src>("graysrc", {src_template(gray)}));
-    reg->add(test_factory<record_sink>("recsink", {sink_template(any)}));
-    reg->add(test_factory<record_sink>("graysink", {sink_template(gray)}));
-    reg->add(test_factory<record_sink>("audiosink", {sink_template(caps_of("audio/x-raw,format=S16LE"))}));
+    reg->add(harness_sink::factory());
+    reg->add(harness_sink::factory("graysink", gray));
+    reg->add(harness_sink::factory("audiosink", caps_of("audio/x-raw,format=S16LE")));
     reg->add(test_factory<xform>("xform", {sink_template(any), src_template(any)}));
     reg->add(test_factory<delay>("delay", {sink_template(any), src_template(any)}));
     reg->add(test_factory<fan>("fan", {sink_template(any), src_template(any, perm::none, "src_%u", pad_presence::request)}));
-    reg->add(test_factory<probe_src>("probesrc", {src_template(any)}));
+    reg->add(harness_src::factory());
     reg->add(test_factory<probe_sink>("probesink", {sink_template(any)}));
     reg->add(capsfilter::factory());
     return true;

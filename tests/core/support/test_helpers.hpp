@@ -42,7 +42,7 @@ inline pad_template sink_template(caps c, perm min = perm::none, perm rej = perm
 
 /// Polls `pred` every millisecond until it holds or `timeout` passes.
 template <class Pred>
-bool eventually(Pred pred, std::chrono::milliseconds timeout = std::chrono::seconds(10)) {
+bool eventually(Pred pred, std::chrono::milliseconds timeout = std::chrono::seconds(20)) {
   const auto deadline = std::chrono::steady_clock::now() + timeout;
   while (!pred()) {
     if (std::chrono::steady_clock::now() >= deadline) return pred();
@@ -98,11 +98,13 @@ inline buffer pattern_buffer(std::size_t size, unsigned first = 0) {
   return b;
 }
 
-inline std::vector<std::uint8_t> bytes_of(buffer& b) {
-  auto m = b.map(map_access::read).value();
-  std::vector<std::uint8_t> out(m.size());
-  for (std::size_t i = 0; i < m.size(); ++i) out[i] = static_cast<std::uint8_t>(m.data()[i]);
-  return out;
+/// A buffer's bytes, read through a share (empty when it cannot be read).
+inline std::vector<std::uint8_t> bytes_of(const buffer& b) {
+  buffer view = b.share();
+  auto map = view.map(map_access::read);
+  if (!map) return {};
+  const auto* d = reinterpret_cast<const std::uint8_t*>(map->data());
+  return {d, d + map->size()};
 }
 
 }  // namespace tessera::core::test

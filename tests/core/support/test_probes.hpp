@@ -1,7 +1,8 @@
 #pragma once
-/// Plain test elements (no base class behaviour): probe_src and probe_sink for
-/// pad-level tests driven from the test thread, delay (holds each buffer for a
-/// while with a deferred wait) and fan (a tee with request pads).
+/// Plain test elements (no base class behaviour): probe_sink for pad-level tests
+/// driven from the test thread (harness_src, in harness.hpp, is their source), delay
+/// (holds each buffer for a while with a deferred wait) and fan (a tee with request
+/// pads).
 
 #include "tests/core/support/test_helpers.hpp"
 
@@ -14,16 +15,6 @@
 #include <mutex>
 
 namespace tessera::core::test {
-
-// ------------------------------------------------------------------ probe_src
-
-/// A source pad and nothing else: the test pushes through it by hand.
-class probe_src : public element {
- public:
-  using element::element;
-  static std::vector<property_spec> properties() { return {}; }
-  pad& src() const { return *static_pad(pad_direction::src); }
-};
 
 // ------------------------------------------------------------------ probe_sink
 

@@ -1,10 +1,9 @@
 #pragma once
-/// push_src (a base_src) and record_sink (a base_sink) for pipeline tests; see
-/// test_elements.hpp.
+/// push_src (a base_src) for pipeline tests; see test_elements.hpp. What it pushes
+/// is recorded by harness_sink (harness.hpp).
 
 #include "tests/core/support/test_helpers.hpp"
 
-#include "core/base/base_sink.hpp"
 #include "core/base/base_src.hpp"
 
 #include <atomic>
@@ -130,83 +129,6 @@ class push_src : public base_src {
   std::atomic<std::uint64_t> renegotiations_{0};
   mutable std::mutex mutex_;
   caps caps_;
-};
-
-// ------------------------------------------------------------------ record_sink
-
-class record_sink : public base_sink {
- public:
-  record_sink(const element_factory& f, std::string name) : base_sink(f, std::move(name)) {}
-
-  static std::vector<property_spec> properties() { return base_sink::common_properties(false); }
-
-  struct rendered_buffer {
-    clock_time pts;
-    clock_time at;  // monotonic_now() when rendered
-    std::size_t size;
-  };
-
-  std::uint64_t preroll_count() const { return prerolls_.load(); }
-  std::uint64_t render_count() const { return renders_.load(); }
-  std::uint64_t eos_count() const { return eos_.load(); }
-  std::uint64_t stream_start_count() const { return stream_starts_.load(); }
-  std::uint64_t alloc_count() const { return allocs_.load(); }
-  std::vector<rendered_buffer> rendered_buffers() const {
-    std::lock_guard lock(mutex_);
-    return rendered_;
-  }
-  std::vector<caps> caps_seen() const {
-    std::lock_guard lock(mutex_);
-    return caps_;
-  }
-  /// When > 0, buffer_alloc answers with this width (a sink resized at runtime).
-  std::atomic<std::int64_t> answer_width{0};
-  /// Tells transforms upstream that buffer_alloc may answer with other caps (set
-  /// before the caps are negotiated), as a resizable sink does.
-  std::atomic<bool> resizable{false};
-
- protected:
-  flow render(buffer& b) override {
-    {
-      std::lock_guard lock(mutex_);
-      rendered_.push_back({b.pts, monotonic_now(), b.size()});
-    }
-    renders_.fetch_add(1);
-    return flow::ok;
-  }
-  flow preroll(buffer&) override {
-    prerolls_.fetch_add(1);
-    return flow::ok;
-  }
-  void on_caps(const caps& c) override {
-    std::lock_guard lock(mutex_);
-    caps_.push_back(c);
-  }
-  void on_eos() override { eos_.fetch_add(1); }
-  bool event(pad& p, core::event ev) override {
-    if (ev.is<event_stream_start>()) stream_starts_.fetch_add(1);
-    return base_sink::event(p, std::move(ev));
-  }
-
-  result<allocation> buffer_alloc(pad&, std::size_t size, const caps& c) override {
-    allocs_.fetch_add(1);
-    caps answer = c;
-    const std::int64_t w = answer_width.load();
-    if (w > 0 && !c.is_any() && !c.is_empty() && c.structure_at(0)->get_int("width")) {
-      answer = with_int_field(c, "width", w);
-      size = static_cast<std::size_t>(w * answer.structure_at(0)->get_int("height").value_or(1));
-    }
-    auto b = buffer::allocate(size);
-    if (!b) return b.error();
-    return allocation{std::move(b).value(), answer};
-  }
-  bool may_change_caps_on_alloc(const pad&) const override { return resizable.load() || answer_width.load() > 0; }
-
- private:
-  std::atomic<std::uint64_t> prerolls_{0}, renders_{0}, eos_{0}, allocs_{0}, stream_starts_{0};
-  mutable std::mutex mutex_;
-  std::vector<rendered_buffer> rendered_;
-  std::vector<caps> caps_;
 };
 
 }  // namespace tessera::core::test

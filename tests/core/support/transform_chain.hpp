@@ -9,7 +9,7 @@
 
 namespace tessera::core::test {
 
-/// probesrc -> xform -> probesink, the sink accepting `sink_caps`.
+/// harness_src -> xform -> probesink, the sink accepting `sink_caps`.
 struct transform_chain {
   std::unique_ptr<element_factory> src_factory, sink_factory;
   std::unique_ptr<element> src_e, sink_e;
@@ -17,7 +17,7 @@ struct transform_chain {
 
   transform_chain(std::string_view mode, std::string_view map, caps sink_caps = caps::new_any(),
                   caps src_caps = caps::new_any()) {
-    src_factory = test_factory<probe_src>("tsrc", {src_template(std::move(src_caps))});
+    src_factory = test_factory<harness_src>("tsrc", {src_template(std::move(src_caps))});
     sink_factory = test_factory<probe_sink>("tsink", {sink_template(std::move(sink_caps))});
     src_e = src_factory->create(*src_factory, "src");
     sink_e = sink_factory->create(*sink_factory, "sink");

@@ -4,7 +4,7 @@
 #include "core/memory/counters.hpp"
 #include "core/tiles/frame_residency.hpp"
 #include "core/video/tiled_frame.hpp"
-#include "mem_mgr_test_support.hpp"
+#include "tile_cache_test_support.hpp"
 
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/io_context.hpp>
@@ -18,14 +18,14 @@
 #include <fcntl.h>
 #include <unistd.h>
 
-// Tile memories of frames in flight under the MemMgr's budget: cold ones leave RAM
+// Tile memories of frames in flight under the tile cache's budget: cold ones leave RAM
 // and come back, byte-identical, on the next map or bytes pin (or off the streaming
 // thread through bring_in); held ones never leave; failures lose nothing.
 
 namespace tessera::core {
 namespace {
 
-using namespace mem_mgr_test;
+using namespace tile_cache_test;
 
 constexpr std::size_t frame_tile = 64 * 64 * 4;  // one RGBA frame tile, 4 pages
 
@@ -132,12 +132,12 @@ TEST(FrameTileAllocator, FreedTilesAreRecycledAndForgetTheirSwapCopy) {
 
 TEST(FrameTileAllocator, ASwapOutThatCannotWriteKeepsTheTileResident) {
   temp_dir d("frame_full");
-  mem_mgr_config c;
+  tile_cache_config c;
   c.cache_bytes = 2 * frame_tile;
   c.swap_dir = d.path;
   c.compress = false;
   c.max_swap_bytes = frame_tile + frame_tile / 2;  // room for one tile in the swap file
-  auto mgr = std::move(mem_mgr::create(c).value());
+  auto mgr = std::move(tile_cache::create(c).value());
   frame_tile_allocator a(*mgr);
   std::vector<std::vector<std::byte>> expected;
   auto tiles = filled_tiles(a, 6, expected);

@@ -3,8 +3,8 @@
 // are swapped in (slowly) leaves the streaming threads to the other pipelines.
 
 #include "core/threads/streaming_pool.hpp"
-#include "mem_mgr_test_support.hpp"
-#include "tiles_test_support.hpp"
+#include "tile_cache_test_support.hpp"
+#include "tests/core/elements/video/tiled_video_test_support.hpp"
 #include "tests/core/support/test_runtime.hpp"
 
 #include <gtest/gtest.h>
@@ -19,8 +19,8 @@
 namespace tessera::core {
 namespace {
 
-using namespace tiles_test;
-using mem_mgr_test::temp_dir;
+using namespace tiled_video_test;
+using tile_cache_test::temp_dir;
 using namespace std::chrono_literals;
 
 /// Each run gets a runtime of its own whose tile cache has the budget it needs, its

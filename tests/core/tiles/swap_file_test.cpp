@@ -3,7 +3,7 @@
 
 #include "core/tiles/swap_file.hpp"
 
-#include "mem_mgr_test_support.hpp"
+#include "tile_cache_test_support.hpp"
 
 #include <gtest/gtest.h>
 
@@ -20,7 +20,7 @@ namespace tessera::core {
 namespace {
 
 namespace fs = std::filesystem;
-using mem_mgr_test::temp_dir;
+using tile_cache_test::temp_dir;
 
 void plant(const fs::path& p) { std::ofstream(p) << "planted"; }
 

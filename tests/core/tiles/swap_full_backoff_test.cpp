@@ -3,10 +3,10 @@
 // tile again on each allocation, keeps the tiles in memory over the budget, says so
 // once on the bus, and the pipeline plays and stops as usual.
 
-#include "mem_mgr_test_support.hpp"
+#include "tile_cache_test_support.hpp"
 #include "tests/core/support/test_helpers.hpp"
 #include "tests/core/support/test_runtime.hpp"
-#include "tiles_test_support.hpp"
+#include "tests/core/elements/video/tiled_video_test_support.hpp"
 
 #include <gtest/gtest.h>
 
@@ -16,8 +16,8 @@
 namespace tessera::core {
 namespace {
 
-using namespace tiles_test;
-using mem_mgr_test::temp_dir;
+using namespace tiled_video_test;
+using tile_cache_test::temp_dir;
 using namespace std::chrono_literals;
 
 class SwapFull : public ::testing::Test {

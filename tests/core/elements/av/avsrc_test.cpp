@@ -29,13 +29,13 @@ TEST_P(AvsrcDecode, FramesEqualFfmpegsOwnDecodeWithoutACopy) {
   temp_dir dir;
   const fs::path clip = make_clip(dir, c.file, c.codec_args, c.size);
   const auto reference = ffmpeg_raw(dir, clip, c.pix_fmt);
-  auto p = build("avsrc location=" + quoted(clip) + " ! avframesink");
+  auto p = harness_pipeline("avsrc location=" + quoted(clip) + " ! harnesssink");
   ASSERT_TRUE(p);
   const auto copied_before = memory_counters_snapshot().copied_bytes;
   auto end = play(*p);
   ASSERT_TRUE(end);
   ASSERT_EQ(end->type, message_type::eos) << end->get_string("message").value_or("");
-  const auto frames = sink(*p)->frames();
+  const auto frames = decoded_frames(*p);
   ASSERT_EQ(frames.size(), 75u);
   ASSERT_FALSE(frames[0].bytes.empty());
   const std::size_t frame_bytes = frames[0].bytes.size();
@@ -81,7 +81,7 @@ TEST(Avsrc, SeekLandsOnTheFrameAtThePositionOrOnTheKeyframeBefore) {
     const auto reference = ffmpeg_raw(dir, clip, "yuv420p");
     const std::size_t frame_bytes = 320 * 240 * 3 / 2;
     for (const bool key_unit : {false, true}) {
-      auto p = build("avsrc location=" + quoted(clip) + " ! avframesink");
+      auto p = harness_pipeline("avsrc location=" + quoted(clip) + " ! harnesssink");
       ASSERT_TRUE(p);
       p->set_state(state::paused);
       ASSERT_EQ(p->wait_state(10s), state::paused);
@@ -92,7 +92,7 @@ TEST(Avsrc, SeekLandsOnTheFrameAtThePositionOrOnTheKeyframeBefore) {
       ASSERT_EQ(p->wait_state(10s), state::paused);
       auto end = play(*p);
       ASSERT_TRUE(end && end->type == message_type::eos) << file;
-      const auto frames = sink(*p)->frames();
+      const auto frames = decoded_frames(*p);
       // The flush drops the prerolled frame 0: the frames from the landing one to the end.
       const std::size_t first = key_unit ? 30 : 50;
       std::string all;
@@ -111,7 +111,7 @@ TEST(Avsrc, DurationIsTheFilesOnceOpen) {
   if (!have_ffmpeg()) GTEST_SKIP() << "no ffmpeg CLI";
   temp_dir dir;
   const fs::path clip = make_clip(dir, "d.mp4", "-c:v libx264", "160x120", 4);
-  auto p = build("avsrc location=" + quoted(clip) + " ! avframesink");
+  auto p = harness_pipeline("avsrc location=" + quoted(clip) + " ! harnesssink");
   ASSERT_TRUE(p);
   p->set_state(state::paused);
   ASSERT_EQ(p->wait_state(10s), state::paused);
@@ -123,12 +123,12 @@ TEST(Avsrc, LoopStartsAgainWithTimestampsGoingOn) {
   if (!have_ffmpeg()) GTEST_SKIP() << "no ffmpeg CLI";
   temp_dir dir;
   const fs::path clip = make_clip(dir, "l.mp4", "-c:v libx264", "160x120", 1);
-  auto p = build("avsrc location=" + quoted(clip) + " loop=true ! avframesink");
+  auto p = harness_pipeline("avsrc location=" + quoted(clip) + " loop=true ! harnesssink");
   ASSERT_TRUE(p);
   p->set_state(state::playing);
   ASSERT_TRUE(test::eventually([&] { return sink(*p)->count() >= 60; }));
   p->set_state(state::null_state);
-  const auto frames = sink(*p)->frames();
+  const auto frames = decoded_frames(*p);
   for (std::size_t k = 0; k < 60; ++k) EXPECT_EQ(frames[k].pts, frame_pts(static_cast<std::int64_t>(k))) << k;
   EXPECT_EQ(frames[25].bytes, frames[0].bytes) << "the second round starts with the first frame";
   EXPECT_TRUE(frames[25].discont);
@@ -141,20 +141,20 @@ TEST(Avsrc, AudioIsInterleavedFloatEqualToFfmpegs) {
   ASSERT_TRUE(ffmpeg("-f lavfi -i sine=frequency=440:sample_rate=48000 -ac 2 -t 1 -c:a aac \"" + clip.string() + "\""));
   ASSERT_TRUE(ffmpeg("-i \"" + clip.string() + "\" -f f32le \"" + (dir / "a.f32").string() + "\""));
   const auto reference = read_file(dir / "a.f32");
-  auto p = build("avsrc location=" + quoted(clip) + " media=audio ! avframesink");
+  auto p = harness_pipeline("avsrc location=" + quoted(clip) + " media=audio ! harnesssink");
   ASSERT_TRUE(p);
   auto end = play(*p);
   ASSERT_TRUE(end && end->type == message_type::eos) << end->get_string("message").value_or("");
   std::vector<std::byte> got;
-  for (const auto& f : sink(*p)->frames()) got.insert(got.end(), f.bytes.begin(), f.bytes.end());
-  EXPECT_EQ(sink(*p)->frames()[0].caps, "audio/x-raw,format=F32LE,rate=48000,channels=2,layout=interleaved");
+  for (const auto& f : decoded_frames(*p)) got.insert(got.end(), f.bytes.begin(), f.bytes.end());
+  EXPECT_EQ(decoded_frames(*p)[0].caps, "audio/x-raw,format=F32LE,rate=48000,channels=2,layout=interleaved");
   EXPECT_EQ(got, reference);
 }
 
 // --- bad input: a clear bus error naming the problem, nothing hangs ---
 
 std::string error_of(const std::string& desc, pipeline_limits limits = {}) {
-  auto p = build(desc, std::move(limits));
+  auto p = harness_pipeline(desc, std::move(limits));
   if (!p) return "did not build";
   p->set_state(state::playing);
   auto m = wait_for_error(*p, 20s);
@@ -164,7 +164,7 @@ std::string error_of(const std::string& desc, pipeline_limits limits = {}) {
 
 TEST(AvsrcBadInput, MissingFile) {
   temp_dir dir;
-  const std::string msg = error_of("avsrc location=" + quoted(dir / "none.mp4") + " ! avframesink");
+  const std::string msg = error_of("avsrc location=" + quoted(dir / "none.mp4") + " ! harnesssink");
   EXPECT_NE(msg.find("none.mp4"), std::string::npos) << msg;
   EXPECT_NE(msg.find("No such file"), std::string::npos) << msg;
 }
@@ -176,7 +176,7 @@ TEST(AvsrcBadInput, TruncatedMp4) {
   auto bytes = read_file(clip);
   bytes.resize(bytes.size() / 2);
   write_file(clip, bytes);
-  const std::string msg = error_of("avsrc location=" + quoted(clip) + " ! avframesink");
+  const std::string msg = error_of("avsrc location=" + quoted(clip) + " ! harnesssink");
   EXPECT_NE(msg.find("t.mp4"), std::string::npos) << msg;
   EXPECT_NE(msg.find("moov atom not found"), std::string::npos) << msg;
 }
@@ -189,7 +189,7 @@ TEST(AvsrcBadInput, CorruptH264) {
   // Keep the stream's first bytes (start code, SPS) so it probes as H.264; garble the rest.
   for (std::size_t i = 64; i < bytes.size(); ++i) bytes[i] = static_cast<std::byte>((i * 131 + 17) % 253);
   write_file(clip, bytes);
-  const std::string msg = error_of("avsrc location=" + quoted(clip) + " ! avframesink");
+  const std::string msg = error_of("avsrc location=" + quoted(clip) + " ! harnesssink");
   EXPECT_NE(msg.find("c.h264"), std::string::npos) << msg;
   EXPECT_TRUE(msg.find("corrupt") != std::string::npos || msg.find("Invalid data") != std::string::npos) << msg;
 }
@@ -198,7 +198,7 @@ TEST(AvsrcBadInput, LocationOutsideTheMediaRootIsRefused) {
   temp_dir root;
   pipeline_limits l;
   l.media_root = root.path();
-  auto p = build_pipeline("avsrc location=../etc/hostname ! avframesink", test_registry(), "test", l);
+  auto p = build_pipeline("avsrc location=../etc/hostname ! harnesssink", test::harness_registry(), "test", l);
   ASSERT_FALSE(p);
   EXPECT_NE(p.error().message.find("outside the media root"), std::string::npos) << p.error().message;
 }
@@ -207,13 +207,13 @@ TEST(AvsrcBadInput, UriNotAllowedIsRefused) {
   pipeline_limits l;
   l.allowed_uri_prefixes = {"rtsp://cam1"};
   for (const char* uri : {"http://169.254.169.254/latest", "rtsp://cam1.evil.example/x", "rtsp://cam1@evil.example/"}) {
-    auto p = build_pipeline(std::string("avsrc uri=\"") + uri + "\" ! avframesink", test_registry(), "test", l);
+    auto p = build_pipeline(std::string("avsrc uri=\"") + uri + "\" ! harnesssink", test::harness_registry(), "test", l);
     ASSERT_FALSE(p) << uri;
     EXPECT_NE(p.error().message.find("--allow-uri"), std::string::npos) << p.error().message;
   }
-  auto ok = build_pipeline("avsrc uri=rtsp://cam1:8554/x ! avframesink", test_registry(), "test", l);
+  auto ok = build_pipeline("avsrc uri=rtsp://cam1:8554/x ! harnesssink", test::harness_registry(), "test", l);
   EXPECT_TRUE(ok) << ok.error().message;
-  auto dev = build_pipeline("avsrc device=/dev/video0 ! avframesink", test_registry(), "test", l);
+  auto dev = build_pipeline("avsrc device=/dev/video0 ! harnesssink", test::harness_registry(), "test", l);
   ASSERT_FALSE(dev);
   EXPECT_NE(dev.error().message.find("--allow-device"), std::string::npos) << dev.error().message;
 }
