@@ -168,8 +168,9 @@ flow avmux::chain(pad&, buffer&& b) {
 clock_time avmux::recording_time(clock_time t) const noexcept {
   if (t == clock_none) return clock_none;
   // Linear in t, also before the segment's start (a dts before the first pts).
-  const auto since_start = static_cast<double>(t - segment_.start) / segment_.rate;
-  return static_cast<clock_time>(since_start) + segment_.base + flushed_base_;
+  const clock_time since_start = segment_.rate == 1.0 ? t - segment_.start
+                                                      : static_cast<clock_time>(static_cast<double>(t - segment_.start) / segment_.rate);
+  return since_start + segment_.base + flushed_base_;
 }
 
 flow avmux::finish() {
@@ -205,14 +206,14 @@ bool avmux::event(pad& p, core::event ev) {
     return srcpad_->push_event(event_caps{src_caps_for(fmt)}) || !srcpad_->is_linked();
   }
   if (auto* seg = ev.get<event_segment>()) {
-    // Ours is in bytes, sent when the output starts; theirs places the frames.
-    if (seg->segment.format != seek_format::time || seg->segment.rate <= 0) {
-      post_error(errc::invalid_argument, name() + " records forward playback in time only, not a segment of rate " +
-                                             std::to_string(seg->segment.rate) + " in " +
-                                             (seg->segment.format == seek_format::time ? "time" : "bytes"));
+    // Ours is in bytes, sent when the output starts; a time segment places the frames
+    // (any other: their timestamps as they are, as before).
+    if (seg->segment.rate < 0) {
+      post_error(errc::invalid_argument, name() + " records forward playback only, not a segment of rate " +
+                                             std::to_string(seg->segment.rate));
       return false;
     }
-    segment_ = seg->segment;
+    segment_ = seg->segment.format == seek_format::time ? seg->segment : segment{};
     return true;
   }
   if (ev.is<event_flush_stop>()) flushed_ = writer_.is_open();

@@ -26,7 +26,8 @@
 /// avmux adds the end of what it wrote before, so the recording goes on where it was,
 /// its timestamps increasing, its duration the time recorded (a seek back does not make
 /// libavformat refuse a frame whose dts goes backwards, a seek forward leaves no gap).
-/// A reverse segment (rate < 0) is refused with an error: a file plays forward.
+/// A reverse segment (rate < 0) is refused with an error: a file plays forward. A
+/// segment that is not in time leaves the timestamps as they come.
 ///
 /// Thread safety: chain and events in the streaming task.
 
