@@ -2,11 +2,10 @@
 
 #include "core/memory/buffer_map.hpp"
 #include "core/video/frame_access.hpp"
+#include "core/video/frame_planes.hpp"
 #include "core/video/pixel_convert.hpp"
 #include "core/video/yuv_convert.hpp"
 
-#include <optional>
-#include <vector>
 
 namespace tessera::core {
 
@@ -37,47 +36,6 @@ result<void> convert_linear(const video_info& in_info, const buffer& in, const v
   return {};
 }
 
-/// The input planes, mapped for reading. A decoder's frame (avsrc) is one memory per
-/// plane, each with its padded rows: each is mapped where it lies, no copy. Any other
-/// buffer is mapped whole (map() may merge memories, so through a share of `in`).
-struct mapped_planes {
-  const std::uint8_t* first[3] = {};
-  std::vector<memory_map> maps;  // per-plane memories
-  std::optional<buffer_map> whole;
-};
-
-result<mapped_planes> map_planes(const video_info& info, const buffer& in, const std::string& who) {
-  mapped_planes out;
-  const std::size_t planes = info.plane_count();
-  bool per_plane = planes > 1 && in.n_memory() == planes;
-  for (std::size_t i = 0; per_plane && i < planes; ++i) {
-    const video_plane p = info.plane(i);
-    per_plane = in.peek_memory(i).size() >= p.stride * (p.rows - 1) + p.row_bytes;
-  }
-  if (per_plane) {
-    for (std::size_t i = 0; i < planes; ++i) {
-      memory m = in.peek_memory(i);
-      auto map = m.map(map_access::read);
-      if (!map) return fail(errc::invalid_argument, who + ": cannot map plane " + std::to_string(i) + ": " + map.error().message);
-      out.first[i] = reinterpret_cast<const std::uint8_t*>(map->data());
-      out.maps.push_back(std::move(map).value());
-    }
-    return out;
-  }
-  buffer view = in.share();
-  auto m = view.map(map_access::read);
-  if (!m) return fail(errc::invalid_argument, who + ": cannot map the input frame: " + m.error().message);
-  if (m->size() < info.size())
-    return fail(errc::invalid_argument, who + ": a " + std::to_string(m->size()) + "-byte buffer is smaller than a " +
-                                            std::to_string(info.width()) + "x" + std::to_string(info.height()) + " " +
-                                            std::string(to_string(info.format())) + " frame with its strides (" +
-                                            std::to_string(info.size()) + " bytes)");
-  const auto* base = reinterpret_cast<const std::uint8_t*>(m->data());
-  for (std::size_t i = 0; i < planes; ++i) out.first[i] = base + info.plane(i).offset;
-  out.whole.emplace(std::move(m).value());
-  return out;
-}
-
 /// Either side I420 or NV12 (linear frames only). A tiled packed input is first
 /// gathered into a linear frame of its own format.
 result<void> convert_planar(const video_info& in_info, const buffer& in, const video_info& out_info, buffer& out,
@@ -99,7 +57,7 @@ result<void> convert_planar(const video_info& in_info, const buffer& in, const v
     return fail(errc::invalid_argument, who + ": " + std::to_string(d->size()) + " bytes cannot hold a " +
                                             std::to_string(out_info.size()) + "-byte " +
                                             std::string(to_string(out_info.format())) + " frame");
-  auto src = map_planes(in_info, in, who);
+  auto src = map_frame_planes(in_info, in, who);
   if (!src) return src.error();
   convert_yuv_frame(src->first, in_info, reinterpret_cast<std::uint8_t*>(d->data()), out_info);
   return {};
