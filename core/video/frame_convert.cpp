@@ -2,8 +2,10 @@
 
 #include "core/memory/buffer_map.hpp"
 #include "core/video/frame_access.hpp"
+#include "core/video/frame_planes.hpp"
 #include "core/video/pixel_convert.hpp"
 #include "core/video/yuv_convert.hpp"
+
 
 namespace tessera::core {
 
@@ -49,20 +51,15 @@ result<void> convert_planar(const video_info& in_info, const buffer& in, const v
     if (auto r = convert_frame(in_info, in, *linear_info, *linear, who); !r) return r;
     return convert_planar(*linear_info, *linear, out_info, out, who);
   }
-  buffer src = in.share();  // map() may merge memories: leave `in` as it is
-  auto s = src.map(map_access::read);
-  if (!s) return fail(errc::invalid_argument, who + ": cannot map the input frame: " + s.error().message);
   auto d = out.map(map_access::write);
   if (!d) return fail(errc::invalid_argument, who + ": cannot map the output frame: " + d.error().message);
-  if (s->size() < in_info.size() || d->size() < out_info.size())
-    return fail(errc::invalid_argument, who + ": a " + std::to_string(s->size()) + "-byte " +
-                                            std::string(to_string(in_info.format())) + " frame into " +
-                                            std::to_string(d->size()) + " bytes of " +
-                                            std::string(to_string(out_info.format())) + ": need " +
-                                            std::to_string(in_info.size()) + " and " +
-                                            std::to_string(out_info.size()));
-  convert_yuv_frame(reinterpret_cast<const std::uint8_t*>(s->data()), in_info,
-                    reinterpret_cast<std::uint8_t*>(d->data()), out_info);
+  if (d->size() < out_info.size())
+    return fail(errc::invalid_argument, who + ": " + std::to_string(d->size()) + " bytes cannot hold a " +
+                                            std::to_string(out_info.size()) + "-byte " +
+                                            std::string(to_string(out_info.format())) + " frame");
+  auto src = map_frame_planes(in_info, in, who);
+  if (!src) return src.error();
+  convert_yuv_frame(src->first, in_info, reinterpret_cast<std::uint8_t*>(d->data()), out_info);
   return {};
 }
 

@@ -86,6 +86,7 @@ result<video_info> video_info::make(video_format format, std::int64_t width,
   info.framerate_ = framerate;
   info.layout_ = layout;
   info.stride_ = static_cast<std::size_t>(stride);
+  info.chroma_stride_ = info.chroma_row_bytes();
   info.size_ = static_cast<std::size_t>(size);
   return info;
 }
@@ -135,30 +136,68 @@ result<video_info> video_info::from_structure(const structure& s) {
     if (!par) return par.error();
     info = info->with_pixel_aspect_ratio(*par);
   }
-  if (!info || !s.has_field("stride")) return info;
-  auto stride = detail::fixed_int(s, "stride", 1, std::numeric_limits<std::int64_t>::max());
-  if (!stride) return stride.error();
-  return info->with_stride(static_cast<std::size_t>(*stride));
+  if (info && s.has_field("stride")) {
+    auto stride = detail::fixed_int(s, "stride", 1, std::numeric_limits<std::int64_t>::max());
+    if (!stride) return stride.error();
+    info = info->with_stride(static_cast<std::size_t>(*stride));
+  }
+  if (info && s.has_field("chroma-stride")) {
+    auto chroma = detail::fixed_int(s, "chroma-stride", 1, std::numeric_limits<std::int64_t>::max());
+    if (!chroma) return chroma.error();
+    info = info->with_chroma_stride(static_cast<std::size_t>(*chroma));
+  }
+  return info;
 }
 
 result<video_info> video_info::with_stride(std::size_t stride) const {
-  if (is_planar_yuv(format_) && stride != row_bytes())
-    return fail(errc::invalid_argument, "video/x-raw caps: " + std::string(to_string(format_)) +
-                                            " frames have packed planes; a stride is for RGBA, RGB and GRAY8");
   if (stride < row_bytes()) {
     return fail(errc::invalid_argument, "video/x-raw caps: stride " + std::to_string(stride) +
                                             " is smaller than a row of " + std::to_string(width_) + " " +
                                             std::string(to_string(format_)) + " pixels (" +
                                             std::to_string(row_bytes()) + " bytes)");
   }
+  return with_sizes(stride, chroma_stride_);
+}
+
+result<video_info> video_info::with_chroma_stride(std::size_t chroma_stride) const {
+  if (!is_planar_yuv(format_))
+    return fail(errc::invalid_argument, "video/x-raw caps: chroma-stride is for I420 and NV12, not " +
+                                            std::string(to_string(format_)));
+  if (chroma_stride < chroma_row_bytes())
+    return fail(errc::invalid_argument, "video/x-raw caps: chroma-stride " + std::to_string(chroma_stride) +
+                                            " is smaller than a chroma row of " + std::string(to_string(format_)) +
+                                            " " + std::to_string(width_) + " pixels wide (" +
+                                            std::to_string(chroma_row_bytes()) + " bytes)");
+  return with_sizes(stride_, chroma_stride);
+}
+
+std::size_t video_info::chroma_row_bytes() const noexcept {
+  const auto cw = (static_cast<std::size_t>(width_) + 1) / 2;
+  if (format_ == video_format::i420) return cw;
+  if (format_ == video_format::nv12) return 2 * cw;
+  return 0;
+}
+
+bool video_info::is_packed() const noexcept {
+  return stride_ == row_bytes() && chroma_stride_ == chroma_row_bytes();
+}
+
+result<video_info> video_info::with_sizes(std::size_t stride, std::size_t chroma_stride) const {
+  // The last row of each plane needs no padding after it (see the class comment).
   __extension__ typedef unsigned __int128 u128;
-  const u128 size = static_cast<u128>(stride) * static_cast<u128>(height_ - 1) + row_bytes();
+  u128 size = static_cast<u128>(stride) * static_cast<u128>(height_ - 1) + row_bytes();
+  if (is_planar_yuv(format_)) {
+    const auto chroma_rows = static_cast<u128>((height_ + 1) / 2);
+    const u128 chroma = static_cast<u128>(chroma_stride) * (chroma_rows - 1) + chroma_row_bytes();
+    size += format_ == video_format::i420 ? 2 * chroma : chroma;
+  }
   if (size > static_cast<u128>(std::numeric_limits<std::ptrdiff_t>::max())) {
     return fail(errc::invalid_argument, "video frame " + std::to_string(width_) + "x" + std::to_string(height_) +
                                             " with stride " + std::to_string(stride) + " is too large to address");
   }
   video_info info = *this;
   info.stride_ = stride;
+  info.chroma_stride_ = chroma_stride;
   info.size_ = static_cast<std::size_t>(size);
   return info;
 }
@@ -181,13 +220,13 @@ std::size_t video_info::plane_count() const noexcept {
 }
 
 video_plane video_info::plane(std::size_t i) const noexcept {
-  const auto w = static_cast<std::size_t>(width_);
   const auto h = static_cast<std::size_t>(height_);
   if (i == 0 || !is_planar_yuv(format_)) return {0, stride_, row_bytes(), h};
-  const std::size_t cw = (w + 1) / 2;
+  // The planes follow each other, each without padding after its last row.
   const std::size_t ch = (h + 1) / 2;
-  if (format_ == video_format::nv12) return {w * h, 2 * cw, 2 * cw, ch};
-  return {w * h + (i - 1) * cw * ch, cw, cw, ch};
+  const std::size_t y_bytes = stride_ * (h - 1) + row_bytes();
+  const std::size_t c_bytes = chroma_stride_ * (ch - 1) + chroma_row_bytes();
+  return {y_bytes + (i - 1) * c_bytes, chroma_stride_, chroma_row_bytes(), ch};
 }
 
 std::optional<std::chrono::nanoseconds> video_info::frame_duration() const noexcept {
@@ -208,7 +247,10 @@ caps video_info::to_caps() const {
   (void)s.set("framerate", framerate_);
   (void)s.set("layout", std::string(to_string(layout_)));
   (void)s.set("pixel-aspect-ratio", par_);
-  if (!is_packed()) (void)s.set("stride", static_cast<std::int64_t>(stride_));
+  if (!is_packed()) {
+    (void)s.set("stride", static_cast<std::int64_t>(stride_));
+    if (is_planar_yuv(format_)) (void)s.set("chroma-stride", static_cast<std::int64_t>(chroma_stride_));
+  }
   return caps(std::move(s));
 }
 

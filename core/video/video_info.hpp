@@ -18,7 +18,8 @@ namespace tessera::core {
 /// I420 and NV12 are planar 8-bit YUV 4:2:0 (GStreamer's and FFmpeg's yuv420p and
 /// nv12): a Y plane of width x height, then U and V planes of
 /// ceil(width/2) x ceil(height/2) (I420), or one plane of interleaved U,V pairs
-/// (NV12). Their planes follow each other without padding, as FFmpeg's rawvideo.
+/// (NV12). Their planes follow each other, packed as FFmpeg's rawvideo unless the
+/// caps give strides (a decoder's padded rows, see video_info).
 enum class video_format : std::uint8_t { rgba, rgb, gray8, i420, nv12 };
 /// The caps name: "RGBA", "RGB", "GRAY8", "I420", "NV12".
 std::string_view to_string(video_format f) noexcept;
@@ -49,8 +50,12 @@ std::string_view to_string(video_layout l) noexcept;
 /// last row needs no padding after it, so a sub-region ending inside its parent's
 /// last row still holds a whole frame (for packed rows this is stride * height).
 /// Whatever the layout: a tiled frame holds the same bytes, split into tiles by the
-/// tile manager. Planar YUV (I420, NV12) is linear only and packed (no `stride`);
-/// `plane()` says where each plane lies.
+/// tile manager. Planar YUV (I420, NV12) is linear only; its rows may be padded as
+/// FFmpeg's decoders pad them (linesize rounded up to 32 or 64 bytes): `stride` is
+/// then the Y plane's and `chroma-stride` that of each chroma plane (I420's U and V,
+/// NV12's UV). The planes follow each other, each stride * (rows - 1) + row bytes
+/// long (a decoded frame's planes laid end to end, or one memory per plane as avsrc
+/// hands them out); `plane()` says where each plane lies.
 ///
 /// Built only through from_caps / from_structure / make, so the derived sizes are
 /// always consistent. A plain value: copy freely, const access from any thread.
@@ -67,9 +72,14 @@ class video_info {
   static result<video_info> make(video_format format, std::int64_t width, std::int64_t height,
                                  fraction framerate = fraction(),
                                  video_layout layout = video_layout::linear);
-  /// The same frames with rows `stride` bytes apart; stride >= row_bytes()
-  /// (errc::invalid_argument otherwise, or when the frame becomes too large).
+  /// The same frames with rows `stride` bytes apart (planar YUV: the Y plane's rows);
+  /// stride >= row_bytes() (errc::invalid_argument otherwise, or when the frame
+  /// becomes too large).
   result<video_info> with_stride(std::size_t stride) const;
+  /// Planar YUV only: the chroma planes' rows `chroma_stride` bytes apart, at least
+  /// one chroma row (I420: ceil(width/2) bytes, NV12: 2 * ceil(width/2)). Errors
+  /// (errc::invalid_argument): a packed format, a stride below a row, too large.
+  result<video_info> with_chroma_stride(std::size_t chroma_stride) const;
   /// The same frames with pixels `par` wide for 1 high (errc::invalid_argument unless
   /// par > 0).
   result<video_info> with_pixel_aspect_ratio(fraction par) const;
@@ -82,11 +92,14 @@ class video_info {
   /// Width of a pixel for a height of 1 (caps field pixel-aspect-ratio); 1/1 = square.
   fraction pixel_aspect_ratio() const noexcept { return par_; }
   std::size_t bytes_per_pixel() const noexcept { return core::bytes_per_pixel(format_); }
-  std::size_t stride() const noexcept { return stride_; }  ///< bytes from one row to the next
+  std::size_t stride() const noexcept { return stride_; }  ///< bytes from one row to the next (planar: Y rows)
+  /// Planar YUV: bytes from one row of a chroma plane to the next (0 for packed formats).
+  std::size_t chroma_stride() const noexcept { return chroma_stride_; }
   /// Bytes of pixels in one row: width * bytes per pixel.
   std::size_t row_bytes() const noexcept { return static_cast<std::size_t>(width_) * bytes_per_pixel(); }
-  /// Rows follow each other without padding (stride == row_bytes()).
-  bool is_packed() const noexcept { return stride_ == row_bytes(); }
+  /// Rows follow each other without padding (stride == row_bytes(), and for planar
+  /// YUV the chroma rows too).
+  bool is_packed() const noexcept;
   std::size_t size() const noexcept { return size_; }      ///< bytes per frame
   /// 1 for the packed formats, 3 for I420 (Y, U, V), 2 for NV12 (Y, UV).
   std::size_t plane_count() const noexcept;
@@ -96,7 +109,7 @@ class video_info {
   std::optional<std::chrono::nanoseconds> frame_duration() const noexcept;
 
   /// Fixed caps: video/x-raw,format=..,width=..,height=..,framerate=..,layout=..,
-  /// pixel-aspect-ratio=.. (and stride=.. when the rows are not packed).
+  /// pixel-aspect-ratio=.. (and stride=.., chroma-stride=.. when the rows are not packed).
   caps to_caps() const;
 
   friend bool operator==(const video_info&, const video_info&) = default;
@@ -111,7 +124,13 @@ class video_info {
   video_layout layout_ = video_layout::linear;
   fraction par_{1};
   std::size_t stride_ = 0;
+  std::size_t chroma_stride_ = 0;
   std::size_t size_ = 0;
+
+  /// Bytes of one row of chroma samples (planar YUV; 0 otherwise).
+  std::size_t chroma_row_bytes() const noexcept;
+  /// The frame's size from its strides; errors when it cannot be addressed.
+  result<video_info> with_sizes(std::size_t stride, std::size_t chroma_stride) const;
 };
 
 }  // namespace tessera::core

@@ -19,13 +19,19 @@ struct yuv_planes {
   std::size_t step;
 };
 
+/// `plane[i]` is the first byte of plane i (video_info::plane), wherever it lies.
+template <class Byte>
+yuv_planes<Byte> planes_of(Byte* const plane[3], const video_info& info) {
+  const std::size_t y_stride = info.plane(0).stride;
+  const std::size_t c_stride = info.plane(1).stride;
+  if (info.format() == video_format::nv12) return {plane[0], plane[1], plane[1] + 1, y_stride, c_stride, 2};
+  return {plane[0], plane[1], plane[2], y_stride, c_stride, 1};
+}
+
 template <class Byte>
 yuv_planes<Byte> planes_of(Byte* frame, const video_info& info) {
-  const video_plane py = info.plane(0);
-  const video_plane pc = info.plane(1);
-  if (info.format() == video_format::nv12)
-    return {frame, frame + pc.offset, frame + pc.offset + 1, py.stride, pc.stride, 2};
-  return {frame, frame + pc.offset, frame + info.plane(2).offset, py.stride, pc.stride, 1};
+  Byte* const plane[3] = {frame, frame + info.plane(1).offset, frame + info.plane(2).offset};
+  return planes_of(plane, info);
 }
 
 constexpr std::uint8_t clamp8(int v) noexcept { return static_cast<std::uint8_t>(std::clamp(v, 0, 255)); }
@@ -134,11 +140,17 @@ void yuv_to_yuv(yuv_planes<const std::uint8_t> s, yuv_planes<std::uint8_t> d, co
 
 void convert_yuv_frame(const std::uint8_t* src, const video_info& in, std::uint8_t* dst,
                        const video_info& out) noexcept {
+  const std::uint8_t* const planes[3] = {src, src + in.plane(1).offset, src + in.plane(2).offset};
+  convert_yuv_frame(planes, in, dst, out);
+}
+
+void convert_yuv_frame(const std::uint8_t* const src_planes[3], const video_info& in, std::uint8_t* dst,
+                       const video_info& out) noexcept {
   const bool in_yuv = is_planar_yuv(in.format());
   const bool out_yuv = is_planar_yuv(out.format());
-  if (in_yuv && out_yuv) return yuv_to_yuv(planes_of(src, in), planes_of(dst, out), out);
-  if (in_yuv) return yuv_to_packed(planes_of(src, in), dst, out);
-  if (out_yuv) return packed_to_yuv(src, in, planes_of(dst, out));
+  if (in_yuv && out_yuv) return yuv_to_yuv(planes_of(src_planes, in), planes_of(dst, out), out);
+  if (in_yuv) return yuv_to_packed(planes_of(src_planes, in), dst, out);
+  if (out_yuv) return packed_to_yuv(src_planes[0], in, planes_of(dst, out));
 }
 
 }  // namespace tessera::core

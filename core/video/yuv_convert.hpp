@@ -29,8 +29,13 @@ namespace tessera::core {
 
 /// Converts one linear frame `src` (described by `in`) into `dst` (described by
 /// `out`, same width and height, out.size() bytes), where `in` or `out` is I420 or
-/// NV12. A packed side may have a row stride; the planes lie as video_info::plane says.
+/// NV12. Either side may have row strides (a packed format's, or planar YUV's Y and
+/// chroma strides); the planes lie as video_info::plane says.
 void convert_yuv_frame(const std::uint8_t* src, const video_info& in, std::uint8_t* dst,
+                       const video_info& out) noexcept;
+/// The same, with the input's planes wherever they lie: `src_planes[i]` is the first
+/// byte of plane i of `in` (only [0] for a packed format; [2] unused for NV12).
+void convert_yuv_frame(const std::uint8_t* const src_planes[3], const video_info& in, std::uint8_t* dst,
                        const video_info& out) noexcept;
 
 }  // namespace tessera::core

@@ -3,6 +3,8 @@
 #include "core/elements/av/avenc_h264.hpp"
 #include "core/graph/element_factory.hpp"
 
+#include <spdlog/spdlog.h>
+
 #include <cstring>
 
 namespace tessera::core {
@@ -90,6 +92,7 @@ state_change avenc::change_state(state from, state to) {
   if (from == state::ready && to == state::paused) {
     discont_ = true;
     force_key_.store(false, std::memory_order_relaxed);
+    delay_frames_.store(0, std::memory_order_relaxed);  // the settings may have changed
   }
   return element::change_state(from, to);
 }
@@ -140,7 +143,32 @@ result<void> avenc::configure(const caps& in) {
   info_ = *info;
   settings_ = s;
   reopen_ = false;
+  frames_in_ = 0;
+  packets_out_ = 0;
   return {};
+}
+
+void avenc::note_delay(std::size_t packets, clock_time frame_duration) {
+  ++frames_in_;
+  packets_out_ += packets;
+  // Before the first packet the encoder is still filling its lookahead: the delay is
+  // only known once something comes out.
+  if (packets == 0 || packets_out_ > frames_in_) return;
+  const auto held = static_cast<std::int64_t>(frames_in_ - packets_out_);
+  if (is_valid_time(frame_duration) && frame_duration > 0) frame_duration_.store(frame_duration, std::memory_order_relaxed);
+  if (held <= delay_frames_.load(std::memory_order_relaxed)) return;
+  delay_frames_.store(held, std::memory_order_relaxed);
+  spdlog::debug("{}: the encoder holds {} frames: latency {} ns", name(), held,
+                held * frame_duration_.load(std::memory_order_relaxed));
+  // The pipeline handles it in this thread: the sinks know the new latency before the
+  // packet that revealed it reaches them.
+  post(message(message_type::latency, name()));
+}
+
+latency_info avenc::query_latency(pad& srcpad) {
+  const latency_info up = element::query_latency(srcpad);
+  const clock_time held = delay_frames_.load(std::memory_order_relaxed) * frame_duration_.load(std::memory_order_relaxed);
+  return up.plus(held, held);
 }
 
 flow avenc::push_packets(std::vector<av_packet_out>& packets) {
@@ -191,6 +219,8 @@ flow avenc::chain(pad&, buffer&& b) {
   std::vector<av_packet_out> packets;
   if (auto r = encoder_.encode(b, force, packets); !r)
     return fail_flow(errc::invalid_argument, name() + ": " + r.error().message);
+  const auto period = info_->frame_duration();
+  note_delay(packets.size(), period ? period->count() : b.duration);
   return push_packets(packets);
 }
 

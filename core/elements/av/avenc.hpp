@@ -18,6 +18,14 @@
 /// live stream cannot wait for a lookahead; none; zerolatency: no B-frames, no
 /// frame delay). Colours are tagged BT.601 limited range (videoconvert's I420).
 ///
+/// Latency (GstVideoEncoder's): the encoder holds frames before it gives their
+/// packets (x264's lookahead, B-frames and frame threads; libvpx's lag), and a live
+/// pipeline must allow for it. avenc counts the frames in and packets out: when its
+/// first packet comes out (and whenever the frames held grow past that) it knows the
+/// delay in frames and posts a latency message before pushing, so the pipeline
+/// recalculates before that packet reaches a sink. Its latency answer is upstream's
+/// plus that many frame durations (min and max); tune=zerolatency holds no frame: 0.
+///
 /// Events: a force-key-unit event from downstream (websink when a viewer joins)
 /// makes the next frame a key frame (an IDR for H.264); EOS drains the encoder
 /// before it goes on; a flush drops what the encoder held (it is reopened at the
@@ -44,6 +52,10 @@ class avenc final : public element {
   flow chain(pad& sinkpad, buffer&& b) override;
   bool event(pad& p, core::event ev) override;
   caps query_caps(pad& p, const caps* filter) override;
+  latency_info query_latency(pad& srcpad) override;
+
+  /// Frames the encoder has been seen to hold before giving a packet (0 until known).
+  std::int64_t delay_frames() const noexcept { return delay_frames_.load(std::memory_order_relaxed); }
 
   /// Key frames forced by force-key-unit events so far.
   std::uint64_t key_units_forced() const noexcept { return forced_.load(std::memory_order_relaxed); }
@@ -56,6 +68,10 @@ class avenc final : public element {
   result<void> configure(const caps& in);
   flow push_packets(std::vector<av_packet_out>& packets);
   flow drain();
+  /// After an encode that gave `packets` packets: the frames held now; a new largest
+  /// one is the encoder's delay, posted as a latency message (the caller holds
+  /// encoder_mutex_).
+  void note_delay(std::size_t packets, clock_time frame_duration);
 
   pad* sinkpad_;
   pad* srcpad_;
@@ -69,6 +85,10 @@ class avenc final : public element {
   bool avc_ = false;          ///< H.264 out as stream-format=avc (length-prefixed)
   bool reopen_ = false;       ///< a flush closed the encoder: reopen at the next frame
   bool discont_ = true;       ///< the next buffer out starts a new stream
+  std::uint64_t frames_in_ = 0;    ///< since the encoder was opened
+  std::uint64_t packets_out_ = 0;  ///< since the encoder was opened
+  std::atomic<std::int64_t> delay_frames_{0};
+  std::atomic<clock_time> frame_duration_{0};
   std::atomic<bool> force_key_{false};
   std::atomic<std::uint64_t> forced_{0};
 };

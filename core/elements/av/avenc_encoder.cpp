@@ -1,6 +1,7 @@
 #include "core/elements/av/avenc_encoder.hpp"
 
 #include "core/memory/buffer_map.hpp"
+#include "core/video/frame_planes.hpp"
 
 extern "C" {
 #include <libavcodec/avcodec.h>
@@ -10,6 +11,7 @@ extern "C" {
 
 #include <algorithm>
 #include <mutex>
+#include <new>
 
 namespace tessera::core {
 
@@ -43,7 +45,7 @@ int vpx_cpu_used(std::string_view preset) {
 }
 
 /// The read-only view of a tessera frame that libavcodec holds while it needs it.
-void release_map(void* opaque, std::uint8_t*) { delete static_cast<buffer_map*>(opaque); }
+void release_planes(void* opaque, std::uint8_t*) { delete static_cast<frame_planes*>(opaque); }
 
 }  // namespace
 
@@ -158,18 +160,16 @@ std::vector<std::uint8_t> avenc_encoder::extradata() const {
 
 result<void> avenc_encoder::encode(const buffer& b, bool force_key, std::vector<av_packet_out>& out) {
   if (!ctx_) return fail(errc::bad_state, "the encoder is not open");
-  buffer view = b.share();  // map() may merge memories: leave `b` as it is
-  auto m = view.map(map_access::read);
-  if (!m) return fail(errc::invalid_argument, "cannot map a frame to encode: " + m.error().message);
-  if (m->size() < info_.size())
-    return fail(errc::invalid_argument, "a " + std::to_string(m->size()) + "-byte buffer is smaller than a " +
-                                            std::to_string(info_.width()) + "x" + std::to_string(info_.height()) +
-                                            " " + std::string(to_string(info_.format())) + " frame (" +
-                                            std::to_string(info_.size()) + " bytes)");
-  auto* data = reinterpret_cast<std::uint8_t*>(m->data());
-  const std::size_t size = m->size();
-  auto* held = new buffer_map(std::move(*m));
-  AVBufferRef* ref = av_buffer_create(data, size, release_map, held, AV_BUFFER_FLAG_READONLY);
+  // The planes where they lie (a decoder's frame: one memory per plane, no copy),
+  // held by the AVBufferRef for as long as the encoder keeps the frame.
+  auto planes = map_frame_planes(info_, b, "a frame to encode");
+  if (!planes) return planes.error();
+  auto* held = new (std::nothrow) frame_planes(std::move(planes).value());
+  if (!held) return fail(errc::no_memory, "cannot hold a frame for " + codec_name_);
+  // The reference covers plane 0; it owns (and releases) every plane's map.
+  const video_plane y = info_.plane(0);
+  AVBufferRef* ref = av_buffer_create(const_cast<std::uint8_t*>(held->first[0]), y.stride * (y.rows - 1) + y.row_bytes,
+                                      release_planes, held, AV_BUFFER_FLAG_READONLY);
   if (!ref) {
     delete held;
     return fail(errc::no_memory, "cannot wrap a frame for " + codec_name_);
@@ -184,9 +184,8 @@ result<void> avenc_encoder::encode(const buffer& b, bool force_key, std::vector<
   f->width = info_.width();
   f->height = info_.height();
   for (std::size_t i = 0; i < info_.plane_count(); ++i) {
-    const video_plane p = info_.plane(i);
-    f->data[i] = data + p.offset;
-    f->linesize[i] = static_cast<int>(p.stride);
+    f->data[i] = const_cast<std::uint8_t*>(held->first[i]);
+    f->linesize[i] = static_cast<int>(info_.plane(i).stride);
   }
   std::int64_t pts = b.pts >= 0 ? av_rescale_q(b.pts, ns_base, ctx_->time_base) : next_index_;
   pts = std::max(pts, next_index_);  // encoders want strictly increasing pts

@@ -81,6 +81,11 @@ state_change avmux::change_state(state from, state to) {
   if (from == state::ready && to == state::paused) {
     next_position_ = 0;
     push_flow_ = flow::ok;
+    segment_ = segment{};
+    flushed_base_ = 0;
+    end_ = 0;
+    last_dts_ = clock_none;
+    flushed_ = false;
   }
   return element::change_state(from, to);
 }
@@ -134,11 +139,38 @@ flow avmux::chain(pad&, buffer&& b) {
       return fail_flow(errc::invalid_argument, name() + ": " + r.error().message);
     }
   }
+  if (flushed_) {
+    // The first frame after a flush: its running time starts again from about 0; the
+    // recording goes on where it ended, and its dts after the last one written (an
+    // encoder with B-frames gives a dts before the pts).
+    flushed_ = false;
+    flushed_base_ = 0;
+    const clock_time pts = recording_time(b.pts);
+    const clock_time dts = b.dts != clock_none ? recording_time(b.dts) : pts;
+    if (pts != clock_none) {
+      clock_time base = end_ - pts;
+      if (last_dts_ != clock_none && dts + base <= last_dts_) base = last_dts_ + 1 - dts;
+      flushed_base_ = base;
+    }
+  }
+  b.pts = recording_time(b.pts);
+  if (b.dts != clock_none) b.dts = recording_time(b.dts);
   if (auto r = writer_.write_frame(b); !r) {
     if (push_flow_ != flow::ok) return push_flow_;  // flushing, EOS downstream: not our error
     return fail_flow(errc::invalid_argument, name() + ": " + r.error().message);
   }
+  if (is_valid_time(b.pts)) end_ = std::max(end_, b.pts + (b.duration > 0 ? b.duration : 0));
+  if (b.dts != clock_none) last_dts_ = b.dts;
+  else if (is_valid_time(b.pts)) last_dts_ = b.pts;
   return flow::ok;
+}
+
+clock_time avmux::recording_time(clock_time t) const noexcept {
+  if (t == clock_none) return clock_none;
+  // Linear in t, also before the segment's start (a dts before the first pts).
+  const clock_time since_start = segment_.rate == 1.0 ? t - segment_.start
+                                                      : static_cast<clock_time>(static_cast<double>(t - segment_.start) / segment_.rate);
+  return since_start + segment_.base + flushed_base_;
 }
 
 flow avmux::finish() {
@@ -173,7 +205,18 @@ bool avmux::event(pad& p, core::event ev) {
     const auto fmt = static_cast<container>(props().get_enum(prop_format_));
     return srcpad_->push_event(event_caps{src_caps_for(fmt)}) || !srcpad_->is_linked();
   }
-  if (ev.is<event_segment>()) return true;  // ours is in bytes, sent when the output starts
+  if (auto* seg = ev.get<event_segment>()) {
+    // Ours is in bytes, sent when the output starts; a time segment places the frames
+    // (any other: their timestamps as they are, as before).
+    if (seg->segment.rate < 0) {
+      post_error(errc::invalid_argument, name() + " records forward playback only, not a segment of rate " +
+                                             std::to_string(seg->segment.rate));
+      return false;
+    }
+    segment_ = seg->segment.format == seek_format::time ? seg->segment : segment{};
+    return true;
+  }
+  if (ev.is<event_flush_stop>()) flushed_ = writer_.is_open();
   if (ev.is<event_eos>()) (void)finish();   // the trailer goes out before the end
   return element::event(p, std::move(ev));
 }

@@ -20,6 +20,15 @@
 /// file. A downstream that cannot seek (anything but filesink) should get
 /// `fragmented=true` mp4 or mpegts, which only go forward.
 ///
+/// Timestamps: the container gets each frame's running time in its input segment
+/// (GstAggregator's muxers: mp4mux, matroskamux), not its stream time. After a flush
+/// (a flushing seek upstream while recording) the running time starts again from 0:
+/// avmux adds the end of what it wrote before, so the recording goes on where it was,
+/// its timestamps increasing, its duration the time recorded (a seek back does not make
+/// libavformat refuse a frame whose dts goes backwards, a seek forward leaves no gap).
+/// A reverse segment (rate < 0) is refused with an error: a file plays forward. A
+/// segment that is not in time leaves the timestamps as they come.
+///
 /// Thread safety: chain and events in the streaming task.
 
 #include "core/elements/av/avmux_writer.hpp"
@@ -45,6 +54,8 @@ class avmux final : public element {
   result<void> start();
   result<void> push_bytes(std::span<const std::uint8_t> bytes, std::int64_t position);
   flow finish();
+  /// `t` (stream time of the input segment) on the recording's timeline.
+  clock_time recording_time(clock_time t) const noexcept;
 
   pad* sinkpad_;
   pad* srcpad_;
@@ -53,6 +64,11 @@ class avmux final : public element {
   std::optional<av_stream_desc> stream_;
   std::int64_t next_position_ = 0;  ///< where the bytes pushed so far end
   flow push_flow_ = flow::ok;       ///< what downstream answered the last push
+  segment segment_;                 ///< the input's (time)
+  clock_time flushed_base_ = 0;     ///< recording time where the running time after the last flush starts
+  clock_time end_ = 0;              ///< recording time where the frames written so far end
+  clock_time last_dts_ = clock_none; ///< recording time of the last frame's dts (none: no frame yet)
+  bool flushed_ = false;            ///< a flush came: the next frame places flushed_base_
 };
 
 }  // namespace tessera::core

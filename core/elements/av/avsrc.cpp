@@ -217,6 +217,7 @@ result<void> avsrc::start() {
       if (c->sample_aspect_ratio.num > 0 && c->sample_aspect_ratio.den > 0)
         if (auto p = fraction::make(c->sample_aspect_ratio.num, c->sample_aspect_ratio.den)) par = *p;
       (void)s.set("pixel-aspect-ratio", par);
+      (void)s.set("layout", std::string("linear"));  // as video_caps says, see there
       stream_caps_ = caps(std::move(s));
     } else {
       structure s = structure::make("audio/x-raw").value();
@@ -240,6 +241,8 @@ void avsrc::stop() {
   std::lock_guard lock(mutex_);
   set_demuxer(nullptr);
   av_frame_free(&frame_);
+  av_frame_free(&converted_);
+  shown_ = nullptr;
   sws_freeContext(sws_);
   sws_ = nullptr;
   pending_ = false;
@@ -462,7 +465,7 @@ flow avsrc::create(buffer& out) {
         discont_ = false;
       }
       if (is_live()) out.flags = out.flags | buffer_flags::live;
-      auto c = demux_->codec()->codec_type == AVMEDIA_TYPE_VIDEO ? video_caps(*frame_, output_pixel_format(frame_->format))
+      auto c = demux_->codec()->codec_type == AVMEDIA_TYPE_VIDEO ? video_caps()
                                                                  : audio_caps(*frame_);
       if (!c) return fail_flow(errc::invalid_argument, name() + ": " + c.error().message);
       if (*c != current_caps_) {

@@ -20,9 +20,11 @@
 /// still references copies). Other formats (yuv422p, 10-bit...) are converted by
 /// swscale to I420 (said in a debug log), as is any frame when downstream does not
 /// accept the decoded format (then to the first of ours it accepts). Caps carry the
-/// size, framerate and pixel-aspect-ratio; when the decoder's rows are padded they
-/// carry `stride` (bytes from row to row of plane 0) and, for I420/NV12,
-/// `chroma-stride` (of the chroma planes); one memory per plane (av_frame_memory.hpp).
+/// size, framerate, pixel-aspect-ratio and layout=linear; when the rows are padded
+/// (the decoder's, or swscale's into an FFmpeg frame, both FFmpeg-aligned) they carry
+/// `stride` (bytes from row to row of plane 0) and, for I420/NV12, `chroma-stride`
+/// (of the chroma planes), as video_info reads them; one memory per plane
+/// (av_frame_memory.hpp).
 /// `media=audio` takes the best audio stream: audio/x-raw S16LE (s16 as decoded,
 /// without a copy) or F32LE (float as decoded; planar and other sample formats are
 /// interleaved / converted).
@@ -104,7 +106,8 @@ class avsrc final : public base_src {
   result<bool> decode_next();
   flow reconnect(const std::string& why);
   bool wait_backoff(std::chrono::milliseconds d);
-  result<caps> video_caps(const AVFrame& f, int format) const;
+  /// Caps of the frame video_buffer last handed out (shown_).
+  result<caps> video_caps() const;
   result<caps> audio_caps(const AVFrame& f) const;
   int output_pixel_format(int decoded) const;
   result<buffer> video_buffer(const AVFrame& f);
@@ -121,6 +124,8 @@ class avsrc final : public base_src {
   bool discont_ = true;
   caps current_caps_;              // of the last buffer
   SwsContext* sws_ = nullptr;
+  AVFrame* converted_ = nullptr;   // swscale's output when downstream refused the decoded format
+  const AVFrame* shown_ = nullptr; // frame_ or converted_: the pixels of the last video buffer
   bool logged_conversion_ = false;
   input input_;
   mutable std::mutex caps_mutex_;  // the two below: fixate_caps runs outside mutex_

@@ -33,21 +33,25 @@ int avsrc::output_pixel_format(int decoded) const {
   return caps_format_name(decoded) ? decoded : AV_PIX_FMT_YUV420P;
 }
 
-result<caps> avsrc::video_caps(const AVFrame& f, int format) const {
+result<caps> avsrc::video_caps() const {
+  if (!shown_) return fail(errc::bad_state, "no video frame decoded yet");
+  const AVFrame& f = *shown_;
   structure s = structure::make("video/x-raw").value();
-  (void)s.set("format", std::string(caps_format_name(format)));
+  (void)s.set("format", std::string(caps_format_name(f.format)));
   (void)s.set("width", static_cast<std::int64_t>(f.width));
   (void)s.set("height", static_cast<std::int64_t>(f.height));
   (void)s.set("framerate", demux_->framerate());
   (void)s.set("pixel-aspect-ratio", demux_->pixel_aspect_ratio(f));
-  if (format == f.format) {
-    // The decoder's own rows: say where they are padded.
-    const auto planes = av_video_planes(f);
-    const bool padded = std::any_of(planes.begin(), planes.end(), [](const av_plane& p) { return p.stride != p.row_bytes; });
-    if (padded && !planes.empty()) {
-      (void)s.set("stride", static_cast<std::int64_t>(planes[0].stride));
-      if (planes.size() > 1) (void)s.set("chroma-stride", static_cast<std::int64_t>(planes[1].stride));
-    }
+  // Said, not left out: an in-place filter (invert) whose template lists layouts
+  // would otherwise see its output caps gain the field and differ from its input's.
+  (void)s.set("layout", std::string("linear"));
+  // FFmpeg's rows (the decoder's, or swscale's into an FFmpeg frame): say where they
+  // are padded.
+  const auto planes = av_video_planes(f);
+  const bool padded = std::any_of(planes.begin(), planes.end(), [](const av_plane& p) { return p.stride != p.row_bytes; });
+  if (padded) {
+    (void)s.set("stride", static_cast<std::int64_t>(planes[0].stride));
+    if (planes.size() > 1) (void)s.set("chroma-stride", static_cast<std::int64_t>(planes[1].stride));
   }
   return caps(std::move(s));
 }
@@ -66,13 +70,15 @@ result<buffer> avsrc::video_buffer(const AVFrame& f) {
   const int out_fmt = output_pixel_format(f.format);
   if (out_fmt == f.format) {
     auto b = wrap_av_video_frame(f);
-    if (b) return b;
+    if (b) {
+      shown_ = &f;
+      return b;
+    }
     // Not wrappable (bottom-up rows): convert below.
   }
   const auto target = static_cast<AVPixelFormat>(out_fmt == f.format ? AV_PIX_FMT_YUV420P : out_fmt);
   if (!logged_conversion_) {
-    spdlog::debug("{}: converting {} frames to {} with swscale (a copy per frame)", name(), pix_fmt_text(f.format),
-                  pix_fmt_text(target));
+    spdlog::debug("{}: converting {} frames to {} with swscale", name(), pix_fmt_text(f.format), pix_fmt_text(target));
     logged_conversion_ = true;
   }
   sws_ = sws_getCachedContext(sws_, f.width, f.height, static_cast<AVPixelFormat>(f.format), f.width, f.height, target,
@@ -80,19 +86,23 @@ result<buffer> avsrc::video_buffer(const AVFrame& f) {
   if (!sws_)
     return fail(errc::invalid_argument, std::string("swscale cannot convert ") + pix_fmt_text(f.format) + " to " +
                                             pix_fmt_text(target));
-  const int bytes = av_image_get_buffer_size(target, f.width, f.height, 1);
-  if (bytes <= 0) return fail(errc::invalid_argument, "bad frame size " + std::to_string(f.width) + "x" + std::to_string(f.height));
-  auto b = buffer::allocate(static_cast<std::size_t>(bytes));
-  if (!b) return b.error();
-  {
-    auto map = b->map(map_access::write);
-    if (!map) return map.error();
-    std::uint8_t* dst[4] = {};
-    int dst_lines[4] = {};
-    av_image_fill_arrays(dst, dst_lines, reinterpret_cast<std::uint8_t*>(map->data()), target, f.width, f.height, 1);
-    sws_scale(sws_, f.data, f.linesize, 0, f.height, dst, dst_lines);
-  }
-  return b;
+  // Into an FFmpeg frame with FFmpeg's padded rows, not tight ones: swscale's SIMD
+  // yuv2rgb converts 8 pixels at a time and, when a row has no room for the last
+  // partial group (854 RGBA pixels in 3416 bytes), leaves those pixels unwritten.
+  // The frame's buffer is then wrapped as a decoded frame's is, its strides in the caps.
+  if (!converted_) converted_ = av_frame_alloc();
+  if (!converted_) return fail(errc::no_memory, "out of memory for a frame");
+  av_frame_unref(converted_);
+  converted_->format = target;
+  converted_->width = f.width;
+  converted_->height = f.height;
+  if (const int e = av_frame_get_buffer(converted_, 0); e < 0)
+    return fail(errc::no_memory, "cannot allocate a " + std::to_string(f.width) + "x" + std::to_string(f.height) + " " +
+                                     pix_fmt_text(target) + " frame: " + av_error_text(e));
+  if (const int e = av_frame_copy_props(converted_, &f); e < 0) return fail(errc::no_memory, av_error_text(e));
+  sws_scale(sws_, f.data, f.linesize, 0, f.height, converted_->data, converted_->linesize);
+  shown_ = converted_;
+  return wrap_av_video_frame(*converted_);
 }
 
 result<buffer> avsrc::audio_buffer(const AVFrame& f) {

@@ -134,8 +134,9 @@ void filesink::on_caps(const caps& c) {
 }
 
 flow filesink::render_strided(buffer& b) {
-  // Rows with padding between them (a crop's window on a larger frame): the file
-  // gets the rows only, packed, one iovec per row pointing into the buffer.
+  // Rows with padding between them (a crop's window on a larger frame, a decoder's
+  // padded planes): the file gets the rows only, packed plane after plane as FFmpeg's
+  // rawvideo, one iovec per row pointing into the buffer.
   const video_info& info = *strided_;
   auto map = b.map(map_access::read);
   if (!map) return fail_flow(errc::bad_state, name() + ": " + map.error().message);
@@ -144,10 +145,15 @@ flow filesink::render_strided(buffer& b) {
                                                  "-byte buffer is smaller than a " + std::to_string(info.width()) +
                                                  "x" + std::to_string(info.height()) + " frame with a stride of " +
                                                  std::to_string(info.stride()) + " bytes");
-  std::vector<iovec> iov(static_cast<std::size_t>(info.height()));
-  for (std::size_t y = 0; y < iov.size(); ++y) iov[y] = iovec{map->data() + y * info.stride(), info.row_bytes()};
+  std::vector<iovec> iov;
+  std::size_t bytes = 0;
+  for (std::size_t i = 0; i < info.plane_count(); ++i) {
+    const video_plane p = info.plane(i);
+    for (std::size_t y = 0; y < p.rows; ++y) iov.push_back(iovec{map->data() + p.offset + y * p.stride, p.row_bytes});
+    bytes += p.rows * p.row_bytes;
+  }
   if (const int err = write_all(fd_.get(), iov.data(), iov.size()); err != 0) return write_error(err);
-  bytes_written_ += iov.size() * info.row_bytes();
+  bytes_written_ += bytes;
   return flow::ok;
 }
 

@@ -93,6 +93,7 @@ caps videoconvert::transform_caps(pad_direction, const caps& c) {
     structure t = s;
     if (auto list = value::make_list(std::move(items)); list) (void)t.set("format", std::move(list).value());
     t.remove_field("stride");  // converted rows are packed, whatever the input's
+    t.remove_field("chroma-stride");
     // Either layout on the other side, the input's first (an absent field is linear);
     // a list of layouts (template caps, a query) is kept as it is.
     const value* layout = s.get("layout");

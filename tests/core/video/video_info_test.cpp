@@ -56,6 +56,28 @@ TEST(VideoInfo, PlanarYuvHasAYPlaneThenHalfSizeChroma) {
   EXPECT_EQ(info_of("video/x-raw,format=RGB,width=4,height=2").value().plane_count(), 1u);
 }
 
+TEST(VideoInfo, PlanarYuvWithADecodersPaddedRows) {
+  // 854x480 as libavcodec pads it: Y rows 896 bytes apart, chroma rows 448. Each plane
+  // ends with its last row's samples (no padding after), the next plane follows.
+  auto i420 = info_of("video/x-raw,format=I420,width=854,height=480,stride=896,chroma-stride=448").value();
+  EXPECT_FALSE(i420.is_packed());
+  EXPECT_EQ(i420.stride(), 896u);
+  EXPECT_EQ(i420.chroma_stride(), 448u);
+  const std::size_t y_bytes = 896u * 479 + 854, c_bytes = 448u * 239 + 427;
+  EXPECT_EQ(i420.plane(1).offset, y_bytes);
+  EXPECT_EQ(i420.plane(1).stride, 448u);
+  EXPECT_EQ(i420.plane(1).row_bytes, 427u);
+  EXPECT_EQ(i420.plane(2).offset, y_bytes + c_bytes);
+  EXPECT_EQ(i420.size(), y_bytes + 2 * c_bytes);
+  EXPECT_EQ(video_info::from_caps(i420.to_caps()).value(), i420);
+  // Only the Y rows padded: the chroma stride stays the packed one.
+  auto nv12 = info_of("video/x-raw,format=NV12,width=6,height=4,stride=8").value();
+  EXPECT_EQ(nv12.chroma_stride(), 6u);
+  EXPECT_EQ(nv12.plane(1).offset, 8u * 3 + 6);
+  EXPECT_EQ(nv12.size(), 8u * 3 + 6 + 6u * 2);
+  EXPECT_TRUE(info_of("video/x-raw,format=I420,width=6,height=4,stride=6,chroma-stride=3").value().is_packed());
+}
+
 TEST(VideoInfo, FrameDurationRoundsToNanoseconds) {
   using std::chrono::nanoseconds;
   auto ntsc = info_of("video/x-raw,format=RGBA,width=2,height=2,framerate=30000/1001").value();
@@ -122,8 +144,10 @@ INSTANTIATE_TEST_SUITE_P(
                          "video/x-raw caps: format YUY2 is not one of RGBA, RGB, GRAY8, I420, NV12"},
         video_error_case{"video/x-raw,format=I420,width=64,height=48,layout=tiled",
                          "video/x-raw caps: I420 frames are linear only, not tiled"},
-        video_error_case{"video/x-raw,format=NV12,width=64,height=48,stride=128",
-                         "video/x-raw caps: NV12 frames have packed planes; a stride is for RGBA, RGB and GRAY8"},
+        video_error_case{"video/x-raw,format=NV12,width=64,height=48,stride=128,chroma-stride=60",
+                         "video/x-raw caps: chroma-stride 60 is smaller than a chroma row of NV12 64 pixels wide (64 bytes)"},
+        video_error_case{"video/x-raw,format=RGBA,width=64,height=48,chroma-stride=128",
+                         "video/x-raw caps: chroma-stride is for I420 and NV12, not RGBA"},
         video_error_case{"video/x-raw,format=RGBA,width=\"640\",height=480",
                          "video/x-raw caps: width must be an int, got string \"640\""},
         video_error_case{"video/x-raw,format=RGBA,width=0,height=480",

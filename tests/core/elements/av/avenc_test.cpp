@@ -176,6 +176,52 @@ TEST(Avenc, ForceKeyUnitMakesTheNextFrameAKeyFrame) {
   EXPECT_FALSE(is_key(got[5 - 1]));
 }
 
+/// Plays a live 30 fps testsrc into `enc_props` avenc and an appsink (sync, as a live
+/// sink renders) until `packets` packets came out; returns the pipeline's latency
+/// and the frames avenc saw its encoder hold.
+struct live_latency {
+  clock_time latency = time_none;
+  std::int64_t delay_frames = -1;
+  std::size_t packets = 0;
+};
+
+live_latency play_live(const std::string& enc_props, std::size_t packets) {
+  live_latency out;
+  auto p = build("testsrc is-live=true width=160 height=120 framerate=30/1 ! videoconvert ! avenc name=enc codec=h264 " +
+                 enc_props + " ! appsink name=out max-buffers=1000");
+  if (!p) return out;
+  auto* sink = dynamic_cast<appsink*>(p->find("out"));
+  auto* enc = dynamic_cast<avenc*>(p->find("enc"));
+  EXPECT_TRUE(sink && enc);
+  if (!sink || !enc) return out;
+  p->set_state(state::playing);
+  const auto deadline = std::chrono::steady_clock::now() + 60s;
+  while (out.packets < packets && std::chrono::steady_clock::now() < deadline)
+    if (sink->pull_sample(1s)) ++out.packets;
+  out.latency = p->latency().value_or(time_none);
+  out.delay_frames = enc->delay_frames();
+  p->set_state(state::null_state);
+  return out;
+}
+
+// GstVideoEncoder's latency: x264 holds frames before it gives a packet (here its
+// frame threads and sync lookahead: 4 frames on 2 cores), and the pipeline's latency
+// grows by those frames' duration (posted before the packet that revealed it leaves
+// avenc); zerolatency holds none, so the latency is the live source's frame plus the
+// sink's processing deadline. Before, avenc added nothing: both the same.
+TEST(Avenc, LatencyIsUpstreamsPlusTheFramesTheEncoderHolds) {
+  constexpr clock_time frame = 33'333'333;  // 1/30 s
+  const live_latency zero = play_live("tune=zerolatency", 10);
+  ASSERT_EQ(zero.packets, 10u);
+  EXPECT_EQ(zero.delay_frames, 0);
+  EXPECT_GE(zero.latency, frame);
+  EXPECT_LT(zero.latency, 2 * frame);
+  const live_latency held = play_live("tune=none", 10);
+  ASSERT_EQ(held.packets, 10u);
+  EXPECT_GE(held.delay_frames, 1);
+  EXPECT_EQ(held.latency, zero.latency + held.delay_frames * frame);
+}
+
 /// A recording read back: codec, frames, duration.
 struct probe {
   std::string codec;
