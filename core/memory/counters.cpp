@@ -2,6 +2,7 @@
 
 #include <atomic>
 #include <cstring>
+#include <utility>
 
 namespace tessera::core {
 namespace {
@@ -62,6 +63,16 @@ void set_memory_budget(std::uint64_t bytes) noexcept { alloc_counters.budget.sto
 
 std::uint64_t memory_budget() noexcept { return alloc_counters.budget.load(std::memory_order_relaxed); }
 
+namespace {
+// What the budget saw when it last refused on this thread: the allocator's error is
+// worded after it, since live_bytes may have changed by the time the message is made.
+struct refusal {
+  bool set = false;
+  std::uint64_t budget = 0, live = 0, bytes = 0;
+};
+thread_local refusal last_refusal;
+}  // namespace
+
 bool try_count_allocation(std::size_t bytes) noexcept {
   const std::uint64_t budget = alloc_counters.budget.load(std::memory_order_relaxed);
   if (budget == 0) {
@@ -71,7 +82,10 @@ bool try_count_allocation(std::size_t bytes) noexcept {
   // Reserve on live_bytes itself, so two threads cannot both pass the last room.
   std::uint64_t live = alloc_counters.live_bytes.load(std::memory_order_relaxed);
   do {
-    if (bytes > budget || live > budget - bytes) return false;
+    if (bytes > budget || live > budget - bytes) {
+      last_refusal = {true, budget, live, bytes};
+      return false;
+    }
   } while (!alloc_counters.live_bytes.compare_exchange_weak(live, live + bytes, std::memory_order_relaxed));
   alloc_counters.allocated_bytes.fetch_add(bytes, std::memory_order_relaxed);
   alloc_counters.allocations.fetch_add(1, std::memory_order_relaxed);
@@ -89,10 +103,9 @@ void uncount_allocation(std::size_t bytes) noexcept {
 }
 
 std::string allocation_failure_reason(std::size_t bytes) {
-  const std::uint64_t budget = memory_budget();
-  const std::uint64_t live = alloc_counters.live_bytes.load(std::memory_order_relaxed);
-  if (budget != 0 && (bytes > budget || live > budget - bytes))
-    return "the memory budget of " + std::to_string(budget) + " bytes would be passed (" + std::to_string(live) +
+  const refusal r = std::exchange(last_refusal, refusal{});
+  if (r.set && r.bytes == bytes)
+    return "the memory budget of " + std::to_string(r.budget) + " bytes would be passed (" + std::to_string(r.live) +
            " bytes in use, " + std::to_string(bytes) + " more asked)";
   return "the system has no memory for " + std::to_string(bytes) + " bytes";
 }

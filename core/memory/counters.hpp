@@ -59,7 +59,8 @@ std::uint64_t memory_budget() noexcept;
 bool try_count_allocation(std::size_t bytes) noexcept;
 void uncount_allocation(std::size_t bytes) noexcept;
 /// Why an allocation of `bytes` failed, for the allocator's error: the budget with
-/// the bytes live when the budget refused it, else that the system had no memory.
+/// the bytes live when the budget refused it (on this thread, as try_count_allocation
+/// saw them), else that the system had no memory.
 std::string allocation_failure_reason(std::size_t bytes);
 
 /// Memory object hooks: a root or share header starts / stops being referenced.

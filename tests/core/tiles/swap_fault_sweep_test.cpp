@@ -7,7 +7,7 @@
 #include "core/tiles/frame_tile_allocator.hpp"
 
 #include "core/memory/memory.hpp"
-#include "mem_mgr_test_support.hpp"
+#include "tile_cache_test_support.hpp"
 
 #include <gtest/gtest.h>
 
@@ -21,7 +21,7 @@
 namespace tessera::core {
 namespace {
 
-using namespace mem_mgr_test;
+using namespace tile_cache_test;
 using fault = swap_file::fault;
 
 constexpr std::size_t tile = 64 * 64 * 4;

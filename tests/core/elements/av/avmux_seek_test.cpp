@@ -3,7 +3,7 @@
 // (mp4mux, matroskamux) do, so the file's timestamps keep increasing and its duration
 // is the time recorded. Read back with libavformat, as ffprobe does.
 #include "tests/core/elements/av/avsrc_test_support.hpp"
-#include "tests/core/elements/video_test_support.hpp"
+#include "tests/core/elements/video/video_test_support.hpp"
 
 extern "C" {
 #include <libavformat/avformat.h>

@@ -3,7 +3,7 @@
 // raw frames: the padding must never be taken for pixels. Checked against what
 // `ffmpeg -f rawvideo` makes of the same clip.
 #include "tests/core/elements/av/avsrc_test_support.hpp"
-#include "tests/core/elements/video_test_support.hpp"
+#include "tests/core/elements/video/video_test_support.hpp"
 
 #include "core/memory/counters.hpp"
 
