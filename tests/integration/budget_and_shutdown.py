@@ -124,5 +124,6 @@ call(srv, "POST", "/api/v1/pipelines", {"name": "p", "description": "testsrc is-
 call(srv, "PUT", "/api/v1/pipelines/p/state", {"state": "playing"})
 started = time.monotonic()
 srv.stop()
-check(time.monotonic() - started < 2, f"a clean SIGTERM took {time.monotonic() - started:.1f} s")
+# Within the 2 s deadline, or the exit status would be 1 (which Server.stop checks).
+check(time.monotonic() - started < 5, f"a clean SIGTERM took {time.monotonic() - started:.1f} s")
 check.finish()
