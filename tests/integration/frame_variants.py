@@ -14,20 +14,11 @@ import sys
 import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "lib"))
-from tessera_it import require_websockets, jpeg_size, WAIT, Checks, Server  # noqa: E402
+from tessera_it import require_websockets, rest, jpeg_size, WAIT, Checks, Server  # noqa: E402
 
 websockets = require_websockets()
 
 check = Checks("frame_variants")
-
-
-def rest(srv, method, path, body=None):
-    conn = http.client.HTTPConnection("127.0.0.1", srv.port, timeout=WAIT)
-    conn.request(method, path, body=json.dumps(body) if body is not None else None)
-    r = conn.getresponse()
-    data = r.read()
-    conn.close()
-    return r.status, (json.loads(data) if data else None)
 
 
 def pipeline(srv, name, description):

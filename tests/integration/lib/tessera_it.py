@@ -30,6 +30,18 @@ def require_websockets():
         raise
 
 
+def rest(server, method, path, body=None):
+    """One plain-HTTP REST call to `server` (a Server): (status, the JSON reply or None)."""
+    import http.client
+    import json
+    conn = http.client.HTTPConnection("127.0.0.1", server.port, timeout=WAIT)
+    conn.request(method, path, body=json.dumps(body) if body is not None else None)
+    r = conn.getresponse()
+    data = r.read()
+    conn.close()
+    return r.status, (json.loads(data) if data else None)
+
+
 def jpeg_size(data):
     """(width, height) from the SOF0/SOF1/SOF2 marker of a complete JPEG, else None."""
     if len(data) < 4 or data[:2] != b"\xff\xd8" or data[-2:] != b"\xff\xd9":
