@@ -1,9 +1,11 @@
 #include "core/caps/caps.hpp"
 
 #include "core/caps/caps_parser.hpp"
+#include "core/caps/intersect_pairs.hpp"
 
 #include <algorithm>
-#include <unordered_set>
+#include <optional>
+#include <unordered_map>
 
 namespace tessera::core {
 namespace {
@@ -47,24 +49,44 @@ constexpr std::size_t subset_expansion_limit = 4096;
 
 // The intersection of n and m structures can have n * m of them; checking each
 // against every one kept before (what gst_caps_merge_structure does) costs
-// (n * m)^2 / 2 subset tests: 73 million for two 110-structure caps. Instead a
-// fixed new structure is looked up among the fixed ones kept through a hash index,
-// and tested only against the last `intersect_dedup_window` of the others; a new
-// structure with ranges or lists against the last window of all kept. Results of
-// up to that many structures come out exactly as before; in larger ones what the
-// window misses is a redundant structure: the caps still allow the same.
+// (n * m)^2 / 2 subset tests: 73 million for two 110-structure caps. Instead the
+// kept structures are bucketed by the values of their fixed fields: a new
+// structure can only be inside a kept one that fixes no field it does not fix to
+// the same value, so it is tested against its buckets only, and within each
+// bucket (and among kept structures that could not be bucketed) against the last
+// `intersect_dedup_window`. What that misses (a bucket beyond the window, a field
+// that is a one-item list where the kept one is fixed) is a redundant structure:
+// the caps still allow the same.
 constexpr std::size_t intersect_dedup_window = 256;
-// Kept fixed structures with more distinct (name, field names) shapes than this
-// are not indexed (shapes are few in practice; this bounds the lookup).
+// Kept structures with more distinct (name, fixed field names) shapes than this
+// are not bucketed (shapes are few in practice; this bounds the lookup).
 constexpr std::size_t intersect_dedup_shapes = 32;
 
-// Appends v's text with its length first, so the concatenation is unambiguous.
-// Caps text reads back to the value it came from, so equal texts are equal values.
+// Appends v to a key so that the concatenation is unambiguous and equal keys
+// are equal values: an int as its 8 bytes, anything else as its caps text (which
+// reads back to the value it came from) behind its length.
 void append_key_part(std::string& key, const value& v) {
-  const std::string text = v.to_string();
-  key += std::to_string(text.size());
-  key += ':';
-  key += text;
+  key += static_cast<char>(v.kind());
+  if (const auto i = v.as_int()) {
+    key.append(reinterpret_cast<const char*>(&*i), sizeof *i);
+    return;
+  }
+  const std::size_t at = key.size();
+  key.append(sizeof(std::uint32_t), '\0');
+  v.append_to(key);
+  const auto length = static_cast<std::uint32_t>(key.size() - at - sizeof(std::uint32_t));
+  key.replace(at, sizeof length, reinterpret_cast<const char*>(&length), sizeof length);
+}
+
+// The key of s's values in `fields`; empty when s lacks one or has it unfixed.
+std::optional<std::string> fixed_key(const structure& s, std::span<const std::string> fields) {
+  std::string key;
+  for (const auto& name : fields) {
+    const value* v = s.get(name);
+    if (!v || !v->is_fixed()) return std::nullopt;
+    append_key_part(key, *v);
+  }
+  return key;
 }
 
 // The structures an intersection keeps, dropping each new one covered by one
@@ -73,79 +95,68 @@ class dedup_output {
  public:
   void add(std::optional<structure> s) {
     if (!s || covered(*s)) return;
-    if (!(s->is_fixed() && index(*s))) unindexed_.push_back(out_.size());
+    const std::size_t at = out_.size();
+    previous_in_bucket_.push_back(none);
+    if (!index(*s, at)) unindexed_.push_back(at);
     out_.push_back(std::move(*s));
   }
   std::vector<structure> take() { return std::move(out_); }
 
  private:
-  // All fixed kept structures with one name and one list of field names,
-  // keyed by their values: a fixed s is inside a fixed kept one exactly when s
-  // has the same values in those fields.
+  static constexpr std::size_t none = static_cast<std::size_t>(-1);
+
+  // Kept structures with one name and one list of fixed field names, bucketed by
+  // those fields' values. A bucket is a list through previous_in_bucket_ from the
+  // position kept last (one allocation per kept structure less than a vector each).
   struct shape {
     std::string name;
-    std::vector<std::string> fields;
-    std::unordered_set<std::string> keys;
+    std::vector<std::string> fixed_fields;
+    std::unordered_map<std::string, std::size_t> latest;
   };
 
   bool covered(const structure& s) const {
-    if (s.is_fixed()) {
-      if (in_index(s)) return true;
-      return covered_by_last(s, unindexed_);
-    }
-    const std::size_t first = out_.size() > intersect_dedup_window ? out_.size() - intersect_dedup_window : 0;
-    for (std::size_t i = out_.size(); i-- > first;) {
-      if (s.is_subset(out_[i])) return true;
-    }
-    return false;
-  }
-
-  bool covered_by_last(const structure& s, const std::vector<std::size_t>& candidates) const {
-    const std::size_t n = std::min(candidates.size(), intersect_dedup_window);
-    for (std::size_t k = 0; k < n; ++k) {
-      if (s.is_subset(out_[candidates[candidates.size() - 1 - k]])) return true;
-    }
-    return false;
-  }
-
-  bool in_index(const structure& s) const {
     for (const auto& sh : shapes_) {
       if (sh.name != s.name()) continue;
-      std::string key;
-      bool has_all = true;
-      for (const auto& f : sh.fields) {
-        const value* v = s.get(f);
-        if (!v) {
-          has_all = false;
-          break;
-        }
-        append_key_part(key, *v);
+      const auto key = fixed_key(s, sh.fixed_fields);
+      if (!key) continue;
+      const auto bucket = sh.latest.find(*key);
+      if (bucket == sh.latest.end()) continue;
+      std::size_t at = bucket->second;
+      for (std::size_t k = 0; at != none && k < intersect_dedup_window; ++k, at = previous_in_bucket_[at]) {
+        if (s.is_subset(out_[at])) return true;
       }
-      if (has_all && sh.keys.contains(key)) return true;
+    }
+    const std::size_t n = std::min(unindexed_.size(), intersect_dedup_window);
+    for (std::size_t k = 0; k < n; ++k) {
+      if (s.is_subset(out_[unindexed_[unindexed_.size() - 1 - k]])) return true;
     }
     return false;
   }
 
-  // Indexes fixed `s`; false when there is no room for its shape.
-  bool index(const structure& s) {
+  // Buckets s, kept at `at`; false when there is no room for its shape.
+  bool index(const structure& s, std::size_t at) {
     std::vector<std::string> names;
-    std::string key;
     for (const auto& f : s.fields()) {
-      names.push_back(f.name);
-      append_key_part(key, f.value);
+      if (f.value.is_fixed()) names.push_back(f.name);
     }
+    shape* found = nullptr;
     for (auto& sh : shapes_) {
-      if (sh.name == s.name() && sh.fields == names) {
-        sh.keys.insert(std::move(key));
-        return true;
-      }
+      if (sh.name == s.name() && sh.fixed_fields == names) found = &sh;
     }
-    if (shapes_.size() >= intersect_dedup_shapes) return false;
-    shapes_.push_back(shape{s.name(), std::move(names), {std::move(key)}});
+    if (!found) {
+      if (shapes_.size() >= intersect_dedup_shapes) return false;
+      found = &shapes_.emplace_back(shape{s.name(), std::move(names), {}});
+    }
+    auto [bucket, added] = found->latest.try_emplace(fixed_key(s, found->fixed_fields).value(), at);
+    if (!added) {
+      previous_in_bucket_[at] = bucket->second;
+      bucket->second = at;
+    }
     return true;
   }
 
   std::vector<structure> out_;
+  std::vector<std::size_t> previous_in_bucket_;  // per position in out_
   std::vector<shape> shapes_;
   std::vector<std::size_t> unindexed_;  // positions in out_ of kept structures not in shapes_
 };
@@ -246,7 +257,9 @@ caps caps::intersect(const caps& other, intersect_mode mode) const {
   auto add = [&out](std::optional<structure> s) { out.add(std::move(s)); };
   const auto a = structures();
   const auto b = other.structures();
-  if (mode == intersect_mode::first) {
+  if (const auto pairs = detail::narrowed_pairs(a, b, mode)) {
+    for (const auto& [i, j] : *pairs) add(a[i].intersect(b[j]));
+  } else if (mode == intersect_mode::first) {
     for (const auto& x : a) {
       for (const auto& y : b) add(x.intersect(y));
     }

@@ -88,6 +88,13 @@ bool structure::is_fixed() const noexcept {
 
 std::optional<structure> structure::intersect(const structure& other) const {
   if (name_ != other.name_) return std::nullopt;
+  // Two different fixed values are the common way a pair fails in large caps
+  // (width=3 against width=5): reject those before building anything.
+  for (const auto& f : fields_) {
+    if (!f.value.is_fixed()) continue;
+    const value* theirs = other.get(f.name);
+    if (theirs && theirs->is_fixed() && !(f.value == *theirs)) return std::nullopt;
+  }
   structure out(name_);
   out.fields_.reserve(fields_.size() + other.fields_.size());
   for (const auto& f : fields_) {

@@ -255,7 +255,9 @@ struct harness {
     middle = p->add(test_runtime().registry().make(element_factory_name).value()).value();
     out = static_cast<appsink*>(p->add(test_runtime().registry().make("appsink", "out").value()).value());
     EXPECT_TRUE(out->set_property("sync", property_value{false}));
-    if (!sink_caps.empty()) EXPECT_TRUE(out->set_property("caps", property_value{std::string(sink_caps)}));
+    if (!sink_caps.empty()) {
+      EXPECT_TRUE(out->set_property("caps", property_value{std::string(sink_caps)}));
+    }
     EXPECT_TRUE(link(pusher->src(), *middle->static_pad(pad_direction::sink)));
     EXPECT_TRUE(link(*middle->static_pad(pad_direction::src), out->sinkpad()));
     p->set_state(state::paused);  // async: the sink waits for its preroll buffer
