@@ -5,33 +5,39 @@
 //   jpeg       one JPEG per frame over the WebSocket frame stream (websink encodes),
 //   webcodecs  H.264 (avenc tune=zerolatency) over the WebSocket into a VideoDecoder,
 //   mse        the same H.264 as fragmented MP4 (.../fmp4) into Media Source Extensions,
-// with 1 and 10 viewers, one after another in one run, and each mode's median and p95
-// as ratios of JPEG's.
+// with 1 and 10 viewers and websink sync=true (the default: frames leave at pts + the
+// pipeline's latency) and sync=false, one after another in one run, and each mode's
+// median and p95 as ratios of JPEG's. Results and their reading: bench/README.md.
 //
-//   bench/glass_to_browser.mjs [BUILD_DIR] [--seconds S] [--viewers 1,10] [--modes jpeg,webcodecs,mse]
+//   bench/glass_to_browser.mjs [BUILD_DIR] [--seconds 20] [--viewers 1,10]
+//       [--modes jpeg,webcodecs,mse] [--sync true,false] [--decoding 1] [--per-page 5]
 //
 // BUILD_DIR (default build) holds bin/tessera. Uses /usr/bin/chromium through the
-// playwright-core that tests/browser installs (`cd tests/browser && npm ci`).
+// playwright-core that tests/browser installs (`cd tests/browser && npm ci`). Not part
+// of `make test`; exits non-zero when a row measured no frame or a page had an error.
 //
 // What is measured, per frame: ready - capture, where
 //  - capture is the frame's pts, which a live testsrc stamps with the running time at
 //    which it hands the frame out (the clock reaching it), placed on the page's clock by
 //    reading the pipeline object's running_time_ns between two performance.now() (best
-//    of 30 round trips; the error is at most half that round trip, printed);
+//    of 30 round trips, before and after each row; the error is at most half that
+//    round trip, printed);
 //  - ready is, in the page, when the web UI's own player has the frame decoded:
-//    jpeg: img.decode() resolving after the <img>'s load; webcodecs: the VideoDecoder's
-//    output callback; mse: requestVideoFrameCallback's presentationTime (the frame
-//    handed to the compositor). bench/glass_to_browser_probe.js says how each is hooked.
-// Not measured: the compositor and the display (the page has no vsync to a screen:
-// headless), nor a camera's own exposure/readout (testsrc draws the frame before its
-// pts). Frames a player skipped (a JPEG replaced before it was decoded, a WebCodecs
-// frame dropped to catch up, a video frame never composited) have no latency; the
-// frames counted against the 30 fps produced are printed.
+//    jpeg: img.decode() resolving after the <img>'s load (the load event is given too);
+//    webcodecs: the VideoDecoder's output callback; mse: requestVideoFrameCallback's
+//    presentationTime (the frame handed to the compositor).
+//    bench/glass_to_browser_probe.js says how each is hooked and how it learns the pts.
+// Not measured: the compositor, raster and the display (headless: no screen), nor a
+// camera's own exposure/readout (testsrc draws the frame before its pts). Frames a
+// player skipped (a JPEG replaced before it was decoded, a WebCodecs frame dropped to
+// catch up, a video frame never composited) have no latency; the frames counted
+// against the 30 fps produced are printed.
 //
-// Viewers: at most 5 per page (Chromium keeps 6 HTTP/1.1 connections per host per
-// profile, and each MSE viewer holds one), each page in its own browser context. The
-// server, Chromium and this script share the machine: on 2 cores the decoders compete
-// with the server's encoders, which is part of what the 10-viewer rows show.
+// Viewers: `--decoding` of them (default 1) are measured players; the others take the
+// same stream (WebSocket or fMP4) in other pages without decoding it, so the server
+// serves N viewers while the 2-core machine is not swamped by N 720p decoders. At most
+// `--per-page` viewers per page (Chromium keeps 6 HTTP/1.1 connections per host per
+// profile, and each MSE viewer holds one), each page in its own browser context.
 import { spawn, spawnSync } from 'node:child_process';
 import { copyFileSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
