@@ -108,6 +108,9 @@ void frame_forwarder::send_locked(const core::encoded_frame& frame) {
   if (!client_ || frame.sequence <= last_sequence_) return;
   last_sequence_ = frame.sequence;
   if (frame.config || frame.init_segment) return send_encoded_locked(frame);
+  if (jpeg_timestamps_ && core::is_valid_time(frame.pts))
+    (void)client_->try_send(net::shared_payload::from_string("{\"pts_us\":" + std::to_string(frame.pts / 1000) + "}"),
+                            net::message_kind::text);
   // The frame's bytes are shared with every viewer and the sink's last frame: the
   // payload holds a reference, no copy.
   count_locked(client_->try_send(net::shared_payload::from_shared(frame.data, frame.size), net::message_kind::binary));
@@ -204,7 +207,16 @@ admission admit(pipeline_service& service, stream_metrics& metrics, const net::r
   // A viewer's own quality/size (view_request.hpp), checked before any upgrade.
   auto request = core::parse_view_request(ctx.query.get("quality"), ctx.query.get("width"), ctx.query.get("height"));
   if (!request) return {nullptr, net::response::error(net::status::bad_request, request.error().message)};
-  auto forwarder = std::make_shared<frame_forwarder>(metrics, kind);
+  const auto timestamps = ctx.query.get("timestamps");
+  if (timestamps && (jpeg_only || kind == core::stream_kind::mse))
+    return {nullptr, net::response::error(net::status::bad_request,
+                                          "timestamps is a parameter of .../ws only (MJPEG parts and MSE segments "
+                                          "have no room for a text message)")};
+  if (timestamps && *timestamps != "1")
+    return {nullptr, net::response::error(net::status::bad_request,
+                                          "timestamps must be 1 (a text message with the pts before each JPEG "
+                                          "frame), not \"" + std::string(*timestamps) + "\"")};
+  auto forwarder = std::make_shared<frame_forwarder>(metrics, kind, timestamps.has_value());
   auto id = sink->sink->subscribe(forwarder, *request);
   if (!id) {
     if (id.error() == errc::invalid_argument)  // a request this sink cannot serve

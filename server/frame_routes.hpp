@@ -48,8 +48,11 @@ namespace tessera::server {
 class frame_forwarder final : public core::frame_subscriber {
  public:
   /// `metrics` is borrowed (the server's; it outlives every viewer).
-  explicit frame_forwarder(stream_metrics& metrics, core::stream_kind kind = core::stream_kind::frames)
-      : metrics_(metrics), kind_(kind) {}
+  /// `jpeg_timestamps`: before each JPEG frame, a text message with its pts
+  /// (`.../ws?timestamps=1`, docs/api.md); encoded frames carry theirs already.
+  explicit frame_forwarder(stream_metrics& metrics, core::stream_kind kind = core::stream_kind::frames,
+                           bool jpeg_timestamps = false)
+      : metrics_(metrics), kind_(kind), jpeg_timestamps_(jpeg_timestamps) {}
 
   /// Sends to `client` from now on, starting with `first` (the sink's last frame) if
   /// given; a frame not newer than one already sent is skipped, so a frame delivered
@@ -72,6 +75,7 @@ class frame_forwarder final : public core::frame_subscriber {
 
   stream_metrics& metrics_;
   const core::stream_kind kind_;
+  const bool jpeg_timestamps_;
   mutable std::mutex mutex_;  // everything below
   std::shared_ptr<net::outbound_client> client_;
   std::uint64_t last_sequence_ = 0;  // of the newest frame sent (0: none)

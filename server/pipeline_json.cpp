@@ -80,6 +80,11 @@ void add_stream_status(json::object& o, const core::pipeline& p) {
   o["position_ns"] = time_json(p.position());
   o["duration_ns"] = time_json(p.duration());
   o["latency_ns"] = time_json(p.latency());
+  // What a live source stamps a frame captured now with: a client that reads it
+  // between two readings of its own clock can place every frame's pts on that clock.
+  o["running_time_ns"] = p.current_state() == core::state::playing
+                             ? json::value(static_cast<std::int64_t>(p.running_time_now()))
+                             : json::value(nullptr);
 }
 
 std::string pipeline_dot(const core::pipeline& p) {

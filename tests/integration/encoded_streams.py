@@ -4,7 +4,7 @@ testsrc -> avenc -> websink, watched over WebSocket (first a text message with t
 WebCodecs configuration, then binary frames whose first is a key frame), a second
 viewer joining mid-stream (it starts at a key frame the server forced: the encoder's
 own key frames are 10 s apart), the fMP4 (H.264) and WebM (VP8) streams for Media
-Source Extensions read back by ffprobe, and the refusals (MJPEG of an encoded sink,
+Source Extensions read back by ffprobe (their timestamps the frames' pts), and the refusals (MJPEG of an encoded sink,
 fMP4 of a JPEG sink). A real `tessera serve --port 0`; bounded waits."""
 
 import asyncio
@@ -106,6 +106,28 @@ def ffprobe(data, suffix):
     return json.loads(r.stdout)["streams"][0] if r.returncode == 0 else {}
 
 
+def first_pts(data, suffix):
+    """The first packet's pts in seconds as ffprobe reads the stream, or None."""
+    with tempfile.NamedTemporaryFile(suffix=suffix) as f:
+        f.write(data)
+        f.flush()
+        r = subprocess.run(["ffprobe", "-v", "error", "-select_streams", "v:0", "-read_intervals", "%+#1",
+                            "-show_entries", "packet=pts_time", "-of", "csv=p=0", f.name],
+                           capture_output=True, text=True, timeout=WAIT)
+    lines = r.stdout.split()
+    return float(lines[0]) if r.returncode == 0 and lines else None
+
+
+def check_stream_keeps_pts(server, name, data, suffix):
+    """A media segment's timestamp is its frame's pts (the running time, on this live
+    pipeline seconds past 0 by now), not a count from 0 at the muxer's start."""
+    status, body = rest(server, "GET", f"/api/v1/pipelines/{name}")
+    now = body.get("running_time_ns") if status == 200 else None
+    pts = first_pts(data, suffix)
+    check(pts is not None and isinstance(now, int) and 0.5 < pts < now / 1e9 and abs(pts * 30 - round(pts * 30)) < 0.03,
+          f"{name}: the stream's first pts {pts} s is not a frame's running time before {now} ns")
+
+
 server = Server(check)
 try:
     pipeline(server, "h264", "testsrc is-live=true pattern=ball ! videoconvert ! "
@@ -137,12 +159,14 @@ try:
     info = ffprobe(data, ".mp4")
     check(info.get("codec_name") == "h264" and int(info.get("nb_read_frames", 0)) >= 10,
           f"fmp4 read back: {info}")
+    check_stream_keeps_pts(server, "h264", data, ".mp4")
 
     status, ctype, data = fetch_stream(server, "vp8", 3)
     check(status == 200 and ctype == 'video/webm; codecs="vp8"', f"webm: {status} {ctype}")
     check(data[:4] == b"\x1a\x45\xdf\xa3", f"webm does not start with an EBML header: {data[:8]!r}")
     info = ffprobe(data, ".webm")
     check(info.get("codec_name") == "vp8" and int(info.get("nb_read_frames", 0)) >= 10, f"webm read back: {info}")
+    check_stream_keeps_pts(server, "vp8", data, ".webm")
 
     status, _, body = fetch_stream(server, "jpeg", 1)
     check(status == 400, f"fmp4 of a JPEG websink: {status} {body[:200]!r}")

@@ -2,7 +2,8 @@
 """Frames to browsers as a viewer gets them (docs/api.md): WebSocket
 .../sinks/{e}/ws (one binary JPEG per message) and MJPEG .../sinks/{e}/mjpeg
 (multipart/x-mixed-replace), JPEG sizes read from the SOF marker, a resize while
-playing, the preroll frame of a paused pipeline, a stalled viewer that does not stall
+playing, `?timestamps=1` (the pts of each JPEG, against the pipeline's running_time_ns),
+the preroll frame of a paused pipeline, a stalled viewer that does not stall
 another, the max-subscribers refusal, 404/400, Origin, token and single-use ticket checks, and the stream
 ending when its pipeline is deleted. A real `tessera serve --port 0`; bounded waits."""
 
@@ -125,6 +126,37 @@ def ws_frames_are_jpegs_of_the_negotiated_size(srv):
     check(asyncio.run(resize()), "websink width/height changed while playing: frames never became 320x240")
 
 
+def jpeg_timestamps_on_the_pipeline_clock(srv):
+    """`.../ws?timestamps=1`: a text message with the pts before each JPEG; the pts is
+    the running time of the frame's capture, so it is behind the pipeline object's
+    running_time_ns read after the frame came, and not by much (live source)."""
+    url = srv.ws + "/api/v1/pipelines/cam/sinks/out/ws?timestamps=1"
+
+    async def watch():
+        async with websockets.connect(url, max_size=None) as ws:
+            got = [await asyncio.wait_for(ws.recv(), WAIT) for _ in range(10)]
+            return got, srv.rest("GET", "/api/v1/pipelines/cam")[1]
+    got, cam = asyncio.run(watch())
+    pairs = [(json.loads(got[i]), got[i + 1]) for i in range(0, len(got) - 1, 2)
+             if isinstance(got[i], str) and isinstance(got[i + 1], bytes)]
+    check(len(pairs) == 5, f"?timestamps=1 is not text then JPEG: {[type(m).__name__ for m in got]}")
+    pts = [p[0].get("pts_us") for p in pairs]
+    check(all(jpeg_size(j) is not None for _, j in pairs), "?timestamps=1: a binary message is not a JPEG")
+    check(all(isinstance(t, int) for t in pts) and pts == sorted(pts) and len(set(pts)) == len(pts),
+          f"?timestamps=1: pts not increasing: {pts}")
+    now = cam.get("running_time_ns") if cam else None
+    check(isinstance(now, int) and all(isinstance(t, int) for t in pts) and 0 <= now / 1000 - pts[-1] < 5_000_000,
+          f"the last pts {pts[-1]} us is not shortly before running_time_ns {now}")
+    conn = http.client.HTTPConnection("127.0.0.1", srv.port, timeout=WAIT)
+    conn.request("GET", "/api/v1/pipelines/cam/sinks/out/mjpeg?timestamps=1")
+    r = conn.getresponse()
+    body = r.read()
+    conn.close()
+    check(r.status == 400 and b"timestamps" in body, f"mjpeg?timestamps=1: {r.status} {body[:200]!r}")
+    check(asyncio.run(ws_refused(srv.ws + "/api/v1/pipelines/cam/sinks/out/ws?timestamps=yes")) == 400,
+          "?timestamps=yes was not refused with 400")
+
+
 def mjpeg_parts_are_jpegs(srv):
     v = Mjpeg(srv.port, "/api/v1/pipelines/cam/sinks/out/mjpeg")
     status, fields = v.head()
@@ -183,6 +215,9 @@ def paused_pipeline_shows_its_preroll_frame(srv):
         async with websockets.connect(srv.ws + "/api/v1/pipelines/still/sinks/out/ws", max_size=None) as ws:
             first = await asyncio.wait_for(ws.recv(), WAIT)
             check(jpeg_size(first) == (64, 48), f"preroll frame size {jpeg_size(first)}")
+            status, body = srv.rest("GET", "/api/v1/pipelines/still")
+            check(status == 200 and "running_time_ns" in body and body["running_time_ns"] is None,
+                  f"running_time_ns of a paused pipeline: {body and body.get('running_time_ns', 'absent')}")
             status, body = srv.rest("POST", "/api/v1/pipelines/still/seek", {"position_ns": 1_000_000_000})
             check(status == 200, f"seek in PAUSED: {status} {body}")
             second = await asyncio.wait_for(ws.recv(), WAIT)  # the frame at the new position
@@ -352,6 +387,7 @@ def tickets_open_one_stream_each(srv, auth, url):
 srv = Server(check)
 try:
     ws_frames_are_jpegs_of_the_negotiated_size(srv)
+    jpeg_timestamps_on_the_pipeline_clock(srv)
     mjpeg_parts_are_jpegs(srv)
     paused_pipeline_shows_its_preroll_frame(srv)
     subscriber_limit_and_errors(srv)

@@ -152,10 +152,15 @@ result<void> avmux_writer::open(const avmux_options& o, const av_stream_desc& d,
   AVDictionary* mux_opts = nullptr;
   if (o.format == "mp4" && (o.fragmented || o.chunked)) {
     // An empty moov up front, then moof+mdat fragments that each say where their
-    // data is (default_base_moof, as MSE wants); chunked: a fragment per frame.
+    // data is (default_base_moof, as MSE wants); chunked: a fragment per frame, whose
+    // tfdt is the frame's own time, so a viewer can tell each frame's pts as a
+    // WebCodecs viewer can (without frag_discont and make_non_negative the muxer
+    // shifts the stream to start at 0).
     av_dict_set(&mux_opts, "movflags",
-                o.chunked ? "frag_custom+empty_moov+default_base_moof" : "frag_keyframe+empty_moov+default_base_moof",
+                o.chunked ? "frag_custom+empty_moov+default_base_moof+frag_discont"
+                          : "frag_keyframe+empty_moov+default_base_moof",
                 0);
+    if (o.chunked) av_dict_set(&mux_opts, "avoid_negative_ts", "make_non_negative", 0);
   }
   if ((o.format == "webm" || o.format == "matroska") && o.chunked) av_dict_set(&mux_opts, "live", "1", 0);
   const int r = avformat_write_header(oc_, &mux_opts);

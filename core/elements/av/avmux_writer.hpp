@@ -11,7 +11,8 @@
 ///    flushed, so init() is the initialisation segment (ftyp+moov, or the WebM
 ///    EBML header, Info and Tracks) and each write_frame() gives one self-contained
 ///    media segment of one frame (an fMP4 moof+mdat, a WebM Cluster), which starts
-///    with a key frame when the frame is one.
+///    with a key frame when the frame is one. Its timestamps are the frames' pts
+///    (an fMP4 tfdt does not restart at 0 with the muxer).
 /// Stream description from the caps avenc gives (stream_from_caps).
 ///
 /// Thread safety: one thread at a time.
