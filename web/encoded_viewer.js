@@ -12,8 +12,10 @@
 // `?video=webcodecs` in the page's URL forces one (to compare them, or to test both).
 //
 // The server starts every viewer at a key frame and skips a slow viewer to the next
-// one; the page does the same when its decoder falls behind. The <video> is kept near
-// the live edge (it jumps ahead when more than a second is buffered).
+// one; the page does the same when its decoder falls behind, and if no key frame has
+// come a second later it joins again, which makes the server ask the encoder for one
+// (key frames may be seconds apart). The <video> is kept near the live edge: a little
+// faster while more than 150 ms is buffered, a jump when more than half a second is.
 
 import { sinkPath, withTicket, wsUrl } from './api.js';
 
@@ -39,6 +41,9 @@ function fromBase64(text) {
 /// Starts showing `pipeline`/`element` in `view` (a <canvas> for 'webcodecs', a
 /// <video> for 'mse'); returns a function that stops it. `meter.add(bytes, frames)`
 /// hears what arrives; `onStatus(text)` of failures ('' when frames flow).
+// How long the WebCodecs player waits for a key frame before it joins again.
+const keyWaitMs = 1000;
+
 export function startEncodedViewer(mode, view, pipeline, element, meter, onStatus = () => {}) {
   let stopped = false, retryTimer = null, ws = null, abort = null, decoder = null;
   const retry = (why) => {
@@ -52,7 +57,7 @@ export function startEncodedViewer(mode, view, pipeline, element, meter, onStatu
     if (stopped) return;
     ws = new WebSocket(url);
     ws.binaryType = 'arraybuffer';
-    let waitingKey = true;
+    let waitingKey = true, waitingSince = performance.now();
     const g = view.getContext('2d');
     ws.onmessage = (event) => {
       if (typeof event.data === 'string') {
@@ -87,7 +92,12 @@ export function startEncodedViewer(mode, view, pipeline, element, meter, onStatu
       if (!decoder || decoder.state !== 'configured') return;
       const head = new DataView(data);
       const key = (head.getUint8(0) & 1) === 1;
-      if (!key && (waitingKey || decoder.decodeQueueSize > 8)) { waitingKey = true; return; }  // behind: skip to a key frame
+      if (!key && (waitingKey || decoder.decodeQueueSize > 8)) {  // behind: skip to a key frame
+        if (!waitingKey) waitingSince = performance.now();
+        waitingKey = true;
+        if (performance.now() - waitingSince > keyWaitMs) rejoin();
+        return;
+      }
       if (key && !view.dataset.firstKey) view.dataset.firstKey = 'yes';
       waitingKey = false;
       decoder.decode(new EncodedVideoChunk({
@@ -97,6 +107,12 @@ export function startEncodedViewer(mode, view, pipeline, element, meter, onStatu
       }));
     };
     ws.onclose = () => retry('stream closed; reconnecting');
+  }
+
+  // A new viewer starts at a key frame that websink asks the encoder for.
+  function rejoin() {
+    if (ws) { ws.onclose = null; ws.close(); ws = null; }
+    open();
   }
 
   async function openMse() {
@@ -122,7 +138,9 @@ export function startEncodedViewer(mode, view, pipeline, element, meter, onStatu
       const b = view.buffered;
       if (b.length) {
         const end = b.end(b.length - 1);
-        if (end - view.currentTime > 1) view.currentTime = end - 0.1;  // keep near the live edge
+        const behind = end - view.currentTime;
+        if (behind > 0.5) view.currentTime = end - 0.05;
+        view.playbackRate = behind > 0.15 ? 1.1 : 1;
         if (view.currentTime - b.start(0) > 30 && !buffer.updating) buffer.remove(b.start(0), view.currentTime - 10);
       }
       pump();
