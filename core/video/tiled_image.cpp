@@ -205,6 +205,22 @@ result<tile_use> tiled_image::use(const portion& p, tile_access access, use_flag
   return tile_use(std::move(*g), p, access);
 }
 
+result<void> tiled_image::join_tile(std::size_t tile, cow_ptr& into) {
+  if (auto r = check_index(tile, "join_tile"); !r) return r;
+  auto grid_portion = grid_.focus(grid_.tile_area(tile));
+  if (!grid_portion) return grid_portion.error();
+  // A read use does the auto-alloc, validation, budget and LRU work; while it is held
+  // the storage is resident and cannot be swapped out under the join.
+  auto u = use(*grid_portion, tile_access::read);
+  if (!u) return u.error();
+  tile_slot& s = tiles_[tile];
+  std::lock_guard lock(s.mutex);
+  if (auto r = into.join(s.ptr); !r) {
+    return error(r.error().code, "tiled image join_tile: " + tile_name(tile) + ": " + r.error().message);
+  }
+  return {};
+}
+
 result<void> tiled_image::map_tile(std::size_t tile, const tiled_image& source, std::size_t source_tile) {
   if (auto r = check_index(tile, "map_tile"); !r) return r;
   if (auto r = source.check_index(source_tile, "map_tile (source)"); !r) return r;

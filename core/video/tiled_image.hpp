@@ -172,6 +172,15 @@ class tiled_image {
   /// writer supplies its pixels.
   result<tile_use> use(const portion& p, tile_access access, use_flags flags = use_flags::none);
 
+  /// Makes `into` (an UNALLOC pointer of the caller's) share the storage of tile
+  /// `tile`, as a read use() would see it: allocated and validated first if need be
+  /// (the validator runs here on a tile's first use), counted as used in the tile
+  /// cache's LRU order. No bytes are copied; `into` keeps the storage alive on its own
+  /// (the image may invalidate, unalloc or drop the tile meanwhile), and the first
+  /// write through either pointer copies (cow_ptr). What a frame made of the image's
+  /// tiles holds (image_frame.hpp). Errors as use().
+  result<void> join_tile(std::size_t tile, cow_ptr& into);
+
   /// Makes tile `tile` of this image share the storage of tile `source_tile` of
   /// `source` (GIMP's map_tile): no bytes are copied; the next write to either copies
   /// that tile alone. Both images need the same tile size (errc::invalid_argument);
