@@ -6,6 +6,7 @@
 #include <new>
 #include <optional>
 #include <string>
+#include <vector>
 
 namespace tessera::core {
 
@@ -41,7 +42,7 @@ class image_tile_owner final : public detail::block_owner {
 
 constinit image_tile_owner image_tile_owner_instance;
 
-result<memory> wrap_image_tile(tiled_image& image, std::size_t tile, allocator& copies) {
+result<memory> wrap_image_tile(tiled_image& image, std::size_t tile, allocator& copies, use_flags flags) {
   auto* block = new (std::nothrow) image_tile_block;
   if (!block) return fail(errc::no_memory, "frame from image: cannot allocate a header for tile " + std::to_string(tile));
   auto undo = [block] {
@@ -53,7 +54,7 @@ result<memory> wrap_image_tile(tiled_image& image, std::size_t tile, allocator& 
     undo();
     return r.error();
   }
-  if (auto r = image.join_tile(tile, block->ptr); !r) {
+  if (auto r = image.join_tile(tile, block->ptr, flags); !r) {
     undo();
     return r.error();
   }
@@ -87,11 +88,26 @@ result<buffer> frame_from_image(tiled_image& image, allocator& copies) {
                                             ", a tiled frame's are " + std::to_string(frame_tile_period) + "x" +
                                             std::to_string(frame_tile_period) + " with phase 0");
   }
+  // The whole frame is pinned while it is in flight, so it is resident at once whatever
+  // the cache's budget. First the tiles resident already are pinned, without making
+  // room: room made for them would evict the idle tiles this frame pins next (the
+  // least recently used are exactly those, the previous frame having used them in the
+  // same order), to read them back a moment later. Then the others are validated or
+  // swapped in, each making room as a use does; only tiles no frame holds can go.
+  std::vector<memory> tiles(g.tile_count());
+  for (int pass = 0; pass < 2; ++pass) {
+    for (std::size_t i = 0; i < g.tile_count(); ++i) {
+      if (tiles[i]) continue;
+      const bool ready = image.query(i).valid && image.is_resident(i);
+      if (pass == 0 && !ready) continue;
+      auto m = wrap_image_tile(image, i, copies, pass == 0 ? use_flags::no_make_room : use_flags::none);
+      if (!m) return m.error();
+      tiles[i] = std::move(*m);
+    }
+  }
   buffer b;
-  for (std::size_t i = 0; i < g.tile_count(); ++i) {
-    auto m = wrap_image_tile(image, i, copies);
-    if (!m) return m.error();
-    if (auto r = b.append_memory(std::move(*m)); !r) return r.error();
+  for (memory& m : tiles) {
+    if (auto r = b.append_memory(std::move(m)); !r) return r.error();
   }
   return b;
 }
