@@ -2,6 +2,7 @@
 
 #include "core/memory/counters.hpp"
 #include "core/memory/system_allocator.hpp"
+#include "core/video/image_frame.hpp"
 #include "core/tiles/frame_tile_allocator.hpp"
 
 #include <cstring>
@@ -60,10 +61,12 @@ result<bool> make_tile_writable(buffer& b, std::size_t index) {
   const memory& m = b.peek_memory(index);
   if (!m) return fail(errc::out_of_range, "tile " + std::to_string(index) + " is not in the buffer");
   if (m.is_writable()) return false;
-  // The copy is a frame tile too: it goes to the original's tile cache (a tile from
-  // elsewhere was never in a cache, and its copy is not either).
-  frame_tile_allocator* own = frame_tile_allocator::of(m);
-  auto copy = (own != nullptr ? static_cast<allocator&>(*own) : system_allocator()).allocate(m.size());
+  // The copy is a frame tile too: it goes to the original's tile cache, or for a tile
+  // of a tiled_image to the allocator its frame named (image_frame.hpp); a tile from
+  // elsewhere was never in a cache, and its copy is not either.
+  allocator* to = frame_tile_allocator::of(m);
+  if (to == nullptr) to = image_tile_copy_allocator(m);
+  auto copy = (to != nullptr ? *to : system_allocator()).allocate(m.size());
   if (!copy) return copy.error();
   {
     auto source = m.bytes_pinned();

@@ -52,8 +52,9 @@ result<buffer> allocate_tiled_frame(const tile_grid& g, allocator& a);
 result<void> check_tiled_frame(const buffer& b, const tile_grid& g, const std::string& who);
 
 /// Makes tile `index` of `b` writable: a shared or read-only tile memory is replaced
-/// by a counted copy of itself (in the tile cache the tile came from; a tile from
-/// another allocator is copied to the system allocator); a tile only `b` holds is kept. Returns whether it
+/// by a counted copy of itself (in the tile cache the tile came from, or where the
+/// frame of a tiled_image's tiles says, image_frame.hpp; a tile from another allocator
+/// is copied to the system allocator); a tile only `b` holds is kept. Returns whether it
 /// copied. The buffer then has WRITE permission for that tile.
 result<bool> make_tile_writable(buffer& b, std::size_t index);
 

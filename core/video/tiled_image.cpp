@@ -174,7 +174,8 @@ result<tile_use> tiled_image::use(const portion& p, tile_access access, use_flag
   tile_slot& s = tiles_[tile];
   // Make room first, outside any lock of ours. A failed swap-out keeps the tiles in
   // memory and is kept by the manager for the element to report; the use goes on.
-  if (mgr_ != nullptr) (void)mgr_->enforce_budget(&s, is_resident(tile) && query(tile).allocated ? 0 : grid_.tile_bytes());
+  if (mgr_ != nullptr && !has(flags, use_flags::no_make_room))
+    (void)mgr_->enforce_budget(&s, is_resident(tile) && query(tile).allocated ? 0 : grid_.tile_bytes());
   std::lock_guard lock(s.mutex);
   const cow_storage* before = s.ptr.storage();
   const bool was_resident = before == nullptr || before->resident();
@@ -203,6 +204,22 @@ result<tile_use> tiled_image::use(const portion& p, tile_access access, use_flag
   auto g = s.ptr.read_guard();
   if (!g) return error(g.error().code, "tiled image use: " + tile_name(tile) + ": " + g.error().message);
   return tile_use(std::move(*g), p, access);
+}
+
+result<void> tiled_image::join_tile(std::size_t tile, cow_ptr& into, use_flags flags) {
+  if (auto r = check_index(tile, "join_tile"); !r) return r;
+  auto grid_portion = grid_.focus(grid_.tile_area(tile));
+  if (!grid_portion) return grid_portion.error();
+  // A read use does the auto-alloc, validation, budget and LRU work; while it is held
+  // the storage is resident and cannot be swapped out under the join.
+  auto u = use(*grid_portion, tile_access::read, flags);
+  if (!u) return u.error();
+  tile_slot& s = tiles_[tile];
+  std::lock_guard lock(s.mutex);
+  if (auto r = into.join(s.ptr); !r) {
+    return error(r.error().code, "tiled image join_tile: " + tile_name(tile) + ": " + r.error().message);
+  }
+  return {};
 }
 
 result<void> tiled_image::map_tile(std::size_t tile, const tiled_image& source, std::size_t source_tile) {

@@ -66,6 +66,10 @@ enum class use_flags : unsigned {
   none = 0,
   no_auto_alloc = 1,     ///< an unallocated tile is an error instead of being allocated
   no_auto_validate = 2,  ///< an invalid tile is not validated (see tiled_image::use)
+  /// the tile cache is not asked to make room first: for a caller pinning tiles that are
+  /// resident already (image_frame.hpp), whose room-making would only evict the idle
+  /// tiles it is about to pin next
+  no_make_room = 4,
 };
 constexpr use_flags operator|(use_flags a, use_flags b) noexcept {
   return static_cast<use_flags>(static_cast<unsigned>(a) | static_cast<unsigned>(b));
@@ -171,6 +175,15 @@ class tiled_image {
   /// pixels to read) and a write or update use makes the tile valid, since the
   /// writer supplies its pixels.
   result<tile_use> use(const portion& p, tile_access access, use_flags flags = use_flags::none);
+
+  /// Makes `into` (an UNALLOC pointer of the caller's) share the storage of tile
+  /// `tile`, as a read use() would see it: allocated and validated first if need be
+  /// (the validator runs here on a tile's first use), counted as used in the tile
+  /// cache's LRU order. No bytes are copied; `into` keeps the storage alive on its own
+  /// (the image may invalidate, unalloc or drop the tile meanwhile), and the first
+  /// write through either pointer copies (cow_ptr). What a frame made of the image's
+  /// tiles holds (image_frame.hpp). `flags` as use(); errors as use().
+  result<void> join_tile(std::size_t tile, cow_ptr& into, use_flags flags = use_flags::none);
 
   /// Makes tile `tile` of this image share the storage of tile `source_tile` of
   /// `source` (GIMP's map_tile): no bytes are copied; the next write to either copies

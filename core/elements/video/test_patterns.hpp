@@ -37,6 +37,13 @@ namespace tessera::core {
 /// Pattern numbers as GStreamer's videotestsrc enum (nicks differ for solid).
 enum class test_pattern : std::int64_t { smpte = 0, snow = 1, checkers = 10, solid = 17, ball = 18, gradient = 23 };
 
+/// Whether every frame of `p` is the same picture (smpte, checkers, solid, gradient):
+/// the frame number does not enter it. snow and ball change from frame to frame.
+constexpr bool is_still_pattern(test_pattern p) noexcept {
+  return p == test_pattern::smpte || p == test_pattern::checkers || p == test_pattern::solid ||
+         p == test_pattern::gradient;
+}
+
 /// A packed frame to draw into: `stride` bytes per row, `height` rows. A band of
 /// the frame (first_row, band_rows >= 0) holds only those rows: `data` is the band's
 /// first row, and the pattern is drawn as it appears there in the whole frame (a

@@ -2,10 +2,12 @@
 
 #include "core/graph/element_factory.hpp"
 #include "core/graph/pipeline.hpp"
+#include "core/video/image_frame.hpp"
 #include "core/video/tiled_frame.hpp"
 #include "core/graph/runtime.hpp"
 
 #include <cstdint>
+#include <cstring>
 #include <limits>
 
 namespace tessera::core {
@@ -157,6 +159,7 @@ result<void> testsrc::set_caps(const caps& c) {
   auto info = video_info::from_caps(c);
   if (!info) return fail(errc::not_negotiated, name() + ": " + info.error().message);
   tile_grid_.reset();
+  still_image_.reset();  // its grid is the old caps'
   if (info->layout() == video_layout::tiled) {
     auto g = frame_tile_grid(*info);
     if (!g) return fail(errc::not_negotiated, name() + ": " + g.error().message);
@@ -282,7 +285,10 @@ result<void> testsrc::start() {
   return {};
 }
 
-void testsrc::stop() { pool_.reset(); }
+void testsrc::stop() {
+  pool_.reset();
+  still_image_.reset();
+}
 
 flow testsrc::own_buffer(buffer& out) {
   const std::size_t size = info_->size();
@@ -308,6 +314,54 @@ flow testsrc::tiled_buffer(buffer& out) {
   auto b = allocate_tiled_frame(*tile_grid_, runtime().tiled_frame_allocator());
   if (!b) return fail_flow(errc::no_memory, name() + ": " + b.error().message);
   out = std::move(*b);
+  return flow::ok;
+}
+
+void testsrc::paint_still_tile(const tile_rect& area, std::span<std::byte> bytes) {
+  // The tiles are validated row of tiles by row of tiles on the first frame: paint the
+  // band of the tile's row once, then each tile of it takes its columns.
+  const tile_grid& g = *tile_grid_;
+  const std::size_t band = g.y().period;
+  const std::size_t band_y = area.y - g.y().offset_in_tile(area.y);
+  if (painted_band_ != band_y) {
+    const std::size_t rows = std::min(band, g.height() - band_y);
+    tiled_scratch_.resize(band * info_->stride());
+    const frame_view view{tiled_scratch_.data(), info_->width(), info_->height(), info_->stride(), info_->format(),
+                          static_cast<std::int32_t>(band_y), static_cast<std::int32_t>(rows)};
+    painter_.paint(still_picture_.pattern, view, next_frame_, color_from_argb(still_picture_.fg),
+                   color_from_argb(still_picture_.bg));
+    painted_band_ = band_y;
+  }
+  const std::size_t bpp = g.tag().bytes_per_pixel;
+  for (std::size_t r = 0; r < area.height; ++r) {
+    std::memcpy(bytes.data() + g.offset_in_tile(area.x, area.y + r),
+                tiled_scratch_.data() + (area.y + r - band_y) * info_->stride() + area.x * bpp, area.width * bpp);
+  }
+}
+
+flow testsrc::still_tiled_frame(buffer& out, test_pattern pattern) {
+  const still_picture want{pattern, static_cast<std::uint32_t>(props().get_int(prop_foreground_)),
+                           static_cast<std::uint32_t>(props().get_int(prop_background_))};
+  if (!still_image_ || still_picture_ != want) {
+    // A new picture: a new image. Frames in flight keep the old image's tiles.
+    still_image_.reset();
+    painted_band_.reset();
+    const tile_grid& g = *tile_grid_;
+    auto image = tiled_image::create(g.tag(), g.width(), g.height(), g.x(), g.y(), runtime().tile_cache());
+    if (!image) return fail_flow(errc::no_memory, name() + ": " + image.error().message);
+    image->set_validator([this](const tile_grid&, std::size_t, const tile_rect& area, std::span<std::byte> bytes) {
+      paint_still_tile(area, bytes);
+    });
+    still_image_.emplace(std::move(*image));
+    still_picture_ = want;
+  }
+  auto frame = frame_from_image(*still_image_, runtime().tiled_frame_allocator());
+  if (!frame) {
+    // A tile that could not come back from the swap file, or no memory for one.
+    return fail_flow(frame.error() == errc::io_error ? errc::io_error : errc::no_memory,
+                     name() + ": " + frame.error().message);
+  }
+  out = std::move(*frame);
   return flow::ok;
 }
 
@@ -348,8 +402,12 @@ flow testsrc::create(buffer& out) {
   if (!info_) return fail_flow(errc::not_negotiated, name() + ": no caps were negotiated", flow::not_negotiated);
   if (info_->framerate().num() == 0 && since_seek_ >= 1) return flow::eos;  // a still image is one frame
 
-  if (const flow f = obtain_buffer(out); f != flow::ok) return f;  // may renegotiate: info_ can change
-  if (tile_grid_) {
+  const auto pattern = static_cast<test_pattern>(props().get_enum(prop_pattern_));
+  if (tile_grid_ && is_still_pattern(pattern)) {
+    if (const flow f = still_tiled_frame(out, pattern); f != flow::ok) return f;
+  } else if (tile_grid_) {
+    still_image_.reset();  // a changing pattern now: the still one's tiles can go
+    if (const flow f = obtain_buffer(out); f != flow::ok) return f;
     // One row of tiles at a time: drawn linearly into a band-sized scratch (the
     // patterns copy rows down), then placed into that row's tiles. Only a band is ever
     // held, so a frame larger than the tile cache is made with the rest swapped out.
@@ -359,18 +417,19 @@ flow testsrc::create(buffer& out) {
       const std::size_t rows = std::min(band, tile_grid_->height() - y);
       const frame_view view{tiled_scratch_.data(), info_->width(), info_->height(), info_->stride(), info_->format(),
                             static_cast<std::int32_t>(y), static_cast<std::int32_t>(rows)};
-      painter_.paint(static_cast<test_pattern>(props().get_enum(prop_pattern_)), view, next_frame_,
+      painter_.paint(pattern, view, next_frame_,
                      color_from_argb(static_cast<std::uint32_t>(props().get_int(prop_foreground_))),
                      color_from_argb(static_cast<std::uint32_t>(props().get_int(prop_background_))));
       if (auto r = scatter_band(out, *tile_grid_, y, rows, std::as_bytes(std::span(tiled_scratch_)), info_->stride()); !r)
         return fail_flow(errc::invalid_argument, name() + ": " + r.error().message);
     }
   } else {
+    if (const flow f = obtain_buffer(out); f != flow::ok) return f;  // may renegotiate: info_ can change
     auto map = out.map(map_access::write);
     if (!map) return fail_flow(errc::invalid_argument, name() + ": cannot map a frame: " + map.error().message);
     const frame_view view{reinterpret_cast<std::uint8_t*>(map->data()), info_->width(), info_->height(),
                           info_->stride(), info_->format()};
-    painter_.paint(static_cast<test_pattern>(props().get_enum(prop_pattern_)), view, next_frame_,
+    painter_.paint(pattern, view, next_frame_,
                    color_from_argb(static_cast<std::uint32_t>(props().get_int(prop_foreground_))),
                    color_from_argb(static_cast<std::uint32_t>(props().get_int(prop_background_))));
   }

@@ -29,8 +29,19 @@
 /// (a resized sink) that are fixed and within the template, the source renegotiates to
 /// them and draws at the new size. With peer-alloc=false frames come from the
 /// source's own pool and downstream is never asked. With tiled=true frames are tiled
-/// (caps layout=tiled, core/video/tiled_frame.hpp): one pooled memory per tile, the
+/// (caps layout=tiled, core/video/tiled_frame.hpp): one memory per 64x64 tile, the
 /// same pixels as the linear frame, never pad-allocated.
+///  - A still pattern (smpte, checkers, solid, gradient: is_still_pattern) is kept in one
+///    tiled_image on the runtime's tile cache. Its validator paints a tile on its first
+///    use (a row of tiles is painted into a band-sized scratch once), and every frame is
+///    a buffer of memories sharing the image's tile storage (core/video/image_frame.hpp):
+///    after the first frame nothing is painted, allocated or copied. The tiles are not
+///    writable while the image shares them, so a downstream writer copies the tiles it
+///    writes and the next frame is untouched. A frame in flight pins the tiles it holds;
+///    the others may be swapped out by the tile cache. A change of pattern, colour or
+///    caps starts a new image (frames in flight keep the old tiles).
+///  - A changing pattern (snow, ball) is drawn each frame into tile memories from the
+///    tile cache (recycled like a pool), one row of tiles at a time.
 ///
 /// Thread safety: create() and the negotiation hooks run in the source's streaming
 /// task; properties may be written from any thread.
@@ -40,10 +51,12 @@
 #include "core/elements/video/test_patterns.hpp"
 #include "core/memory/pool_allocator.hpp"
 #include "core/video/tile_geometry.hpp"
+#include "core/video/tiled_image.hpp"
 
 #include <atomic>
 #include <memory>
 #include <optional>
+#include <span>
 #include <vector>
 
 namespace tessera::core {
@@ -81,6 +94,10 @@ class testsrc final : public base_src {
   flow obtain_buffer(buffer& out);
   flow own_buffer(buffer& out);
   flow tiled_buffer(buffer& out);
+  /// A still pattern's tiled frame: shares the tiles of still_image_ (made or remade for `pattern`).
+  flow still_tiled_frame(buffer& out, test_pattern pattern);
+  /// The validator of still_image_: paints tile `area` of the still pattern.
+  void paint_still_tile(const tile_rect& area, std::span<std::byte> bytes);
 
   std::size_t prop_pattern_, prop_width_, prop_height_, prop_format_, prop_framerate_, prop_num_buffers_,
       prop_is_live_, prop_peer_alloc_, prop_foreground_, prop_background_, prop_tiled_;
@@ -105,6 +122,16 @@ class testsrc final : public base_src {
   pattern_painter painter_;
   std::optional<tile_grid> tile_grid_;        ///< set when the caps say layout=tiled
   std::vector<std::uint8_t> tiled_scratch_;   ///< one row of tiles of a tiled frame, drawn linearly first
+  /// What a still image shows: the pattern and its colours (the caps' size and format
+  /// are the image's grid).
+  struct still_picture {
+    test_pattern pattern = test_pattern::smpte;
+    std::uint32_t fg = 0, bg = 0;
+    friend bool operator==(const still_picture&, const still_picture&) = default;
+  };
+  std::optional<tiled_image> still_image_;     ///< a still pattern's tiles (tiled=true)
+  still_picture still_picture_;                ///< what still_image_ holds
+  std::optional<std::size_t> painted_band_;    ///< first row of the band tiled_scratch_ holds for the validator
 };
 
 }  // namespace tessera::core

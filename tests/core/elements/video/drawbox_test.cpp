@@ -111,7 +111,10 @@ TEST(Drawbox, OnASharedTiledFrameCopiesOnlyTheTouchedTiles) {
 }
 
 TEST(Drawbox, OnAnUnsharedTiledFrameCopiesNothing) {
-  auto p = build("testsrc num-buffers=3 width=256 height=128 tiled=true ! drawbox x=60 y=60 w=16 h=16 ! fakesink");
+  // A changing pattern: testsrc draws each frame into tiles of its own. (A still one's
+  // tiles are shared with testsrc's image, so drawbox copies the ones it touches.)
+  auto p = build("testsrc num-buffers=3 pattern=ball width=256 height=128 tiled=true ! drawbox x=60 y=60 w=16 h=16 ! "
+                 "fakesink");
   ASSERT_TRUE(p);
   const auto before = memory_counters_snapshot().copied_bytes;
   const outcome o = play_to_eos(*p);
@@ -129,7 +132,9 @@ TEST(FilesinkTiled, WritesTheSameBytesAsALinearRunWithoutGathering) {
   const std::string dir = ::testing::TempDir();
   const std::string tiled_path = dir + "/tessera_tiles_tiled.raw";
   const std::string linear_path = dir + "/tessera_tiles_linear.raw";
-  const std::string middle = " num-buffers=3 width=150 height=70 ! drawbox x=10 y=10 w=16 h=16 ! filesink location=";
+  // pattern=ball: frames testsrc draws alone, which drawbox writes in place.
+  const std::string middle =
+      " num-buffers=3 pattern=ball width=150 height=70 ! drawbox x=10 y=10 w=16 h=16 ! filesink location=";
   {
     auto p = build("testsrc tiled=true" + middle + tiled_path);
     ASSERT_TRUE(p);
