@@ -10,11 +10,16 @@
 //  - the route's handler ended, the session ended (the active gauges back to 0) and no
 //    descriptor is left open;
 //  - a second client, with nothing injected, is served in full.
+// The HTTP and WebSocket sweeps run over TLS too (faults are injected above TLS).
 #include "net/connection_stream.hpp"
 #include "net/stream_writer.hpp"
 #include "net/websocket_connection.hpp"
+#include "net/tls_context.hpp"
+#include "tests/net/e2e/test_certificates.hpp"
 #include "tests/net/e2e/test_client.hpp"
 
+#include <boost/asio/ssl.hpp>
+#include <boost/beast/ssl.hpp>
 #include <gtest/gtest.h>
 
 #include <cerrno>
@@ -59,7 +64,7 @@ struct exchange {
 bool is_closed(const boost::system::error_code& ec) {
   return ec == asio::error::eof || ec == asio::error::connection_reset || ec == http::error::end_of_stream ||
          ec == websocket::error::closed || ec == http::error::partial_message ||
-         ec == asio::error::broken_pipe;
+         ec == asio::error::broken_pipe || ec == asio::ssl::error::stream_truncated;
 }
 
 void note_end(exchange& x, const boost::system::error_code& ec) {
@@ -72,20 +77,20 @@ void note_end(exchange& x, const boost::system::error_code& ec) {
 }
 
 /// Three GETs on one keep-alive connection.
-asio::awaitable<exchange> http_exchange(std::uint16_t port) {
+template <class Stream>
+asio::awaitable<exchange> http_talk(Stream& stream) {
   exchange x;
-  auto stream = co_await connect(port);
   beast::flat_buffer buffer;
   for (int i = 0; i < exchanges; ++i) {
     auto req = make_request(http::verb::get, "/doc/" + std::to_string(i));
-    stream.expires_after(client_wait);
+    beast::get_lowest_layer(stream).expires_after(client_wait);
     auto [wec, wn] = co_await http::async_write(stream, req, asio::as_tuple(asio::use_awaitable));
     if (wec) {
       note_end(x, wec);
       co_return x;
     }
     client_response res;
-    stream.expires_after(client_wait);
+    beast::get_lowest_layer(stream).expires_after(client_wait);
     auto [ec, n] = co_await http::async_read(stream, buffer, res, asio::as_tuple(asio::use_awaitable));
     if (ec) {
       note_end(x, ec);
@@ -97,9 +102,43 @@ asio::awaitable<exchange> http_exchange(std::uint16_t port) {
   co_return x;
 }
 
+asio::awaitable<exchange> http_exchange(std::uint16_t port) {
+  auto stream = co_await connect(port);
+  co_return co_await http_talk(stream);
+}
+
+/// The TLS client: Asio's own stream, not net's connection_stream, so that the
+/// injected fault counts the server's writes only.
+using tls_client = beast::ssl_stream<beast::tcp_stream>;
+
+asio::ssl::context& tls_client_context() {
+  static asio::ssl::context ctx = [] {
+    asio::ssl::context c(asio::ssl::context::tls_client);
+    c.set_verify_mode(asio::ssl::verify_none);  // the server is this process
+    return c;
+  }();
+  return ctx;
+}
+
+/// A TLS handshake on `s`; false (noted in `x`) when it failed.
+asio::awaitable<bool> tls_handshake(tls_client& s, exchange& x) {
+  beast::get_lowest_layer(s).expires_after(client_wait);
+  auto [ec] = co_await s.async_handshake(asio::ssl::stream_base::client, asio::as_tuple(asio::use_awaitable));
+  if (ec) note_end(x, ec);
+  co_return !ec;
+}
+
+asio::awaitable<exchange> https_exchange(std::uint16_t port) {
+  tls_client stream(co_await connect(port), tls_client_context());
+  exchange x;
+  if (co_await tls_handshake(stream, x)) x = co_await http_talk(stream);
+  co_return x;
+}
+
 /// A WebSocket: three messages, each answered by a text reply and a binary frame, then
 /// a normal close.
-asio::awaitable<exchange> websocket_talk(ws_client& ws, std::uint16_t port) {
+template <class WebSocket>
+asio::awaitable<exchange> websocket_talk(WebSocket& ws, std::uint16_t port) {
   exchange x;
   beast::get_lowest_layer(ws).expires_never();
   websocket::stream_base::timeout t = websocket::stream_base::timeout::suggested(beast::role_type::client);
@@ -143,6 +182,15 @@ asio::awaitable<exchange> websocket_exchange(std::uint16_t port) {
   // Beast's pending idle timer keeps the stream's state (and socket) alive after a
   // failure until it fires: close the client's socket now, so that the descriptor
   // count sees the server's side only.
+  beast::error_code ec;
+  beast::get_lowest_layer(ws).socket().close(ec);
+  co_return x;
+}
+
+asio::awaitable<exchange> wss_exchange(std::uint16_t port) {
+  websocket::stream<tls_client> ws(co_await connect(port), tls_client_context());
+  exchange x;
+  if (co_await tls_handshake(ws.next_layer(), x)) x = co_await websocket_talk(ws, port);
   beast::error_code ec;
   beast::get_lowest_layer(ws).socket().close(ec);
   co_return x;
@@ -202,6 +250,8 @@ struct handler_count {
 
 class WriteFaultSweep : public ::testing::Test {
  protected:
+  explicit WriteFaultSweep(http_server_config config = test_config()) : srv{ioc, std::move(config)} {}
+
   void SetUp() override {
     ASSERT_TRUE(srv.routes().add(verb::get, "/doc/{i}", [](request_context& ctx) -> asio::awaitable<response> {
       co_return response::text(status::ok, doc(std::stoi(std::string(ctx.param("i")))), "application/octet-stream");
@@ -290,7 +340,7 @@ class WriteFaultSweep : public ::testing::Test {
   }
 
   asio::io_context ioc;
-  http_server srv{ioc, test_config()};
+  http_server srv;
   int handlers = 0;  // on the io_context's one thread only
 };
 
@@ -299,6 +349,16 @@ TEST_F(WriteFaultSweep, HttpResponsesOnAKeepAliveConnection) { sweep(http_exchan
 TEST_F(WriteFaultSweep, WebSocketTextRepliesBinaryFramesAndClose) { sweep(websocket_exchange, 2 * exchanges); }
 
 TEST_F(WriteFaultSweep, MultipartStreamHeaderAndParts) { sweep(stream_exchange, exchanges); }
+
+/// The same server over TLS: the faults are injected above TLS, into the same writes.
+class TlsWriteFaultSweep : public WriteFaultSweep {
+ protected:
+  TlsWriteFaultSweep() : WriteFaultSweep(tls_config()) {}
+};
+
+TEST_F(TlsWriteFaultSweep, HttpsResponsesOnAKeepAliveConnection) { sweep(https_exchange, exchanges); }
+
+TEST_F(TlsWriteFaultSweep, SecureWebSocketTextRepliesBinaryFramesAndClose) { sweep(wss_exchange, 2 * exchanges); }
 
 }  // namespace
 }  // namespace tessera::net::testing
