@@ -199,8 +199,9 @@ class connection_stream {
     int error = EPIPE;
   };
   static void inject(std::optional<write_fault> f) noexcept;
-  /// Writes since inject() (a fault with `at` past every write counts them: how many
-  /// writes a sweep has to go through).
+  /// Writes since inject(), those on a connection already broken by the fault left
+  /// out (a fault with `at` past every write counts them: how many writes a sweep has
+  /// to go through).
   static std::uint64_t fault_calls() noexcept;
 
   /// The erased operations behind the templates above.
