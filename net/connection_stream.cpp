@@ -12,6 +12,10 @@
 #include <openssl/err.h>
 #include <openssl/ssl.h>
 
+#include <algorithm>
+#include <atomic>
+#include <mutex>
+
 namespace tessera::net::detail {
 namespace {
 
@@ -77,7 +81,74 @@ class tls_stream final : public connection_stream {
   beast::ssl_stream<beast::tcp_stream> ssl_;
 };
 
+// The injected write fault, process-wide (a test cannot reach a session's stream).
+struct write_fault_state {
+  std::atomic<bool> armed{false};  // fault is set: the only load a write makes otherwise
+  std::mutex mutex;
+  std::optional<connection_stream::write_fault> fault;  // guarded by mutex
+  std::uint64_t calls = 0;                               // guarded by mutex: writes since inject
+};
+write_fault_state& write_faults() {
+  static write_fault_state state;
+  return state;
+}
+
 }  // namespace
+
+std::size_t connection_stream::write_buffers::size_bytes() const noexcept {
+  std::size_t n = 0;
+  for (const auto& b : *this) n += b.size();
+  return n;
+}
+
+connection_stream::write_buffers connection_stream::write_buffers::prefix(std::size_t bytes) const noexcept {
+  write_buffers out;
+  for (const auto& b : *this) {
+    if (bytes == 0) break;
+    const std::size_t take = std::min(bytes, b.size());
+    out.items_[out.count_++] = asio::const_buffer(b.data(), take);
+    bytes -= take;
+  }
+  return out;
+}
+
+void connection_stream::inject(std::optional<write_fault> f) noexcept {
+  auto& s = write_faults();
+  std::lock_guard lock(s.mutex);
+  s.fault = f;
+  s.calls = 0;
+  s.armed.store(f.has_value(), std::memory_order_relaxed);
+}
+
+std::uint64_t connection_stream::fault_calls() noexcept {
+  auto& s = write_faults();
+  std::lock_guard lock(s.mutex);
+  return s.calls;
+}
+
+void connection_stream::write_or_fault(write_buffers buffers, io_handler handler) {
+  auto& s = write_faults();
+  if (broken_errno_ == 0 && s.armed.load(std::memory_order_relaxed)) {
+    std::optional<write_fault> hit;
+    {
+      std::lock_guard lock(s.mutex);
+      if (s.fault && s.calls++ == s.fault->at) hit = s.fault;
+    }
+    if (hit && hit->error != 0) broken_errno_ = hit->error;
+    if (hit && hit->error == 0) {
+      const std::size_t total = buffers.size_bytes();
+      if (total > 1) buffers = buffers.prefix(total / 2);
+    }
+  }
+  if (broken_errno_ != 0) {
+    // As the socket would answer: asynchronously, nothing written.
+    asio::post(get_executor(), asio::append(std::move(handler),
+                                            boost::system::error_code(broken_errno_, boost::system::system_category()),
+                                            std::size_t{0}));
+    return;
+  }
+  start_write(std::move(buffers), std::move(handler));
+}
 
 std::unique_ptr<connection_stream> make_plain_stream(asio::ip::tcp::socket socket) {
   return std::make_unique<plain_stream>(std::move(socket));

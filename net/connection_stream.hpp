@@ -26,8 +26,11 @@
 #include <boost/beast/core/tcp_stream.hpp>
 
 #include <array>
+#include <cerrno>
 #include <cstddef>
+#include <cstdint>
 #include <memory>
+#include <optional>
 #include <type_traits>
 #include <utility>
 
@@ -115,8 +118,12 @@ class connection_stream {
     }
     const_iterator begin() const noexcept { return items_.data(); }
     const_iterator end() const noexcept { return items_.data() + count_; }
+    std::size_t size_bytes() const noexcept;
+    /// The first `bytes` of these buffers (a short write).
+    write_buffers prefix(std::size_t bytes) const noexcept;
 
    private:
+    write_buffers() = default;
     std::array<boost::asio::const_buffer, max_buffers> items_{};
     std::size_t count_ = 0;
   };
@@ -153,7 +160,7 @@ class connection_stream {
   auto async_write_some(const ConstBufferSequence& buffers, WriteToken&& token) {
     return boost::asio::async_initiate<WriteToken, void(boost::system::error_code, std::size_t)>(
         [](auto handler, connection_stream* self, write_buffers b) {
-          self->start_write(std::move(b), io_handler(std::move(handler), self->get_executor()));
+          self->write_or_fault(std::move(b), io_handler(std::move(handler), self->get_executor()));
         },
         token, this, write_buffers(buffers));
   }
@@ -176,6 +183,27 @@ class connection_stream {
         token, this);
   }
 
+  /// Fault injection for tests (a peer that resets at the Nth write cannot be made on
+  /// demand): what the `at`-th async_write_some after inject() (0: the next one),
+  /// counted over every connection of the process, answers. With `error` (EPIPE,
+  /// ECONNRESET, ...) it fails with that errno and nothing written, and that
+  /// connection stays broken: each later write on it fails the same way, as on a
+  /// socket the peer reset. With `error` 0 it is a short write: the first half of the
+  /// bytes (at least one) goes out and the call reports that; later writes are whole.
+  /// Reads are left alone, so the server must end a connection on the write error
+  /// alone (a TLS stream or a timed-out send does not always show it on the read side).
+  /// Process-wide and inert until armed: one relaxed atomic load per write otherwise.
+  /// The counting sits above TLS, so a sweep covers plain and TLS connections alike.
+  struct write_fault {
+    std::uint64_t at = 0;
+    int error = EPIPE;
+  };
+  static void inject(std::optional<write_fault> f) noexcept;
+  /// Writes since inject(), those on a connection already broken by the fault left
+  /// out (a fault with `at` past every write counts them: how many writes a sweep has
+  /// to go through).
+  static std::uint64_t fault_calls() noexcept;
+
   /// The erased operations behind the templates above.
   virtual void start_read(boost::asio::mutable_buffer buffer, io_handler handler) = 0;
   virtual void start_write(write_buffers buffers, io_handler handler) = 0;
@@ -186,6 +214,11 @@ class connection_stream {
 
  protected:
   connection_stream() = default;
+
+ private:
+  // start_write, or the injected fault's answer.
+  void write_or_fault(write_buffers buffers, io_handler handler);
+  int broken_errno_ = 0;  // a fault broke this connection: later writes fail with it (strand only)
 };
 
 /// A plain TCP connection on `socket` (whose executor is the connection's strand).

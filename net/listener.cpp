@@ -91,6 +91,11 @@ asio::awaitable<void> listener::accept_loop(std::shared_ptr<listener> self) {
       (void)co_await backoff.async_wait(asio::as_tuple(asio::use_awaitable));
       continue;
     }
+    // Every write goes out at once: with Nagle's algorithm the small last fragment of
+    // a WebSocket message (Beast writes them 4 KiB at a time) or a reply written after
+    // another waited for the client's delayed ACK, 40 ms on Linux.
+    boost::system::error_code nec;
+    socket.set_option(asio::ip::tcp::no_delay(true), nec);
     self->on_accept_(std::move(socket));
   }
 }

@@ -8,7 +8,8 @@
 // Ending: the handler returns -> the queue closes -> the writer sends what is queued,
 // then a close frame (1000, or the code given to close()). Server stop -> pending
 // messages are discarded and the close frame says 1001. The peer closes -> the read
-// fails, the queue closes, the writer stops. A message over the size limit -> Beast
+// fails, the queue closes, the writer stops. A write fails -> the socket is closed, which
+// ends the handler's read. A message over the size limit -> Beast
 // sends close 1009 and the read reports it.
 // Timeouts: tcp_stream's own are switched off and websocket's suggested server
 // settings (handshake 30 s, idle 300 s with keep-alive pings) take over.
@@ -120,6 +121,11 @@ asio::awaitable<void> websocket_phase::transmit() {
       if (ec) {
         spdlog::debug("net: WebSocket write to {} failed: {}", endpoint_text(remote_), ec.message());
         queue_->close(true);
+        // The connection is unusable, yet its read side need not know (a TLS stream, a
+        // peer that stopped reading but still sends): closing the socket ends the
+        // handler's read, so the handler returns and its subscriptions end now.
+        beast::error_code cec;
+        stream_.socket().close(cec);
         break;
       }
       queue_->note_sent(payload.size);

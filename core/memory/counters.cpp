@@ -68,12 +68,42 @@ namespace {
 // worded after it, since live_bytes may have changed by the time the message is made.
 struct refusal {
   bool set = false;
+  bool injected = false;  // by inject_allocation_failure, not the budget
   std::uint64_t budget = 0, live = 0, bytes = 0;
 };
 thread_local refusal last_refusal;
+
+// The injected allocation failure.
+struct allocation_fault {
+  std::atomic<bool> armed{false};
+  std::atomic<std::uint64_t> at{0};
+  std::atomic<std::uint64_t> calls{0};
+};
+constinit allocation_fault injected_failure;
+
+// Counts the reservation; true when it is the one to fail.
+bool injected_failure_hits() noexcept {
+  if (!injected_failure.armed.load(std::memory_order_relaxed)) return false;
+  return injected_failure.calls.fetch_add(1, std::memory_order_relaxed) ==
+         injected_failure.at.load(std::memory_order_relaxed);
+}
 }  // namespace
 
+void inject_allocation_failure(std::optional<std::uint64_t> at) noexcept {
+  injected_failure.armed.store(false, std::memory_order_relaxed);
+  injected_failure.calls.store(0, std::memory_order_relaxed);
+  if (!at) return;
+  injected_failure.at.store(*at, std::memory_order_relaxed);
+  injected_failure.armed.store(true, std::memory_order_seq_cst);
+}
+
+std::uint64_t allocation_fault_calls() noexcept { return injected_failure.calls.load(std::memory_order_relaxed); }
+
 bool try_count_allocation(std::size_t bytes) noexcept {
+  if (injected_failure_hits()) {
+    last_refusal = {true, true, 0, 0, bytes};
+    return false;
+  }
   const std::uint64_t budget = alloc_counters.budget.load(std::memory_order_relaxed);
   if (budget == 0) {
     count_allocation(bytes);
@@ -83,7 +113,7 @@ bool try_count_allocation(std::size_t bytes) noexcept {
   std::uint64_t live = alloc_counters.live_bytes.load(std::memory_order_relaxed);
   do {
     if (bytes > budget || live > budget - bytes) {
-      last_refusal = {true, budget, live, bytes};
+      last_refusal = {true, false, budget, live, bytes};
       return false;
     }
   } while (!alloc_counters.live_bytes.compare_exchange_weak(live, live + bytes, std::memory_order_relaxed));
@@ -104,6 +134,8 @@ void uncount_allocation(std::size_t bytes) noexcept {
 
 std::string allocation_failure_reason(std::size_t bytes) {
   const refusal r = std::exchange(last_refusal, refusal{});
+  if (r.set && r.injected && r.bytes == bytes)
+    return "the system has no memory for " + std::to_string(bytes) + " bytes (an injected allocation failure)";
   if (r.set && r.bytes == bytes)
     return "the memory budget of " + std::to_string(r.budget) + " bytes would be passed (" + std::to_string(r.live) +
            " bytes in use, " + std::to_string(bytes) + " more asked)";

@@ -17,6 +17,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <optional>
 #include <string>
 
 namespace tessera::core {
@@ -62,6 +63,17 @@ void uncount_allocation(std::size_t bytes) noexcept;
 /// the bytes live when the budget refused it (on this thread, as try_count_allocation
 /// saw them), else that the system had no memory.
 std::string allocation_failure_reason(std::size_t bytes);
+
+/// Fault injection for tests (a system out of memory cannot be made on demand): the
+/// `at`-th try_count_allocation after the call (0: the next one), counted over every
+/// allocator and thread of the process, is refused as if the system had no memory
+/// (allocation_failure_reason says it was injected); the ones before and after it
+/// are not. `std::nullopt` turns it off. Inert until armed: one relaxed atomic load
+/// per reservation otherwise.
+void inject_allocation_failure(std::optional<std::uint64_t> at) noexcept;
+/// Reservations since inject_allocation_failure (a failure `at` past every one counts
+/// them: how many a sweep has to go through).
+std::uint64_t allocation_fault_calls() noexcept;
 
 /// Memory object hooks: a root or share header starts / stops being referenced.
 void count_memory_created() noexcept;
