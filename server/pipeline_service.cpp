@@ -16,6 +16,8 @@
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
+#include <mutex>
+#include <thread>
 #include <cstdio>
 
 namespace tessera::server {
@@ -365,9 +367,31 @@ void pipeline_service::shutdown(const std::function<void(const std::string&)>& o
     entries_.clear();
     order_.clear();
   }
+  // One pipeline blocked for a while (a slow element, a full queue to free, a CPU
+  // shared with the others) must not delay the others' stop: each goes to NULL on
+  // its own thread, and the names still stopping are reported as they change.
+  std::mutex left_mutex;
+  std::vector<std::string> left;
+  for (const auto& e : entries) left.push_back(e->name());
+  auto report = [&] {
+    if (!on_stopping || left.empty()) return;
+    std::string names;
+    for (const auto& name : left) names += (names.empty() ? "\"" : ", \"") + name + "\"";
+    on_stopping(names);
+  };
+  {
+    std::lock_guard lock(left_mutex);
+    report();
+  }
+  std::vector<std::jthread> stoppers;
+  stoppers.reserve(entries.size());
   for (const auto& e : entries) {
-    if (on_stopping) on_stopping(e->name());
-    finish_removal(e);
+    stoppers.emplace_back([&, e] {
+      finish_removal(e);
+      std::lock_guard lock(left_mutex);
+      std::erase(left, e->name());
+      report();
+    });
   }
 }
 

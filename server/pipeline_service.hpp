@@ -358,10 +358,13 @@ class pipeline_service {
   /// of JSON-RPC's bus.message notification.
   static boost::json::object message_json(const std::string& pipeline, const core::message& m);
 
-  /// Refuses new pipelines, sets every pipeline to NULL and removes them all.
-  /// Idempotent; blocking (call from the main thread or via run()).
-  /// `on_stopping`, if given, hears each pipeline's name before it is stopped (the
-  /// shutdown deadline names the one that did not stop).
+  /// Refuses new pipelines, sets every pipeline to NULL and removes them all, all
+  /// pipelines at once (each on its own thread), so the shutdown takes as long as
+  /// the slowest pipeline rather than the sum of all. Idempotent; blocking (call from
+  /// the main thread or via run()).
+  /// `on_stopping`, if given, hears the names of the pipelines still stopping, as
+  /// `"a"` or `"a", "b"`, each time that set changes (the shutdown deadline names
+  /// the ones that did not stop).
   void shutdown(const std::function<void(const std::string&)>& on_stopping = {});
 
  private:

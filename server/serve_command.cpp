@@ -189,9 +189,9 @@ int run_serve(std::span<const std::string_view> args) {
 
   deadline.arm();
   spdlog::info("stopping: every pipeline to NULL");
-  service.shutdown([&deadline](const std::string& name) {
-    spdlog::info("stopping pipeline {}", name);
-    deadline.stopping("stopping pipeline \"" + name + "\"");
+  service.shutdown([&deadline](const std::string& names) {
+    spdlog::info("stopping pipelines {}", names);
+    deadline.stopping("stopping pipelines " + names);
   });
   deadline.stopping("releasing the control threads and the runtime");
   std::printf("tessera: stopped\n");

@@ -8,7 +8,9 @@ against the real server:
 - SIGTERM while a filesink is blocked writing into a FIFO nobody reads (no state
   change reaches a blocked write): the process still ends within --shutdown-timeout,
   saying which pipeline was stopping, with status 1; without a stuck pipeline it ends
-  at once with status 0.
+  at once with status 0;
+- SIGTERM under load (busy 1080p pipelines, MJPEG viewers, clients creating and
+  deleting): status 0 within the default 10 s deadline, every viewer's connection ends.
 
 usage: budget_and_shutdown.py BUILD_DIR
 """
@@ -114,9 +116,88 @@ with tempfile.TemporaryDirectory() as media:
     check(took < 2 + 3, f"SIGTERM with a stuck pipeline took {took:.1f} s (--shutdown-timeout 2)")
     check(took >= 1.5, f"the process ended after {took:.1f} s, before its deadline: it did not wait for the pipeline")
     check(srv.proc.returncode == 1, f"exit status {srv.proc.returncode} after the deadline")
-    check('shutdown did not finish within 2000 ms (--shutdown-timeout): still stopping pipeline "stuck"' in log,
+    check('shutdown did not finish within 2000 ms (--shutdown-timeout): still stopping pipelines "stuck"' in log,
           f"the message does not name the stuck pipeline: {log[-400:]!r}")
     os.close(fd)
+
+# SIGTERM under load, with the default 10 s deadline: busy 1080p pipelines (a slow
+# element, an unbounded queue, tiles through boxblur, JPEG viewers that read), clients
+# that keep creating, seeking and deleting, and MJPEG viewers attached. The server
+# must end with status 0 within the deadline, and every viewer's connection ends.
+import socket  # noqa: E402
+import threading  # noqa: E402
+
+srv = Server(check)
+busy = {
+    "jpeg": "testsrc is-live=true width=1920 height=1080 pattern=snow ! videoconvert ! jpegenc ! websink name=out",
+    "slow": "testsrc width=1920 height=1080 ! identity sleep-us=300000 ! fakesink",
+    "queued": "testsrc width=1920 height=1080 ! queue max-size-buffers=0 max-size-bytes=0 max-size-time=0 "
+              "! identity sleep-us=100000 ! fakesink",
+    "tiles": "testsrc tiled=true width=2048 height=2048 pattern=snow ! boxblur radius=4 ! fakesink",
+}
+for name, description in busy.items():
+    status, body = call(srv, "POST", "/api/v1/pipelines", {"name": name, "description": description})
+    check(status == 201, f"create {name}: {status} {body}")
+    call(srv, "PUT", f"/api/v1/pipelines/{name}/state", {"state": "playing"})
+viewers = []
+for _ in range(4):
+    sock = socket.create_connection(("127.0.0.1", srv.port), timeout=WAIT)
+    sock.sendall(f"GET /api/v1/pipelines/jpeg/sinks/out/mjpeg HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n".encode())
+    viewers.append(sock)
+stop_clients = threading.Event()
+
+
+def churn(index):
+    # Create, play, seek and delete as fast as the server answers, until SIGTERM.
+    n = 0
+    while not stop_clients.is_set():
+        name = f"churn{index}_{n % 3}"
+        try:
+            call(srv, "POST", "/api/v1/pipelines", {"name": name, "description": "testsrc ! videoconvert ! fakesink"})
+            call(srv, "PUT", f"/api/v1/pipelines/{name}/state", {"state": "playing"})
+            call(srv, "POST", f"/api/v1/pipelines/{name}/seek", {"position_ns": 0, "flags": ["flush"]})
+            call(srv, "DELETE", f"/api/v1/pipelines/{name}")
+        except (OSError, http.client.HTTPException):
+            return  # the server is going away
+        n += 1
+
+
+clients = [threading.Thread(target=churn, args=(i,)) for i in range(3)]
+for c in clients:
+    c.start()
+time.sleep(2)
+for sock in viewers:  # frames flow to every viewer before the signal
+    sock.settimeout(WAIT)
+    check(len(sock.recv(65536)) > 0, "an MJPEG viewer got nothing before SIGTERM")
+started = time.monotonic()
+srv.proc.send_signal(signal.SIGTERM)
+try:
+    srv.proc.wait(timeout=10 + 5)
+except subprocess.TimeoutExpired:
+    srv.proc.kill()
+    srv.proc.wait()
+took = time.monotonic() - started
+stop_clients.set()
+for c in clients:
+    c.join(WAIT)
+srv.log.seek(0)
+check(srv.proc.returncode == 0, f"SIGTERM under load: exit status {srv.proc.returncode} (1 means the 10 s deadline "
+      f"passed) after {took:.1f} s: {srv.log.read()[-600:]!r}")
+check(took <= 10 + 1, f"SIGTERM under load took {took:.1f} s (deadline 10 s)")
+for sock in viewers:  # each viewer's stream ends (EOF or reset), none hangs
+    sock.settimeout(2)
+    ended = False
+    try:
+        while True:
+            if not sock.recv(65536):
+                ended = True
+                break
+    except (ConnectionResetError, BrokenPipeError):
+        ended = True
+    except TimeoutError:
+        ended = False
+    check(ended, "an MJPEG viewer's connection stayed open after the server exited")
+    sock.close()
 
 # Nothing stuck: SIGTERM ends the process at once, status 0 (Server.stop checks it).
 srv = Server(check, "--shutdown-timeout", "2")
