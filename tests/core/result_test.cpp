@@ -3,7 +3,7 @@
 #include <gtest/gtest.h>
 
 namespace tessera {
-namespace {
+namespace result_test {
 
 result<int> half(int v) {
   if (v % 2) return fail(errc::invalid_argument, "half(" + std::to_string(v) + "): odd value");
@@ -28,5 +28,5 @@ TEST(Result, ValueOnErrorThrowsTheMessage) {
   }
 }
 
-}  // namespace
+}  // namespace result_test
 }  // namespace tessera

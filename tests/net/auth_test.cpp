@@ -3,7 +3,7 @@
 #include <gtest/gtest.h>
 
 namespace tessera::net {
-namespace {
+namespace auth_test {
 
 TEST(Auth, ConstantTimeEqualComparesWholeStrings) {
   EXPECT_TRUE(constant_time_equal("s3cret-token", "s3cret-token"));
@@ -34,5 +34,5 @@ TEST(Auth, MalformedAuthorizationIsAnErrorThatSaysWhy) {
   EXPECT_FALSE(parse_bearer("Bearer a=b"));
 }
 
-}  // namespace
+}  // namespace auth_test
 }  // namespace tessera::net

@@ -5,7 +5,7 @@
 #include <gtest/gtest.h>
 
 namespace tessera::net::detail {
-namespace {
+namespace connection_registry_test {
 
 const auto a = boost::asio::ip::make_address("127.0.0.1");
 const auto b = boost::asio::ip::make_address("127.0.0.2");
@@ -29,5 +29,5 @@ TEST(ConnectionRegistry, OneAddressCannotTakeEverySlot) {
   EXPECT_EQ(reg.check(b), refusal::closed);
 }
 
-}  // namespace
+}  // namespace connection_registry_test
 }  // namespace tessera::net::detail

@@ -3,7 +3,7 @@
 #include <gtest/gtest.h>
 
 namespace tessera::net {
-namespace {
+namespace host_origin_test {
 
 TEST(HostOrigin, HostIsLowerCasedWithOptionalPort) {
   EXPECT_EQ(parse_host("LocalHost:8080").value(), (host_port{"localhost", 8080}));
@@ -55,5 +55,5 @@ TEST(HostOrigin, LoopbackNamesAndAddressesAreRecognised) {
   EXPECT_FALSE(is_ip_literal("example.com"));
 }
 
-}  // namespace
+}  // namespace host_origin_test
 }  // namespace tessera::net

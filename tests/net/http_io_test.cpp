@@ -11,7 +11,7 @@
 #include <vector>
 
 namespace tessera::net::detail {
-namespace {
+namespace http_io_test {
 
 namespace asio = boost::asio;
 namespace beast = boost::beast;
@@ -267,5 +267,5 @@ TEST(HttpIo, ConversionToNetRequestKeepsFieldsAndMovesTheBody) {
   EXPECT_TRUE(out.keep_alive);
 }
 
-}  // namespace
+}  // namespace http_io_test
 }  // namespace tessera::net::detail

@@ -3,7 +3,7 @@
 #include <gtest/gtest.h>
 
 namespace tessera::net {
-namespace {
+namespace http_message_test {
 
 TEST(HttpMessage, HeaderNamesCompareCaseInsensitively) {
   header_map h;
@@ -44,5 +44,5 @@ TEST(HttpMessage, JsonQuoteKeepsUtf8AndReplacesBytesThatAreNot) {
   EXPECT_EQ(r.body, R"({"error":{"code":404,"message":"no resource at /\ufffd"}})");
 }
 
-}  // namespace
+}  // namespace http_message_test
 }  // namespace tessera::net

@@ -3,7 +3,7 @@
 #include <gtest/gtest.h>
 
 namespace tessera::net {
-namespace {
+namespace http_server_config_test {
 
 TEST(ServerConfig, DefaultsAreTheProductLimitsAndValid) {
   http_server_config c;
@@ -39,5 +39,5 @@ TEST(ServerConfig, ValidationNamesTheBadField) {
   EXPECT_TRUE(c.validate());
 }
 
-}  // namespace
+}  // namespace http_server_config_test
 }  // namespace tessera::net

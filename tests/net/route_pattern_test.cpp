@@ -3,7 +3,7 @@
 #include <gtest/gtest.h>
 
 namespace tessera::net {
-namespace {
+namespace route_pattern_test {
 
 TEST(RoutePattern, ParametersMatchWholeDecodedSegments) {
   auto p = route_pattern::parse("/api/v1/pipelines/{p}/elements/{e}/properties/{name}");
@@ -55,5 +55,5 @@ TEST(RoutePattern, SplitPathRequiresALeadingSlashAndValidEscapes) {
   EXPECT_EQ(split_path("/").value(), std::vector<std::string>{""});
 }
 
-}  // namespace
+}  // namespace route_pattern_test
 }  // namespace tessera::net

@@ -8,7 +8,7 @@
 #include <gtest/gtest.h>
 
 namespace tessera::net {
-namespace {
+namespace router_test {
 
 namespace asio = boost::asio;
 
@@ -195,5 +195,5 @@ TEST_F(RouterTest, StatsListEveryRouteWithItsCounters) {
   EXPECT_EQ(stats[1].requests, 0u);
 }
 
-}  // namespace
+}  // namespace router_test
 }  // namespace tessera::net

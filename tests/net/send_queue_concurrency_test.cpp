@@ -14,7 +14,7 @@
 #include <vector>
 
 namespace tessera::net {
-namespace {
+namespace send_queue_concurrency_test {
 
 /// The writer side of a queue on its own thread, waking through the notifier the way
 /// a writer coroutine does.
@@ -94,5 +94,5 @@ TEST(SendQueueConcurrency, ProducersNeverBlockAndEveryMessageIsSentOrCountedDrop
   EXPECT_GT(queue.dropped_total(), 0u) << "a 16-message queue overflowed under 4 producers";
 }
 
-}  // namespace
+}  // namespace send_queue_concurrency_test
 }  // namespace tessera::net

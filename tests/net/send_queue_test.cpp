@@ -6,7 +6,7 @@
 #include <vector>
 
 namespace tessera::net {
-namespace {
+namespace send_queue_test {
 
 outbound_message text(std::string s) {
   return {shared_payload::from_string(std::move(s)), message_kind::text};
@@ -106,5 +106,5 @@ TEST(SendQueue, PayloadIsSharedNotCopied) {
   EXPECT_EQ(p.data.use_count(), 1) << "dropped and taken messages release the payload";
 }
 
-}  // namespace
+}  // namespace send_queue_test
 }  // namespace tessera::net

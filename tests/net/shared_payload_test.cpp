@@ -3,7 +3,7 @@
 #include <gtest/gtest.h>
 
 namespace tessera::net {
-namespace {
+namespace shared_payload_test {
 
 TEST(SharedPayload, FromStringKeepsTheStringsBytesWithoutCopying) {
   std::string s(4096, 'q');
@@ -36,5 +36,5 @@ TEST(SharedPayload, AliasingPointerKeepsTheOwnerAlive) {
   EXPECT_TRUE(watch.expired());
 }
 
-}  // namespace
+}  // namespace shared_payload_test
 }  // namespace tessera::net

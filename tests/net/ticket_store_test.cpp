@@ -5,7 +5,7 @@
 #include <set>
 
 namespace tessera::net {
-namespace {
+namespace ticket_store_test {
 
 using namespace std::chrono_literals;
 const ticket_store::clock::time_point t0{};
@@ -70,5 +70,5 @@ TEST(TicketStore, TicketsAreDistinct) {
   EXPECT_EQ(seen.size(), 1000u);
 }
 
-}  // namespace
+}  // namespace ticket_store_test
 }  // namespace tessera::net

@@ -3,7 +3,7 @@
 #include <gtest/gtest.h>
 
 namespace tessera::net {
-namespace {
+namespace url_test {
 
 TEST(Url, SplitTargetCutsAtTheFirstQuestionMark) {
   auto t = split_target("/a/b?x=1&y=?");
@@ -37,5 +37,5 @@ TEST(Url, QueryParametersAreDecodedInOrder) {
   EXPECT_FALSE(parse_query("a=%G0"));
 }
 
-}  // namespace
+}  // namespace url_test
 }  // namespace tessera::net

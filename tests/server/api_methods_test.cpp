@@ -13,7 +13,7 @@
 #include <set>
 
 namespace tessera::server {
-namespace {
+namespace api_methods_test {
 
 namespace json = boost::json;
 
@@ -149,5 +149,5 @@ TEST(ApiMethods, OneDeclarationAnswersBothProtocolsAlikeAndWordsBadParamsForEach
   svc.shutdown();
 }
 
-}  // namespace
+}  // namespace api_methods_test
 }  // namespace tessera::server

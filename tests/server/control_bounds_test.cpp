@@ -17,7 +17,7 @@
 #include <stdexcept>
 
 namespace tessera::server {
-namespace {
+namespace control_bounds_test {
 
 namespace json = boost::json;
 using namespace std::chrono_literals;
@@ -150,5 +150,5 @@ TEST(ControlBounds, JsonRpcTimeoutRepliesAnswerEveryIdOfTheMessage) {
   EXPECT_TRUE(json::parse(*garbage).at("id").is_null());
 }
 
-}  // namespace
+}  // namespace control_bounds_test
 }  // namespace tessera::server

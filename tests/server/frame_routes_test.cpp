@@ -7,7 +7,7 @@
 #include <cstring>
 
 namespace tessera::server {
-namespace {
+namespace frame_routes_test {
 
 /// A client with only a queue (what a WebSocket or MJPEG response is to a producer).
 class queue_client final : public net::outbound_client {
@@ -167,5 +167,5 @@ TEST(FrameForwarder, CloseClientEndsTheFlow) {
   EXPECT_EQ(fwd.frames_queued(), 0u);
 }
 
-}  // namespace
+}  // namespace frame_routes_test
 }  // namespace tessera::server

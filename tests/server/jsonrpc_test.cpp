@@ -10,7 +10,7 @@
 #include <stdexcept>
 
 namespace tessera::server::jsonrpc {
-namespace {
+namespace jsonrpc_test {
 
 namespace json = boost::json;
 
@@ -385,5 +385,5 @@ TEST(JsonRpcNotification, HasMethodAndParamsButNoId) {
   EXPECT_EQ(n, json::parse(R"({"jsonrpc":"2.0","method":"bus.message","params":{"type":"eos"}})"));
 }
 
-}  // namespace
+}  // namespace jsonrpc_test
 }  // namespace tessera::server::jsonrpc

@@ -12,7 +12,7 @@
 #include <unistd.h>
 
 namespace tessera::server {
-namespace {
+namespace pipeline_service_test {
 
 namespace fs = std::filesystem;
 namespace json = boost::json;
@@ -221,5 +221,5 @@ TEST(PipelineService, ShutdownRemovesEverythingAndRefusesNewPipelines) {
   EXPECT_FALSE(svc.create("", "testsrc ! fakesink"));
 }
 
-}  // namespace
+}  // namespace pipeline_service_test
 }  // namespace tessera::server

@@ -14,7 +14,7 @@
 #include <thread>
 
 namespace tessera::server {
-namespace {
+namespace rpc_methods_test {
 
 namespace json = boost::json;
 using namespace std::chrono_literals;
@@ -305,5 +305,5 @@ TEST(RpcMethods, ServerStatsAnswersWhatTheStatsSourceSays) {
   EXPECT_TRUE(stats.at("per_pipeline").as_object().contains("a"));
 }
 
-}  // namespace
+}  // namespace rpc_methods_test
 }  // namespace tessera::server

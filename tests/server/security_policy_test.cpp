@@ -3,7 +3,7 @@
 #include <gtest/gtest.h>
 
 namespace tessera::server {
-namespace {
+namespace security_policy_test {
 
 net::request_context request(std::string path, std::string host, bool upgrade = false) {
   net::request_context ctx;
@@ -148,5 +148,5 @@ TEST(SecurityPolicy, OriginMustBeOwnOrAllowed) {
   EXPECT_EQ(status_of(p.check(none)), 0u);
 }
 
-}  // namespace
+}  // namespace security_policy_test
 }  // namespace tessera::server

@@ -6,7 +6,7 @@
 #include <map>
 
 namespace tessera::server {
-namespace {
+namespace serve_config_test {
 
 using env_map = std::map<std::string, std::string, std::less<>>;
 
@@ -219,5 +219,5 @@ TEST(ServeConfig, SizesTakeBinarySuffixes) {
   EXPECT_FALSE(parse_size("99999999999999999999T"));
 }
 
-}  // namespace
+}  // namespace serve_config_test
 }  // namespace tessera::server

@@ -7,7 +7,7 @@
 #include <unistd.h>
 
 namespace tessera::server {
-namespace {
+namespace web_files_test {
 
 namespace fs = std::filesystem;
 
@@ -55,5 +55,5 @@ TEST_F(WebFiles, AMissingUiSaysSo) {
   EXPECT_NE(r.body.find("web UI is not installed"), std::string::npos) << r.body;
 }
 
-}  // namespace
+}  // namespace web_files_test
 }  // namespace tessera::server

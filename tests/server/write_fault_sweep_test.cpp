@@ -22,7 +22,7 @@
 #include <string>
 
 namespace tessera::server {
-namespace {
+namespace write_fault_sweep_test {
 
 using namespace net::testing;
 using fault = net::detail::connection_stream::write_fault;
@@ -297,5 +297,5 @@ TEST_F(ServerWriteFaultSweep, WebsinkMjpegStream) { sweep(mjpeg_frames); }
 
 TEST_F(ServerWriteFaultSweep, JsonRpcRepliesAndBusNotifications) { sweep(rpc_calls); }
 
-}  // namespace
+}  // namespace write_fault_sweep_test
 }  // namespace tessera::server

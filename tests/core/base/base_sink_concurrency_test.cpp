@@ -10,7 +10,7 @@
 #include <gtest/gtest.h>
 
 namespace tessera::core {
-namespace {
+namespace base_sink_concurrency_test {
 
 using namespace std::chrono_literals;
 using test::build_test_pipeline;
@@ -142,5 +142,5 @@ TEST(BaseSinkSync, PauseHoldsTheClockAndResumeContinuesFromThere) {
   stop(*p);
 }
 
-}  // namespace
+}  // namespace base_sink_concurrency_test
 }  // namespace tessera::core

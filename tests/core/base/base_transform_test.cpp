@@ -10,7 +10,7 @@
 #include <gtest/gtest.h>
 
 namespace tessera::core {
-namespace {
+namespace base_transform_test {
 
 using test::caps_of;
 using test::counters_since;
@@ -243,5 +243,5 @@ TEST(BaseTransform, QueryCapsSeesThroughTheTransform) {
   EXPECT_FALSE(caps_of("application/x-test,unit=8").is_subset(up)) << up.to_string();
 }
 
-}  // namespace
+}  // namespace base_transform_test
 }  // namespace tessera::core

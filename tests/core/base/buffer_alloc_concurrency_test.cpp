@@ -13,7 +13,7 @@
 #include <gtest/gtest.h>
 
 namespace tessera::core {
-namespace {
+namespace buffer_alloc_concurrency_test {
 
 using namespace std::chrono_literals;
 using test::build_test_pipeline;
@@ -84,5 +84,5 @@ TEST(ResizeUseCases, ScalerProbesTheSinkAndScalesWhenTheSourceNeverAllocates) {
   EXPECT_EQ(run.src->configured_caps().structure_at(0)->get_int("width"), 8) << "the source is unchanged";
 }
 
-}  // namespace
+}  // namespace buffer_alloc_concurrency_test
 }  // namespace tessera::core

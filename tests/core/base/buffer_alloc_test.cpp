@@ -11,7 +11,7 @@
 #include <gtest/gtest.h>
 
 namespace tessera::core {
-namespace {
+namespace buffer_alloc_test {
 
 using test::caps_of;
 using test::transform_chain;
@@ -147,5 +147,5 @@ TEST(BufferAlloc, NoProbeOnceUpstreamAllocatesItself) {
   EXPECT_EQ(c.sink().alloc_sizes.size(), 1u) << "upstream's own pad-alloc already asks downstream";
 }
 
-}  // namespace
+}  // namespace buffer_alloc_test
 }  // namespace tessera::core

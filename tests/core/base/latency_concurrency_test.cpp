@@ -12,7 +12,7 @@
 #include <gtest/gtest.h>
 
 namespace tessera::core {
-namespace {
+namespace latency_concurrency_test {
 
 using namespace std::chrono_literals;
 using test::within;
@@ -158,5 +158,5 @@ TEST(Latency, ProcessingWithinTheLatencyLosesNoFrame) {
   stop(*p);
 }
 
-}  // namespace
+}  // namespace latency_concurrency_test
 }  // namespace tessera::core

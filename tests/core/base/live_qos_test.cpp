@@ -19,7 +19,7 @@
 #include <atomic>
 
 namespace tessera::core {
-namespace {
+namespace live_qos_test {
 
 using namespace std::chrono_literals;
 
@@ -72,5 +72,5 @@ TEST(LiveQos, MaxLatenessDropsOnlyWhatIsTooLate) {
   EXPECT_EQ(f.rendered + f.sink_dropped + f.skipped, 90u);
 }
 
-}  // namespace
+}  // namespace live_qos_test
 }  // namespace tessera::core

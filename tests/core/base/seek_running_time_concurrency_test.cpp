@@ -22,7 +22,7 @@
 #include <thread>
 
 namespace tessera::core {
-namespace {
+namespace seek_running_time_concurrency_test {
 
 using namespace std::chrono_literals;
 using test::eventually;
@@ -172,5 +172,5 @@ TEST_P(FlushingSeekRunningTime, NonFlushingSeekKeepsTheRunningTimeGoing) {
 
 INSTANTIATE_TEST_SUITE_P(Sources, FlushingSeekRunningTime, ::testing::Values("testsrc", "rawvideoparse"));
 
-}  // namespace
+}  // namespace seek_running_time_concurrency_test
 }  // namespace tessera::core

@@ -7,7 +7,7 @@
 #include <gtest/gtest.h>
 
 namespace tessera::core {
-namespace {
+namespace sink_qos_test {
 
 constexpr clock_time ms = 1'000'000;
 constexpr clock_time period = 40 * ms;  // 25 fps
@@ -100,5 +100,5 @@ TEST(SinkQos, ADropResetsTheAverageToTheCurrentRate) {
   EXPECT_GT(q.proportion(), 3 * before) << "a dropped buffer's rate replaces the average";
 }
 
-}  // namespace
+}  // namespace sink_qos_test
 }  // namespace tessera::core

@@ -3,7 +3,7 @@
 #include <gtest/gtest.h>
 
 namespace tessera::core {
-namespace {
+namespace audio_info_test {
 
 result<audio_info> info_of(std::string_view text) {
   auto c = caps::parse(text);
@@ -47,5 +47,5 @@ TEST(AudioInfo, ErrorsNameTheField) {
   EXPECT_FALSE(audio_info::make(audio_format::s16le, 48000, 65536));
 }
 
-}  // namespace
+}  // namespace audio_info_test
 }  // namespace tessera::core

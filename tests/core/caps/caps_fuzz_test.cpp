@@ -10,7 +10,7 @@
 #include <vector>
 
 namespace tessera::core {
-namespace {
+namespace caps_fuzz_test {
 
 constexpr int iterations = 4000;
 
@@ -122,5 +122,5 @@ TEST(CapsFuzz, AlgebraLawsHoldOnRandomCaps) {
   }
 }
 
-}  // namespace
+}  // namespace caps_fuzz_test
 }  // namespace tessera::core

@@ -14,7 +14,7 @@
 #include <utility>
 
 namespace tessera::core {
-namespace {
+namespace caps_intersect_scale_test {
 
 using namespace std::chrono_literals;
 
@@ -88,5 +88,5 @@ TEST(CapsIntersectScale, PipelineWithTwo110StructureCapsFiltersPrerolls) {
   p->set_state(state::null_state);
 }
 
-}  // namespace
+}  // namespace caps_intersect_scale_test
 }  // namespace tessera::core

@@ -7,7 +7,7 @@
 #include <ostream>
 
 namespace tessera::core {
-namespace {
+namespace caps_intersect_test {
 
 caps parsed(std::string_view text) {
   auto c = caps::parse(text);
@@ -134,5 +134,5 @@ TEST(CapsIntersect, WithItselfSharesTheRepresentation) {
   EXPECT_TRUE(r.shares_storage_with(a));
 }
 
-}  // namespace
+}  // namespace caps_intersect_test
 }  // namespace tessera::core

@@ -8,7 +8,7 @@
 #include <string>
 
 namespace tessera::core {
-namespace {
+namespace caps_parse_test {
 
 // The one structure of `text`, which must parse.
 structure one(std::string_view text) {
@@ -274,5 +274,5 @@ INSTANTIATE_TEST_SUITE_P(
                         "video/x-raw,pixel-aspect-ratio=[1/2147483647,2147483647/1]"},
         round_trip_case{"video/x-raw,pixel-aspect-ratio={1/1,16/9}", "video/x-raw,pixel-aspect-ratio={1/1,16/9}"}));
 
-}  // namespace
+}  // namespace caps_parse_test
 }  // namespace tessera::core

@@ -5,7 +5,7 @@
 #include <ostream>
 
 namespace tessera::core {
-namespace {
+namespace caps_subset_test {
 
 caps parsed(std::string_view text) {
   auto c = caps::parse(text);
@@ -82,5 +82,5 @@ TEST(CapsEquality, IsEqualComparesTheAllowedSetStrictEqualityTheStructures) {
   EXPECT_TRUE(caps() == caps::parse("EMPTY").value());
 }
 
-}  // namespace
+}  // namespace caps_subset_test
 }  // namespace tessera::core

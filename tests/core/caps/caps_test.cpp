@@ -3,7 +3,7 @@
 #include <gtest/gtest.h>
 
 namespace tessera::core {
-namespace {
+namespace caps_test {
 
 caps parsed(std::string_view text) {
   auto c = caps::parse(text);
@@ -128,5 +128,5 @@ TEST(Caps, FromStructuresKeepsThemAsGiven) {
   EXPECT_EQ(c.structure_at(2), nullptr);
 }
 
-}  // namespace
+}  // namespace caps_test
 }  // namespace tessera::core

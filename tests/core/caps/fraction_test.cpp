@@ -3,7 +3,7 @@
 #include <gtest/gtest.h>
 
 namespace tessera::core {
-namespace {
+namespace fraction_test {
 
 TEST(Fraction, IsReducedWithPositiveDenominator) {
   auto f = fraction::make(60, 2).value();
@@ -49,5 +49,5 @@ TEST(Fraction, RejectsZeroDenominatorAndOversizedTerms) {
   EXPECT_TRUE(fraction::make(INT64_MIN, -1).has_error());
 }
 
-}  // namespace
+}  // namespace fraction_test
 }  // namespace tessera::core

@@ -11,7 +11,7 @@
 #include <vector>
 
 namespace tessera::core {
-namespace {
+namespace intersect_pairs_test {
 
 using detail::structure_pair;
 
@@ -127,5 +127,5 @@ TEST(IntersectPairs, CapsIntersectionIsTheSameWithAndWithoutNarrowing) {
   EXPECT_TRUE(narrowed.is_equal(walked)) << narrowed.size() << " vs " << walked.size() << " structures";
 }
 
-}  // namespace
+}  // namespace intersect_pairs_test
 }  // namespace tessera::core

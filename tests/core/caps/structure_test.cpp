@@ -5,7 +5,7 @@
 #include <ostream>
 
 namespace tessera::core {
-namespace {
+namespace structure_test {
 
 structure parsed(std::string_view text) {
   auto s = structure::parse(text);
@@ -183,5 +183,5 @@ TEST(Structure, ParseRejectsTrailingText) {
             "structure: expected ',' or end of input, found ';' at offset 7 in \"a/b,x=1; c/d\"");
 }
 
-}  // namespace
+}  // namespace structure_test
 }  // namespace tessera::core

@@ -6,7 +6,7 @@
 #include <limits>
 
 namespace tessera::core {
-namespace {
+namespace value_test {
 
 TEST(Value, ScalarsConvertImplicitlyAndReportTheirKind) {
   EXPECT_EQ(value(640).kind(), value_kind::integer);
@@ -115,5 +115,5 @@ TEST(Value, ParsesASingleValue) {
             "value: expected end of input after the value, found '6' at offset 2 in \"5 6\"");
 }
 
-}  // namespace
+}  // namespace value_test
 }  // namespace tessera::core

@@ -16,7 +16,7 @@
 #include <vector>
 
 namespace tessera::core {
-namespace {
+namespace allocation_fault_sweep_test {
 
 using namespace video_test;
 
@@ -143,5 +143,5 @@ TEST(AllocationFaultSweep, TeeToTwoQueues) {
          {"src", "t", "q1", "q2", "conv", "a", "b"}});
 }
 
-}  // namespace
+}  // namespace allocation_fault_sweep_test
 }  // namespace tessera::core

@@ -11,7 +11,7 @@
 #include <gtest/gtest.h>
 
 namespace tessera::core {
-namespace {
+namespace negotiation_test {
 
 using namespace video_test;
 
@@ -211,5 +211,5 @@ TEST(Negotiation, BytesWithoutCapsStillFlowWhereNoFormatIsNeeded) {
   EXPECT_EQ(r.samples.size(), 3u);
 }
 
-}  // namespace
+}  // namespace negotiation_test
 }  // namespace tessera::core

@@ -13,7 +13,7 @@
 #include <thread>
 
 namespace tessera::core {
-namespace {
+namespace nonflushing_seek_test {
 
 using namespace video_test;
 
@@ -80,5 +80,5 @@ TEST(NonFlushingSeek, WhilePlayingGoesOnFromTheNewPosition) {
   p->set_state(state::null_state);
 }
 
-}  // namespace
+}  // namespace nonflushing_seek_test
 }  // namespace tessera::core

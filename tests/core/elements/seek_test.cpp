@@ -13,7 +13,7 @@
 #include <thread>
 
 namespace tessera::core {
-namespace {
+namespace seek_test {
 
 using namespace video_test;
 
@@ -319,5 +319,5 @@ TEST(Position, StaysWithinTheLastFrameAfterAnError) {
   p->set_state(state::null_state);
 }
 
-}  // namespace
+}  // namespace seek_test
 }  // namespace tessera::core

@@ -19,7 +19,7 @@
 #include <condition_variable>
 
 namespace tessera::core {
-namespace {
+namespace usecase_test {
 
 using namespace video_test;
 
@@ -184,5 +184,5 @@ TEST(UseCases, BeforeAnyResizeVideoscaleIsPassthroughAndCopiesNothing) {
   p->set_state(state::null_state);
 }
 
-}  // namespace
+}  // namespace usecase_test
 }  // namespace tessera::core

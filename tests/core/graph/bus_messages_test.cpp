@@ -19,7 +19,7 @@
 #include <vector>
 
 namespace tessera::core {
-namespace {
+namespace bus_messages_test {
 
 using namespace std::chrono_literals;
 using test::build_test_pipeline;
@@ -219,5 +219,5 @@ TEST(ElementStateChanged, ALiveSinkIsInPausedAtOnce) {
   p->set_state(state::null_state);
 }
 
-}  // namespace
+}  // namespace bus_messages_test
 }  // namespace tessera::core

@@ -12,7 +12,7 @@
 #include <memory>
 
 namespace tessera::core {
-namespace {
+namespace element_messages_test {
 
 using namespace std::chrono_literals;
 
@@ -59,5 +59,5 @@ TEST(ElementMessages, TextNamingAnotherElementOrWithoutPrefixIsKept) {
   EXPECT_EQ(next(*p, message_type::warning).get_string("message").value_or(""), "fakesrc01: late");
 }
 
-}  // namespace
+}  // namespace element_messages_test
 }  // namespace tessera::core

@@ -12,7 +12,7 @@
 #include <cstdint>
 
 namespace tessera::core {
-namespace {
+namespace pad_perms_test {
 
 using test::counters_since;
 using test::probe_sink;
@@ -182,5 +182,5 @@ TEST(PadPerms, PushWithoutPeerIsNotLinkedAndPushIntoFlushingPadIsFlushing) {
   EXPECT_EQ(l.src().push(test::pattern_buffer(8)), flow::not_linked);
 }
 
-}  // namespace
+}  // namespace pad_perms_test
 }  // namespace tessera::core

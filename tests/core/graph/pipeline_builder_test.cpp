@@ -7,7 +7,7 @@
 #include <gtest/gtest.h>
 
 namespace tessera::core {
-namespace {
+namespace pipeline_builder_test {
 
 result<std::unique_ptr<pipeline>> build(std::string_view text, pipeline_limits limits = {}) {
   return build_pipeline(text, test::test_registry(), "p", std::move(limits));
@@ -131,5 +131,5 @@ TEST(PipelineBuilder, SyntaxErrorsCarryAPosition) {
   EXPECT_EQ(e.rfind("1:", 0), 0u) << e;
 }
 
-}  // namespace
+}  // namespace pipeline_builder_test
 }  // namespace tessera::core

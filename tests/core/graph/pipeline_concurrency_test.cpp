@@ -14,7 +14,7 @@
 #include <thread>
 
 namespace tessera::core {
-namespace {
+namespace pipeline_concurrency_test {
 
 using namespace std::chrono_literals;
 using test::build_test_pipeline;
@@ -467,5 +467,5 @@ TEST(PipelineStates, GoingDownFromPlayingDoesNotWaitForARePreroll) {
   stop(*p);
 }
 
-}  // namespace
+}  // namespace pipeline_concurrency_test
 }  // namespace tessera::core

@@ -9,7 +9,7 @@
 #include <gtest/gtest.h>
 
 namespace tessera::core {
-namespace {
+namespace property_test {
 
 class prop_element : public element {
  public:
@@ -214,5 +214,5 @@ TEST(PropertySpec, RangeTextShowsWhatIsAllowed) {
   EXPECT_EQ(string_property("d", "", "").range_text(), "");
 }
 
-}  // namespace
+}  // namespace property_test
 }  // namespace tessera::core

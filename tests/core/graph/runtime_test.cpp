@@ -10,7 +10,7 @@
 #include <stdexcept>
 
 namespace tessera::core {
-namespace {
+namespace runtime_test {
 
 TEST(Runtime, CreateNamesABadSwapDir) {
   runtime_config c;
@@ -58,5 +58,5 @@ TEST(Runtime, ElementsStreamOnTheirRegistrysRuntime) {
   EXPECT_TRUE((*e)->executor() == rt->executor());
 }
 
-}  // namespace
+}  // namespace runtime_test
 }  // namespace tessera::core

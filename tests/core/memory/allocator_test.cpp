@@ -16,7 +16,7 @@
 #include <vector>
 
 namespace tessera::core {
-namespace {
+namespace allocator_test {
 
 using test::counters_since;
 
@@ -309,5 +309,5 @@ TEST_F(PoolAllocator, BlocksHonourThePoolAlignment) {
   }
 }
 
-}  // namespace
+}  // namespace allocator_test
 }  // namespace tessera::core

@@ -16,7 +16,7 @@
 #include <vector>
 
 namespace tessera::core {
-namespace {
+namespace buffer_test {
 
 using test::counters_since;
 
@@ -477,5 +477,5 @@ TEST_F(Buffer, MemoryListOperationsKeepOrder) {
   EXPECT_EQ(b.n_memory(), 0u);
 }
 
-}  // namespace
+}  // namespace buffer_test
 }  // namespace tessera::core

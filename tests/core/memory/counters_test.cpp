@@ -13,7 +13,7 @@
 #include <vector>
 
 namespace tessera::core {
-namespace {
+namespace counters_test {
 
 using test::counters_since;
 
@@ -96,5 +96,5 @@ TEST_F(Counters, MemoryCopyGoesThroughCountedCopy) {
   EXPECT_EQ(d.allocated_bytes, 300u);
 }
 
-}  // namespace
+}  // namespace counters_test
 }  // namespace tessera::core

@@ -22,7 +22,7 @@
 // and wrong counts.
 
 namespace tessera::core {
-namespace {
+namespace cow_concurrency_test {
 
 constexpr std::size_t bytes_per_storage = 4096;
 
@@ -242,5 +242,5 @@ TEST(CowConcurrency, EvictionRacesWithReadersAndWritersWithoutLosingBytes) {
   EXPECT_EQ(manager.swapped_storages(), 0u);
 }
 
-}  // namespace
+}  // namespace cow_concurrency_test
 }  // namespace tessera::core

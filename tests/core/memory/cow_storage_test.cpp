@@ -15,7 +15,7 @@
 // customization point (allocation, failure, swapping out and in), and residency.
 
 namespace tessera::core {
-namespace {
+namespace cow_storage_test {
 
 using testing_support::counting_block_manager;
 using testing_support::swapping_block_manager;
@@ -299,5 +299,5 @@ TEST(CowResidency, StorageDyingSwappedOutTellsTheManagerToDiscard) {
   EXPECT_EQ(manager.live_blocks(), 0u);
 }
 
-}  // namespace
+}  // namespace cow_storage_test
 }  // namespace tessera::core

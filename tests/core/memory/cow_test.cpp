@@ -17,7 +17,7 @@
 // Transitions" list (R..) and footnote [1] (F1..), then one row per misuse.
 
 namespace tessera::core {
-namespace {
+namespace cow_test {
 
 constexpr std::size_t storage_bytes = 256;
 constexpr auto I = cow_state::uninit;
@@ -542,5 +542,5 @@ TEST(CowPtr, DestructionLetsGoOfStorageLikeUninit) {
   EXPECT_EQ(cow_storage::live_count(), live + 1);
 }
 
-}  // namespace
+}  // namespace cow_test
 }  // namespace tessera::core

@@ -11,7 +11,7 @@
 // storage while reading keeps its old spans valid and unwritten).
 
 namespace tessera::core {
-namespace {
+namespace cow_uses_test {
 
 constexpr std::size_t n = 128;
 
@@ -269,5 +269,5 @@ TEST(CowPin, UninitLetsGoOfPins) {
   EXPECT_EQ(cow_storage::live_count(), live + 1);
 }
 
-}  // namespace
+}  // namespace cow_uses_test
 }  // namespace tessera::core

@@ -15,7 +15,7 @@
 #include <optional>
 
 namespace tessera::core {
-namespace {
+namespace memory_budget_test {
 
 /// Sets a budget `room` bytes above what is live now, and takes it away at the end.
 class MemoryBudget : public test::leak_checked {
@@ -86,5 +86,5 @@ TEST_F(MemoryBudget, NoBudgetRefusesNothingAndTheRuntimeInstallsAndRestoresIts) 
   EXPECT_TRUE(buffer::allocate(2 * 1024 * 1024));
 }
 
-}  // namespace
+}  // namespace memory_budget_test
 }  // namespace tessera::core

@@ -20,7 +20,7 @@
 #include <vector>
 
 namespace tessera::core {
-namespace {
+namespace memory_concurrency_test {
 
 TEST(MemoryConcurrency, ReferencesTakenAndDroppedOnManyThreadsBalance) {
   const auto before = memory_counters_snapshot();
@@ -178,5 +178,5 @@ TEST(MemoryConcurrency, ThreadsRacingForTheLastRoomOfTheBudgetNeverPassIt) {
   EXPECT_EQ(memory_counters_snapshot().live_bytes, base);
 }
 
-}  // namespace
+}  // namespace memory_concurrency_test
 }  // namespace tessera::core

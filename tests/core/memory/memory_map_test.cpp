@@ -12,7 +12,7 @@
 #include <string>
 
 namespace tessera::core {
-namespace {
+namespace memory_map_test {
 
 using test::alloc;
 using test::contains;
@@ -232,5 +232,5 @@ TEST_F(Memory, OperationsOnAnEmptyHandleAreErrors) {
   EXPECT_EQ(m.map(map_access::read).error().message, "memory::map: empty memory handle");
 }
 
-}  // namespace
+}  // namespace memory_map_test
 }  // namespace tessera::core

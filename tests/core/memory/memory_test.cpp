@@ -15,7 +15,7 @@
 #include <string>
 
 namespace tessera::core {
-namespace {
+namespace memory_test {
 
 using test::alloc;
 using test::contains;
@@ -409,5 +409,5 @@ TEST_F(Memory, AllocParamsPrefixAndPaddingAreZeroFilledOnRequest) {
   EXPECT_EQ(std::memcmp(m.data() + 100, zero.data(), 10), 0);
 }
 
-}  // namespace
+}  // namespace memory_test
 }  // namespace tessera::core

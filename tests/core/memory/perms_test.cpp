@@ -3,7 +3,7 @@
 #include <gtest/gtest.h>
 
 namespace tessera::core {
-namespace {
+namespace perms_test {
 
 TEST(Perms, PrintAsNamesJoinedByBars) {
   EXPECT_EQ(to_string(perm::none), "none");
@@ -47,5 +47,5 @@ TEST(Perms, BitOperationsWorkOnPermissions) {
   EXPECT_EQ(static_cast<unsigned>(perm_all), 63u);
 }
 
-}  // namespace
+}  // namespace perms_test
 }  // namespace tessera::core

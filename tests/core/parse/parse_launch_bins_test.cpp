@@ -8,7 +8,7 @@
 #include <string>
 
 namespace tessera::core {
-namespace {
+namespace parse_launch_bins_test {
 
 using S = std::vector<std::string>;
 
@@ -177,5 +177,5 @@ TEST(ParseLaunchBins, TooManyBinsIsALimit) {
   EXPECT_TRUE(parse_launch(deep, wide)) << "200 nested bins";
 }
 
-}  // namespace
+}  // namespace parse_launch_bins_test
 }  // namespace tessera::core

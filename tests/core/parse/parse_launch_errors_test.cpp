@@ -6,7 +6,7 @@
 #include <string>
 
 namespace tessera::core {
-namespace {
+namespace parse_launch_errors_test {
 
 struct failure {
   bool failed = false;
@@ -202,5 +202,5 @@ TEST(ParseLaunchErrors, DescriptionOverTheSizeLimit) {
   EXPECT_EQ(small.message, "1:1: the description is 18 bytes, over the limit of 10 bytes");
 }
 
-}  // namespace
+}  // namespace parse_launch_errors_test
 }  // namespace tessera::core

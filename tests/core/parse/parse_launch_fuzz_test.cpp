@@ -11,7 +11,7 @@
 #include <vector>
 
 namespace tessera::core {
-namespace {
+namespace parse_launch_fuzz_test {
 
 std::vector<std::string_view> lines_of(std::string_view text) {
   std::vector<std::string_view> lines;
@@ -142,5 +142,5 @@ TEST(ParseLaunchFuzz, RandomBytesNeverCrash) {
   }
 }
 
-}  // namespace
+}  // namespace parse_launch_fuzz_test
 }  // namespace tessera::core

@@ -6,7 +6,7 @@
 #include <string>
 
 namespace tessera::core {
-namespace {
+namespace parse_launch_references_test {
 
 pipeline_desc must_parse(std::string_view text, const parse_limits& limits = {}) {
   auto r = parse_launch(text, limits);
@@ -196,5 +196,5 @@ TEST(ParseLaunchReferences, LongFlatDescriptionParsesWithoutRecursion) {
   EXPECT_EQ(desc.links.size(), static_cast<std::size_t>(count - 1));
 }
 
-}  // namespace
+}  // namespace parse_launch_references_test
 }  // namespace tessera::core

@@ -5,7 +5,7 @@
 #include <string>
 
 namespace tessera::core {
-namespace {
+namespace parse_launch_test {
 
 pipeline_desc must_parse(std::string_view text) {
   auto r = parse_launch(text);
@@ -207,5 +207,5 @@ TEST(ParseLaunch, ConsecutiveCapsMakeConsecutiveCapsfilters) {
   EXPECT_EQ(desc.links.size(), 3u);
 }
 
-}  // namespace
+}  // namespace parse_launch_test
 }  // namespace tessera::core

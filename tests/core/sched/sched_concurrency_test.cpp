@@ -27,7 +27,7 @@
 #include <vector>
 
 namespace tessera::core {
-namespace {
+namespace sched_concurrency_test {
 
 namespace asio = boost::asio;
 using namespace std::chrono_literals;
@@ -325,5 +325,5 @@ TEST(StreamingTask, ABodyThatNeverWaitsLeavesAOneThreadPoolToOthers) {
   EXPECT_TRUE(both) << first.iterations.load() << " and " << second.iterations.load() << " iterations";
 }
 
-}  // namespace
+}  // namespace sched_concurrency_test
 }  // namespace tessera::core

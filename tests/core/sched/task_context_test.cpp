@@ -15,7 +15,7 @@
 #include <optional>
 
 namespace tessera::core {
-namespace {
+namespace task_context_test {
 
 namespace asio = boost::asio;
 using namespace std::chrono_literals;
@@ -196,5 +196,5 @@ TEST(TaskContext, AnElementDeferringTwiceInOnePushIsResumedTwiceInOrder) {
   EXPECT_EQ(k.buffers[1].pts, 101);
 }
 
-}  // namespace
+}  // namespace task_context_test
 }  // namespace tessera::core

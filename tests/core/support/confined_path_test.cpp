@@ -11,7 +11,7 @@
 #include <unistd.h>
 
 namespace tessera::core {
-namespace {
+namespace confined_path_test {
 
 using file_test::temp_dir;
 using file_test::write_file;
@@ -167,5 +167,5 @@ TEST(ConfinedPath, AMissingMediaRootIsReported) {
   EXPECT_NE(r.error().message.find((dir / "no-root").string()), std::string::npos);
 }
 
-}  // namespace
+}  // namespace confined_path_test
 }  // namespace tessera::core

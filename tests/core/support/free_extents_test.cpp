@@ -4,7 +4,7 @@
 #include <gtest/gtest.h>
 
 namespace tessera {
-namespace {
+namespace free_extents_test {
 
 TEST(FreeExtents, TakesFirstFitAndSplitsTheRest) {
   free_extents f;
@@ -47,5 +47,5 @@ TEST(FreeExtents, TakeTailRemovesOnlyThePieceEndingThere) {
   EXPECT_EQ(f.total(), 10u);
 }
 
-}  // namespace
+}  // namespace free_extents_test
 }  // namespace tessera

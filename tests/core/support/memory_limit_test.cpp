@@ -8,7 +8,7 @@
 #include <random>
 
 namespace tessera::core {
-namespace {
+namespace memory_limit_test {
 
 namespace fs = std::filesystem;
 
@@ -164,5 +164,5 @@ TEST(MemoryLimit, ProcessLimitIsTheCgroupLimitOrPhysicalMemoryWhicheverIsSmaller
   EXPECT_GT(process_memory_limit().bytes, 0u);
 }
 
-}  // namespace
+}  // namespace memory_limit_test
 }  // namespace tessera::core

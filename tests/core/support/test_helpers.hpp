@@ -78,14 +78,19 @@ inline std::vector<message> pop_all(bus& b, message_type type, std::chrono::mill
   }
 }
 
-/// Memory counters moved since `before` (copies and allocations).
-struct counter_delta {
-  std::uint64_t copies, copied_bytes, allocations, allocated_bytes;
-};
-inline counter_delta counters_since(const memory_counters& before) {
+/// Counters moved since `before` (live counts wrap when fewer: compare them as signed).
+inline memory_counters counters_since(const memory_counters& before) {
   const memory_counters now = memory_counters_snapshot();
-  return {now.copies - before.copies, now.copied_bytes - before.copied_bytes, now.allocations - before.allocations,
-          now.allocated_bytes - before.allocated_bytes};
+  memory_counters d;
+  d.allocated_bytes = now.allocated_bytes - before.allocated_bytes;
+  d.live_bytes = now.live_bytes - before.live_bytes;
+  d.peak_bytes = now.peak_bytes - before.peak_bytes;
+  d.copies = now.copies - before.copies;
+  d.copied_bytes = now.copied_bytes - before.copied_bytes;
+  d.allocations = now.allocations - before.allocations;
+  d.frees = now.frees - before.frees;
+  d.live_memories = now.live_memories - before.live_memories;
+  return d;
 }
 
 /// A buffer of `size` bytes holding 0, 1, 2, ... (mod 256), all permissions.

@@ -3,7 +3,7 @@
 #include <gtest/gtest.h>
 
 namespace tessera::core {
-namespace {
+namespace cache_budget_test {
 
 TEST(CacheBudget, IsAQuarterOfTheLimitAndNeverBelow16MiB) {
   EXPECT_EQ(cache_budget_for(8ull << 30), 2ull << 30);
@@ -20,5 +20,5 @@ TEST(CacheBudget, MemoryBudgetIsThreeQuartersOfTheLimitWithoutOverflow) {
   EXPECT_EQ(memory_budget_for(huge), huge / 4 * 3);
 }
 
-}  // namespace
+}  // namespace cache_budget_test
 }  // namespace tessera::core

@@ -23,7 +23,7 @@
 // thread through bring_in); held ones never leave; failures lose nothing.
 
 namespace tessera::core {
-namespace {
+namespace frame_tile_allocator_test {
 
 using namespace tile_cache_test;
 
@@ -279,5 +279,5 @@ TEST(FrameTileAllocator, RefusesAnAlignmentAboveThePageSize) {
   EXPECT_NE(m.error().message.find("exceeds the page size"), std::string::npos) << m.error().message;
 }
 
-}  // namespace
+}  // namespace frame_tile_allocator_test
 }  // namespace tessera::core

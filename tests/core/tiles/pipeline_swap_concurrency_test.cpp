@@ -17,7 +17,7 @@
 #include <vector>
 
 namespace tessera::core {
-namespace {
+namespace pipeline_swap_concurrency_test {
 
 using namespace tiled_video_test;
 using tile_cache_test::temp_dir;
@@ -172,5 +172,5 @@ TEST_F(PipelineSwap, APipelineSwappingInSlowlyLeavesTheOthersTheirFrameRate) {
   EXPECT_LT(gap_ms, 300.0) << frames << " frames in " << seconds << " s while " << swap_ins << " tiles were swapped in";
 }
 
-}  // namespace
+}  // namespace pipeline_swap_concurrency_test
 }  // namespace tessera::core

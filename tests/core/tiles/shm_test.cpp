@@ -16,7 +16,7 @@
 // memory another process maps by name.
 
 namespace tessera::core {
-namespace {
+namespace shm_test {
 
 TEST(ShmSegment, CarvesAlignedRegionsAndMergesThemBack) {
   auto s = shm_segment::create(4096).value();
@@ -100,5 +100,5 @@ TEST_F(ShmAllocator, AnotherProcessWritesIntoABufferByName) {
   for (std::size_t i = 0; i < 256; ++i) ASSERT_EQ(map.data()[i], std::byte{0x5A});
 }
 
-}  // namespace
+}  // namespace shm_test
 }  // namespace tessera::core

@@ -6,7 +6,7 @@
 #include <vector>
 
 namespace tessera::core {
-namespace {
+namespace swap_codec_test {
 
 std::vector<std::byte> noise(std::size_t n) {
   std::mt19937 gen(11);
@@ -53,5 +53,5 @@ TEST(SwapCodec, DamagedBytesAreReportedNotReturned) {
   EXPECT_NE(flipped.error().message.find("tile 4 is corrupt: its checksum does not match"), std::string::npos);
 }
 
-}  // namespace
+}  // namespace swap_codec_test
 }  // namespace tessera::core

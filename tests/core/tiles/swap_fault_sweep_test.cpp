@@ -19,7 +19,7 @@
 #include <unistd.h>
 
 namespace tessera::core {
-namespace {
+namespace swap_fault_sweep_test {
 
 using namespace tile_cache_test;
 using fault = swap_file::fault;
@@ -155,5 +155,5 @@ TEST(SwapFaultSweep, ASwapFileCutShortIsAnErrorForTheTilesInItOnly) {
   EXPECT_GT(refused, 0u) << "no tile was in the swap file";
 }
 
-}  // namespace
+}  // namespace swap_fault_sweep_test
 }  // namespace tessera::core

@@ -17,7 +17,7 @@
 #include <unistd.h>
 
 namespace tessera::core {
-namespace {
+namespace swap_file_test {
 
 namespace fs = std::filesystem;
 using tile_cache_test::temp_dir;
@@ -85,5 +85,5 @@ TEST(SwapFile, FilesOfDeadProcessesAreRemovedAtCreation) {
   EXPECT_EQ(swap_file::remove_stale_swap_files(d.path), 0u) << "nothing stale is left";
 }
 
-}  // namespace
+}  // namespace swap_file_test
 }  // namespace tessera::core

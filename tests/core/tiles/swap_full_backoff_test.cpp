@@ -14,7 +14,7 @@
 #include <string>
 
 namespace tessera::core {
-namespace {
+namespace swap_full_backoff_test {
 
 using namespace tiled_video_test;
 using tile_cache_test::temp_dir;
@@ -63,5 +63,5 @@ TEST_F(SwapFull, ALargeFrameWithAFullSwapFilePrerollsPlaysWarnsOnceAndStops) {
   test::within(5000ms, "set_state(NULL) with a full swap file", [&] { p->set_state(state::null_state); });
 }
 
-}  // namespace
+}  // namespace swap_full_backoff_test
 }  // namespace tessera::core

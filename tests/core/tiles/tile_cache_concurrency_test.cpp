@@ -16,7 +16,7 @@
 // the storages' locks), and every image still reads back exactly what was written.
 
 namespace tessera::core {
-namespace {
+namespace tile_cache_concurrency_test {
 
 namespace fs = std::filesystem;
 
@@ -56,5 +56,5 @@ TEST(TileCacheConcurrency, ThreadsSwappingEachOthersTilesLoseNoPixel) {
   fs::remove_all(dir);
 }
 
-}  // namespace
+}  // namespace tile_cache_concurrency_test
 }  // namespace tessera::core

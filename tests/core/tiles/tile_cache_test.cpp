@@ -26,7 +26,7 @@
 // use (also off the streaming thread), and the failures that must lose no tile.
 
 namespace tessera::core {
-namespace {
+namespace tile_cache_test {
 
 namespace fs = std::filesystem;
 using namespace tile_cache_test;
@@ -261,5 +261,5 @@ TEST(TileCache, AsyncSwapInLeavesTheStreamingThreadFree) {
   mgr->swap().set_before_read({});
 }
 
-}  // namespace
+}  // namespace tile_cache_test
 }  // namespace tessera::core

@@ -15,7 +15,7 @@
 #include <optional>
 
 namespace tessera::core {
-namespace {
+namespace image_frame_test {
 
 constexpr std::size_t bpp = 4;
 const tile_tag rgba_tag{video_format::rgba, bpp};
@@ -138,5 +138,5 @@ TEST(ImageFrame, AFrameInFlightPinsItsTilesAndTheCacheSwapsThemOnceItIsGone) {
   EXPECT_EQ(calls, static_cast<int>(tiles)) << "a swapped tile comes back from the swap file, not the validator";
 }
 
-}  // namespace
+}  // namespace image_frame_test
 }  // namespace tessera::core

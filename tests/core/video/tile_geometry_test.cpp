@@ -9,7 +9,7 @@
 // partial edge tiles, focus() clipping the ROI at the next tile's memory.
 
 namespace tessera::core {
-namespace {
+namespace tile_geometry_test {
 
 struct axis_case {
   std::size_t period, phase, extent;
@@ -144,5 +144,5 @@ INSTANTIATE_TEST_SUITE_P(
                       bad_tiling{{video_format::rgba, 4}, 0, 10, {8, 0}, {8, 0}, "is empty"},
                       bad_tiling{{video_format::gray8, 1}, 1u << 20, 1u << 20, {1, 0}, {1, 0}, "tiles of"}));
 
-}  // namespace
+}  // namespace tile_geometry_test
 }  // namespace tessera::core

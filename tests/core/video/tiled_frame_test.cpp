@@ -9,7 +9,7 @@
 #include <vector>
 
 namespace tessera::core {
-namespace {
+namespace tiled_frame_test {
 
 video_info rgba(int w, int h) { return video_info::make(video_format::rgba, w, h, fraction(30), video_layout::tiled).value(); }
 
@@ -82,5 +82,5 @@ TEST(TiledFrame, AWrongBufferIsRefusedWithTheReason) {
   EXPECT_NE(r.error().message.find("needs 2 tile memories, the buffer has 1"), std::string::npos) << r.error().message;
 }
 
-}  // namespace
+}  // namespace tiled_frame_test
 }  // namespace tessera::core

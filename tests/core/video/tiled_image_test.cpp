@@ -13,7 +13,7 @@
 // custom validate procs, map/COW), one test per rule.
 
 namespace tessera::core {
-namespace {
+namespace tiled_image_test {
 
 constexpr std::size_t bpp = 4;
 const tile_tag rgba_tag{video_format::rgba, bpp};
@@ -232,11 +232,11 @@ TEST(TiledImage, UnallocOfASharedTileLeavesTheOtherImageAlone) {
   EXPECT_EQ(original.use(p, tile_access::read).value().data()[3], std::byte{9});
 }
 
-}  // namespace
+}  // namespace tiled_image_test
 }  // namespace tessera::core
 
 namespace tessera::core {
-namespace {
+namespace tiled_image_test {
 
 TEST(TiledImageMapTile, SharesOneTilesStorageAndCopiesItOnWrite) {
   auto a = tiled_image::create(tile_tag{video_format::rgba, 4}, 32, 8, {16, 0}, {8, 0}).value();
@@ -259,5 +259,5 @@ TEST(TiledImageMapTile, SharesOneTilesStorageAndCopiesItOnWrite) {
   EXPECT_EQ(bad.error(), errc::invalid_argument);
 }
 
-}  // namespace
+}  // namespace tiled_image_test
 }  // namespace tessera::core

@@ -5,7 +5,7 @@
 #include <ostream>
 
 namespace tessera::core {
-namespace {
+namespace video_info_test {
 
 result<video_info> info_of(std::string_view text) {
   auto c = caps::parse(text);
@@ -189,5 +189,5 @@ TEST(VideoInfo, FormatNamesRoundTrip) {
   EXPECT_FALSE(video_format_from_string("rgba"));
 }
 
-}  // namespace
+}  // namespace video_info_test
 }  // namespace tessera::core

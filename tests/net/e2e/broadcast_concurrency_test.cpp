@@ -16,7 +16,7 @@
 #include <vector>
 
 namespace tessera::net::testing {
-namespace {
+namespace broadcast_concurrency_test {
 
 TEST(BroadcastConcurrency, ProducerThreadReachesEveryClientOfAMultiThreadedServer) {
   constexpr std::uint32_t messages = 500;
@@ -85,5 +85,5 @@ TEST(BroadcastConcurrency, ProducerThreadReachesEveryClientOfAMultiThreadedServe
   EXPECT_EQ(srv.metrics().messages_dropped, 0u);
 }
 
-}  // namespace
+}  // namespace broadcast_concurrency_test
 }  // namespace tessera::net::testing

@@ -7,7 +7,7 @@
 #include <gtest/gtest.h>
 
 namespace tessera::net::testing {
-namespace {
+namespace http_e2e_test {
 
 /// Answers the client's port, so a test can tell whether two requests shared a
 /// connection.
@@ -445,5 +445,5 @@ TEST(HttpServer, RoutesCannotBeAddedAfterStart) {
   ioc.run_for(2s);
 }
 
-}  // namespace
+}  // namespace http_e2e_test
 }  // namespace tessera::net::testing

@@ -11,7 +11,7 @@
 #include <csignal>
 
 namespace tessera::net::testing {
-namespace {
+namespace shutdown_e2e_test {
 
 asio::awaitable<response> slow_ok(request_context&) {
   co_await sleep_for(300ms);
@@ -157,5 +157,5 @@ TEST(ServerShutdown, TerminationSignalStopsTheServer) {
   EXPECT_TRUE(srv.stopped());
 }
 
-}  // namespace
+}  // namespace shutdown_e2e_test
 }  // namespace tessera::net::testing

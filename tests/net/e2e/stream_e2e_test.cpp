@@ -8,7 +8,7 @@
 #include <gtest/gtest.h>
 
 namespace tessera::net::testing {
-namespace {
+namespace stream_e2e_test {
 
 /// What the streaming route shares with the test's producer.
 struct mjpeg_state {
@@ -184,5 +184,5 @@ TEST(StreamingResponse, SlowStreamClientDropsOldestParts) {
   EXPECT_EQ(static_cast<std::uint64_t>(drop_results), dropped);
 }
 
-}  // namespace
+}  // namespace stream_e2e_test
 }  // namespace tessera::net::testing

@@ -21,7 +21,7 @@
 #include <thread>
 
 namespace tessera::net::testing {
-namespace {
+namespace tls_e2e_test {
 
 asio::awaitable<response> whoami(request_context& ctx) {
   co_return response::text(status::ok, std::to_string(ctx.remote.port()));
@@ -297,5 +297,5 @@ TEST(TlsServer, StartNamesTheFileAndTheProblem) {
   EXPECT_TRUE(start_with(c.cert(), c.key()));
 }
 
-}  // namespace
+}  // namespace tls_e2e_test
 }  // namespace tessera::net::testing

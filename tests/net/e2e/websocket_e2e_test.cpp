@@ -13,7 +13,7 @@
 #include <numeric>
 
 namespace tessera::net::testing {
-namespace {
+namespace websocket_e2e_test {
 
 /// Echoes every message back with its kind.
 asio::awaitable<void> echo(request_context&, websocket_upgrade& upgrade) {
@@ -274,5 +274,5 @@ TEST(WebSocketServer, SlowClientLosesOldestMessagesWhileFastClientGetsAll) {
   EXPECT_EQ(slow_got[slow_got.size() - 4], total - 4);
 }
 
-}  // namespace
+}  // namespace websocket_e2e_test
 }  // namespace tessera::net::testing

@@ -28,7 +28,7 @@
 #include <vector>
 
 namespace tessera::net::testing {
-namespace {
+namespace write_fault_sweep_test {
 
 using fault = detail::connection_stream::write_fault;
 
@@ -360,5 +360,5 @@ TEST_F(TlsWriteFaultSweep, HttpsResponsesOnAKeepAliveConnection) { sweep(https_e
 
 TEST_F(TlsWriteFaultSweep, SecureWebSocketTextRepliesBinaryFramesAndClose) { sweep(wss_exchange, 2 * exchanges); }
 
-}  // namespace
+}  // namespace write_fault_sweep_test
 }  // namespace tessera::net::testing

@@ -13,7 +13,7 @@
 #include <string>
 
 namespace tessera::core {
-namespace {
+namespace audio_buffer_limit_test {
 
 using namespace std::chrono_literals;
 
@@ -61,5 +61,5 @@ TEST(AudioBufferLimit, TheLimitCountsEveryChannelAndComesFromThePipeline) {
       << error;
 }
 
-}  // namespace
+}  // namespace audio_buffer_limit_test
 }  // namespace tessera::core

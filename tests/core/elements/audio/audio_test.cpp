@@ -12,7 +12,7 @@
 #include <numbers>
 
 namespace tessera::core {
-namespace {
+namespace audio_test {
 
 using namespace audio_test;
 
@@ -204,5 +204,5 @@ TEST(Audioconvert, RefusesWhatItCannotConvert) {
   EXPECT_NE(three.error().message.find("channels=1"), std::string::npos) << three.error().message;
 }
 
-}  // namespace
+}  // namespace audio_test
 }  // namespace tessera::core

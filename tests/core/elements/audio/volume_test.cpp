@@ -8,7 +8,7 @@
 #include <gtest/gtest.h>
 
 namespace tessera::core {
-namespace {
+namespace volume_test {
 
 using namespace audio_test;
 
@@ -87,5 +87,5 @@ TEST(Volume, RefusesNonAudioAtLinkTime) {
   EXPECT_NE(r.error().message.find("no common caps"), std::string::npos) << r.error().message;
 }
 
-}  // namespace
+}  // namespace volume_test
 }  // namespace tessera::core

@@ -11,7 +11,7 @@ extern "C" {
 #include <cstring>
 
 namespace tessera::core {
-namespace {
+namespace av_frame_memory_test {
 
 struct frame_deleter {
   void operator()(AVFrame* f) const { av_frame_free(&f); }
@@ -96,5 +96,5 @@ TEST(AvFrameMemory, BytesOutsideTheAvBufferAreRefused) {
   EXPECT_EQ(m.error().code, make_error_code(errc::out_of_range));
 }
 
-}  // namespace
+}  // namespace av_frame_memory_test
 }  // namespace tessera::core

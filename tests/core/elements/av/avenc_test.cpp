@@ -18,7 +18,7 @@ extern "C" {
 #include <set>
 
 namespace tessera::core {
-namespace {
+namespace avenc_test {
 
 using namespace video_test;
 
@@ -301,5 +301,5 @@ TEST(Avmux, RefusesACodecItsContainerCannotHold) {
   EXPECT_FALSE(p);
 }
 
-}  // namespace
+}  // namespace avenc_test
 }  // namespace tessera::core

@@ -13,7 +13,7 @@ extern "C" {
 #include <thread>
 
 namespace tessera::core {
-namespace {
+namespace avmux_seek_test {
 
 using namespace avsrc_test;
 using namespace std::chrono_literals;
@@ -119,5 +119,5 @@ INSTANTIATE_TEST_SUITE_P(Containers, AvmuxAfterSeek,
                            return std::string(info.param.format) + (info.param.to > 0 ? "Forward" : "Back");
                          });
 
-}  // namespace
+}  // namespace avmux_seek_test
 }  // namespace tessera::core

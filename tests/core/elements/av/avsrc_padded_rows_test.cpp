@@ -11,7 +11,7 @@
 #include <cstdlib>
 
 namespace tessera::core {
-namespace {
+namespace avsrc_padded_rows_test {
 
 using namespace avsrc_test;
 
@@ -150,5 +150,5 @@ TEST_F(AvsrcPaddedRows, AvencEncodesTheDecodersPlanesWhereTheyLie) {
   EXPECT_EQ(memory_counters_snapshot().copied_bytes, copied_before);
 }
 
-}  // namespace
+}  // namespace avsrc_padded_rows_test
 }  // namespace tessera::core

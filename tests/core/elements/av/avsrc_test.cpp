@@ -6,7 +6,7 @@
 #include <gtest/gtest.h>
 
 namespace tessera::core {
-namespace {
+namespace avsrc_test {
 
 using namespace avsrc_test;
 using namespace std::chrono_literals;
@@ -218,5 +218,5 @@ TEST(AvsrcBadInput, UriNotAllowedIsRefused) {
   EXPECT_NE(dev.error().message.find("--allow-device"), std::string::npos) << dev.error().message;
 }
 
-}  // namespace
+}  // namespace avsrc_test
 }  // namespace tessera::core

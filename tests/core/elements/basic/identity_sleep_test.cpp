@@ -8,7 +8,7 @@
 #include <thread>
 
 namespace tessera::core {
-namespace {
+namespace identity_sleep_test {
 
 using namespace std::chrono_literals;
 
@@ -26,5 +26,5 @@ TEST(IdentitySleep, NullStateInterruptsAMinuteLongSleepEveryTime) {
   }
 }
 
-}  // namespace
+}  // namespace identity_sleep_test
 }  // namespace tessera::core

@@ -15,7 +15,7 @@
 #include <cmath>
 
 namespace tessera::core {
-namespace {
+namespace jpeg_codec_test {
 
 using namespace video_test;
 
@@ -278,5 +278,5 @@ TEST(JpegCodec, WebsinkTakesJpegAsIsWithoutEncodingAgain) {
   EXPECT_EQ(std::vector<std::uint8_t>(d, d + last->size), bytes_of(r.samples.back().buffer));
 }
 
-}  // namespace
+}  // namespace jpeg_codec_test
 }  // namespace tessera::core

@@ -9,7 +9,7 @@
 #include <turbojpeg.h>
 
 namespace tessera::core {
-namespace {
+namespace jpegenc_pool_test {
 
 using namespace video_test;
 
@@ -99,5 +99,5 @@ TEST(JpegencPool, ANewFrameSizeGetsANewPoolAndOtherRequestsAFreshBuffer) {
   EXPECT_TRUE(s->caps.is_equal(caps::parse("image/jpeg,width=64,height=48,framerate=30/1").value())) << s->caps.to_string();
 }
 
-}  // namespace
+}  // namespace jpegenc_pool_test
 }  // namespace tessera::core

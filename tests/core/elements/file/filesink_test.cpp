@@ -13,7 +13,7 @@
 #include <cstring>
 
 namespace tessera::core {
-namespace {
+namespace filesink_test {
 
 using namespace file_test;
 using namespace std::chrono_literals;
@@ -291,5 +291,5 @@ TEST(FilesinkMediaRoot, AParentDirectorySwappedForAnOutsideLinkIsRefusedAtOpen) 
   EXPECT_FALSE(fs::exists(outside / "x.bin"));
 }
 
-}  // namespace
+}  // namespace filesink_test
 }  // namespace tessera::core

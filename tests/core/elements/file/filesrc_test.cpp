@@ -12,7 +12,7 @@
 #include <unistd.h>
 
 namespace tessera::core {
-namespace {
+namespace filesrc_test {
 
 using namespace file_test;
 using test::harness_sink;
@@ -417,5 +417,5 @@ TEST(FilesrcMediaRoot, MissingFileInsideTheRootIsReportedAtOpen) {
   EXPECT_NE(text.find(std::strerror(ENOENT)), std::string::npos) << text;
 }
 
-}  // namespace
+}  // namespace filesrc_test
 }  // namespace tessera::core

@@ -7,7 +7,7 @@
 #include <gtest/gtest.h>
 
 namespace tessera::core {
-namespace {
+namespace rawvideoparse_adapter_test {
 
 using test::bytes_of;
 using test::counters_since;
@@ -95,5 +95,5 @@ TEST(ByteAdapter, TakingMoreThanAvailableOrNothingIsRefused) {
   EXPECT_FALSE(a.take(1));
 }
 
-}  // namespace
+}  // namespace rawvideoparse_adapter_test
 }  // namespace tessera::core

@@ -13,7 +13,7 @@
 #include <mutex>
 
 namespace tessera::core {
-namespace {
+namespace rawvideoparse_push_test {
 
 using namespace rawvideoparse_test;
 using namespace std::chrono_literals;
@@ -170,5 +170,5 @@ TEST(Rawvideoparse, SinkKeepsFrameOrderWhenPlayingStartsInTheMiddleOfAChainCall)
   (void)s.set_state_step(state::ready);
 }
 
-}  // namespace
+}  // namespace rawvideoparse_push_test
 }  // namespace tessera::core

@@ -6,7 +6,7 @@
 #include <gtest/gtest.h>
 
 namespace tessera::core {
-namespace {
+namespace rawvideoparse_test {
 
 using namespace rawvideoparse_test;
 using namespace std::chrono_literals;
@@ -322,5 +322,5 @@ TEST(Rawvideoparse, SegmentSeekEndsWithSegmentDoneInsteadOfEos) {
   p->set_state(state::null_state);
 }
 
-}  // namespace
+}  // namespace rawvideoparse_test
 }  // namespace tessera::core

@@ -3,7 +3,7 @@
 #include "tests/core/elements/routing/routing_test_support.hpp"
 
 namespace tessera::core {
-namespace {
+namespace appsink_test {
 
 using namespace routing_test;
 using namespace std::chrono_literals;
@@ -161,5 +161,5 @@ TEST(Appsink, FlushingSeekForgetsQueuedSamples) {
   p->set_state(state::null_state);
 }
 
-}  // namespace
+}  // namespace appsink_test
 }  // namespace tessera::core

@@ -6,7 +6,7 @@
 #include <thread>
 
 namespace tessera::core {
-namespace {
+namespace queue_test {
 
 using namespace routing_test;
 using namespace std::chrono_literals;
@@ -383,5 +383,5 @@ TEST(Queue, SeekTravelsUpstreamAtOnceFromBehindAFullQueue) {
   p->set_state(state::null_state);
 }
 
-}  // namespace
+}  // namespace queue_test
 }  // namespace tessera::core

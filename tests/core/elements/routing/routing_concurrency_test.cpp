@@ -10,7 +10,7 @@
 #include <thread>
 
 namespace tessera::core {
-namespace {
+namespace routing_concurrency_test {
 
 using namespace routing_test;
 using namespace std::chrono_literals;
@@ -197,5 +197,5 @@ TEST(RoutingConcurrency, StoppingRightAfterStartingNeverHangs) {
   }
 }
 
-}  // namespace
+}  // namespace routing_concurrency_test
 }  // namespace tessera::core

@@ -5,7 +5,7 @@
 #include "tests/core/elements/routing/routing_test_support.hpp"
 
 namespace tessera::core {
-namespace {
+namespace tee_test {
 
 using namespace routing_test;
 using namespace std::chrono_literals;
@@ -263,5 +263,5 @@ TEST(Tee, ProxiesBufferAllocOnlyWithASingleBranch) {
   EXPECT_EQ(get<harness_sink>(*p2, "a")->allocs() + get<harness_sink>(*p2, "b")->allocs(), 0u);
 }
 
-}  // namespace
+}  // namespace tee_test
 }  // namespace tessera::core

@@ -13,7 +13,7 @@
 #include <sys/un.h>
 
 namespace tessera::core {
-namespace {
+namespace shm_elements_test {
 
 using namespace routing_test;
 using namespace std::chrono_literals;
@@ -331,5 +331,5 @@ TEST(ShmElements, DoTimestampStampsTheArrivalRunningTime) {
   writer->set_state(state::null_state);
 }
 
-}  // namespace
+}  // namespace shm_elements_test
 }  // namespace tessera::core

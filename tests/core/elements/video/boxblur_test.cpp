@@ -10,7 +10,7 @@
 #include <vector>
 
 namespace tessera::core {
-namespace {
+namespace boxblur_test {
 
 using namespace tiled_video_test;
 
@@ -67,5 +67,5 @@ INSTANTIATE_TEST_SUITE_P(Table, BoxblurPixels,
                                            blur_case{"RGBA", 4, 0, 40, 30},    // radius 0: a copy
                                            blur_case{"GRAY8", 1, 9, 5, 3}));   // a box larger than the frame
 
-}  // namespace
+}  // namespace boxblur_test
 }  // namespace tessera::core

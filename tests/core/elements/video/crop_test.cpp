@@ -17,7 +17,7 @@
 #include <cstdlib>
 
 namespace tessera::core {
-namespace {
+namespace crop_test {
 
 using namespace video_test;
 
@@ -377,5 +377,5 @@ TEST(Crop, FilesinkWritesTheWindowsRowsPacked) {
   EXPECT_EQ(0, std::memcmp(written.data(), want.data(), want.size()));
 }
 
-}  // namespace
+}  // namespace crop_test
 }  // namespace tessera::core

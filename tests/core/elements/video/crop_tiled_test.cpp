@@ -13,7 +13,7 @@
 #include <vector>
 
 namespace tessera::core {
-namespace {
+namespace crop_tiled_test {
 
 using namespace tiled_video_test;
 
@@ -176,5 +176,5 @@ TEST(CropTiled, ACropLargerThanTheFrameIsRefusedWithTheSizes) {
   EXPECT_NE(e.find("70 pixels high"), std::string::npos) << e;
 }
 
-}  // namespace
+}  // namespace crop_tiled_test
 }  // namespace tessera::core

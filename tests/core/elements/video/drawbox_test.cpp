@@ -15,7 +15,7 @@
 // tiles: a box on a shared (tee'd) tiled frame copies only the tiles it touches.
 
 namespace tessera::core {
-namespace {
+namespace drawbox_test {
 
 using namespace video_test;
 using namespace tiled_video_test;
@@ -156,5 +156,5 @@ TEST(FilesinkTiled, WritesTheSameBytesAsALinearRunWithoutGathering) {
   std::remove(linear_path.c_str());
 }
 
-}  // namespace
+}  // namespace drawbox_test
 }  // namespace tessera::core

@@ -7,7 +7,7 @@
 #include <gtest/gtest.h>
 
 namespace tessera::core {
-namespace {
+namespace invert_test {
 
 using namespace video_test;
 
@@ -142,5 +142,5 @@ TEST(Invert, HasAQosPropertyOnByDefault) {
   EXPECT_EQ(std::get<bool>(e->get_property("qos").value()), true);
 }
 
-}  // namespace
+}  // namespace invert_test
 }  // namespace tessera::core

@@ -8,7 +8,7 @@
 #include <vector>
 
 namespace tessera::core {
-namespace {
+namespace invert_tiled_test {
 
 using namespace tiled_video_test;
 
@@ -29,5 +29,5 @@ TEST(InvertTiled, InvertsTiledFramesTileByTileLikeLinearOnes) {
   }
 }
 
-}  // namespace
+}  // namespace invert_tiled_test
 }  // namespace tessera::core

@@ -11,7 +11,7 @@
 #include <vector>
 
 namespace tessera::core {
-namespace {
+namespace scale_area_test {
 
 using bytes = std::vector<std::uint8_t>;
 
@@ -109,5 +109,5 @@ TEST(ScaleArea, AFinePatternBecomesItsMeanWhereBilinearAliases) {
   EXPECT_LE(*std::ranges::max_element(area3), 175);
 }
 
-}  // namespace
+}  // namespace scale_area_test
 }  // namespace tessera::core

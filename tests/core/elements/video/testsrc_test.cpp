@@ -10,7 +10,7 @@
 #include <numbers>
 
 namespace tessera::core {
-namespace {
+namespace testsrc_test {
 
 using namespace video_test;
 
@@ -411,5 +411,5 @@ TEST(Testsrc, WithoutPeerAllocDownstreamCannotResize) {
   EXPECT_EQ(video_info::from_caps(r.src_caps).value().width(), 320);
 }
 
-}  // namespace
+}  // namespace testsrc_test
 }  // namespace tessera::core

@@ -18,7 +18,7 @@
 #include <vector>
 
 namespace tessera::core {
-namespace {
+namespace testsrc_tiled_test {
 
 using namespace tiled_video_test;
 using namespace std::chrono_literals;
@@ -209,5 +209,5 @@ TEST(TestsrcTiledStill, A4096SquareFrameTwentyTimesTheCachePlaysWithItsTilesSwap
   EXPECT_GT(t.cache_misses, 0u);
 }
 
-}  // namespace
+}  // namespace testsrc_tiled_test
 }  // namespace tessera::core

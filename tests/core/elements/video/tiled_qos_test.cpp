@@ -12,7 +12,7 @@
 #include <vector>
 
 namespace tessera::core {
-namespace {
+namespace tiled_qos_test {
 
 using namespace tiled_video_test;
 
@@ -97,5 +97,5 @@ TEST_P(TiledQos, LateTiledFramesAreSkippedAndCountedLikeLinearOnes) {
 INSTANTIATE_TEST_SUITE_P(Elements, TiledQos, ::testing::Values("drawbox", "invert", "boxblur"),
                          [](const ::testing::TestParamInfo<const char*>& info) { return std::string(info.param); });
 
-}  // namespace
+}  // namespace tiled_qos_test
 }  // namespace tessera::core

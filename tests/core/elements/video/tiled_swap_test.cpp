@@ -11,7 +11,7 @@
 #include <vector>
 
 namespace tessera::core {
-namespace {
+namespace tiled_swap_test {
 
 using namespace tiled_video_test;
 
@@ -89,5 +89,5 @@ TEST(TiledSwap, VideoconvertReadsSwappedOutTilesBack) {
   EXPECT_GT(mgr->counters().swap_ins, swap_ins);
 }
 
-}  // namespace
+}  // namespace tiled_swap_test
 }  // namespace tessera::core

@@ -8,7 +8,7 @@
 #include <array>
 
 namespace tessera::core {
-namespace {
+namespace videoconvert_test {
 
 using namespace video_test;
 
@@ -238,5 +238,5 @@ TEST(Videoconvert, ATestsrcFrameConvertedToGray8EqualsTestsrcInGray8) {
   EXPECT_EQ(bytes_of(a[0].buffer), bytes_of(b[0].buffer));
 }
 
-}  // namespace
+}  // namespace videoconvert_test
 }  // namespace tessera::core

@@ -13,7 +13,7 @@
 #include <vector>
 
 namespace tessera::core {
-namespace {
+namespace videoconvert_tiled_test {
 
 using namespace tiled_video_test;
 
@@ -138,5 +138,5 @@ TEST(VideoconvertTiled, ABufferThatIsNotATiledFrameIsRefusedWithTheReason) {
   EXPECT_NE(e.find("needs 4 tile memories"), std::string::npos) << e;
 }
 
-}  // namespace
+}  // namespace videoconvert_tiled_test
 }  // namespace tessera::core

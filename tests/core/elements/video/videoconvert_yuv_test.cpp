@@ -18,7 +18,7 @@ extern "C" {
 #include <random>
 
 namespace tessera::core {
-namespace {
+namespace videoconvert_yuv_test {
 
 using namespace video_test;
 
@@ -182,5 +182,5 @@ TEST(VideoconvertYuv, FixatesI420ToNv12BeforeRgb) {
   EXPECT_EQ(info_of(*s).format(), video_format::nv12);
 }
 
-}  // namespace
+}  // namespace videoconvert_yuv_test
 }  // namespace tessera::core

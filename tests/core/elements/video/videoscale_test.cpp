@@ -14,7 +14,7 @@
 #include <cstdlib>
 
 namespace tessera::core {
-namespace {
+namespace videoscale_test {
 
 using namespace video_test;
 
@@ -248,5 +248,5 @@ TEST(Videoscale, AFramePastThePixelLimitIsRefused) {
   p->set_state(state::null_state);
 }
 
-}  // namespace
+}  // namespace videoscale_test
 }  // namespace tessera::core

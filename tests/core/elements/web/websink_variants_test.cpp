@@ -11,7 +11,7 @@
 #include <condition_variable>
 
 namespace tessera::core {
-namespace {
+namespace websink_variants_test {
 
 using namespace video_test;
 
@@ -232,5 +232,5 @@ TEST(WebsinkVariants, AJpegInputCannotBeReencoded) {
   EXPECT_TRUE(rig.sink->subscribe(std::make_shared<frame_log>()));  // the default still works
 }
 
-}  // namespace
+}  // namespace websink_variants_test
 }  // namespace tessera::core
