@@ -11,18 +11,18 @@ using net::verb;
 
 namespace {
 
-using result = service_result<json::value>;
+using json_result = service_result<json::value>;
 
 constexpr const char* property_path = "/api/v1/pipelines/{p}/elements/{e}/properties/{name}";
 
 /// A method whose only param is the pipeline of the route's {p}.
 api_method pipeline_method(std::string rpc_name, verb v, std::string path, bool blocking,
-                           result (pipeline_service::*call)(std::string_view)) {
+                           json_result (pipeline_service::*call)(std::string_view)) {
   return {.rpc_name = std::move(rpc_name),
           .rest = api_route{.verb = v, .path = std::move(path)},
           .params = {{"pipeline", "p"}},
           .blocking = blocking,
-          .call = [call](api_args& in, const api_context& api) -> result {
+          .call = [call](api_args& in, const api_context& api) -> json_result {
             auto pipeline = in.string("pipeline");
             if (!in.ok()) return in.error();
             return (api.service.*call)(pipeline);
@@ -31,11 +31,11 @@ api_method pipeline_method(std::string rpc_name, verb v, std::string path, bool 
 
 /// The same for a const member of the service.
 api_method pipeline_method(std::string rpc_name, verb v, std::string path,
-                           result (pipeline_service::*call)(std::string_view) const) {
+                           json_result (pipeline_service::*call)(std::string_view) const) {
   return {.rpc_name = std::move(rpc_name),
           .rest = api_route{.verb = v, .path = std::move(path)},
           .params = {{"pipeline", "p"}},
-          .call = [call](api_args& in, const api_context& api) -> result {
+          .call = [call](api_args& in, const api_context& api) -> json_result {
             auto pipeline = in.string("pipeline");
             if (!in.ok()) return in.error();
             return (api.service.*call)(pipeline);
@@ -46,7 +46,7 @@ std::vector<api_method> pipeline_methods() {
   std::vector<api_method> m;
   m.push_back({.rpc_name = "pipeline.list",
                .rest = api_route{.path = "/api/v1/pipelines"},
-               .call = [](api_args&, const api_context& api) -> result { return api.service.list(); }});
+               .call = [](api_args&, const api_context& api) -> json_result { return api.service.list(); }});
   m.push_back({.rpc_name = "pipeline.create",
                .rest = api_route{.verb = verb::post,
                                  .path = "/api/v1/pipelines",
@@ -55,7 +55,7 @@ std::vector<api_method> pipeline_methods() {
                                  .location = true},
                .params = {{"description"}, {"name"}},
                .blocking = true,
-               .call = [](api_args& in, const api_context& api) -> result {
+               .call = [](api_args& in, const api_context& api) -> json_result {
                  auto description = in.string("description");
                  auto name = in.optional_string("name");
                  if (!in.ok()) return in.error();
@@ -71,7 +71,7 @@ std::vector<api_method> pipeline_methods() {
                .params = {{"pipeline", "p"}, {"state"}},
                .blocking = true,
                .blamed_param = "state",
-               .call = [](api_args& in, const api_context& api) -> result {
+               .call = [](api_args& in, const api_context& api) -> json_result {
                  auto pipeline = in.string("pipeline");
                  auto state = in.string("state");
                  if (!in.ok()) return in.error();
@@ -83,7 +83,7 @@ std::vector<api_method> pipeline_methods() {
                                  .body_example = R"({"position_ns":2000000000,"flags":["flush"],"rate":1.0})"},
                .params = {{"pipeline", "p"}, {"position_ns"}, {"flags"}, {"rate"}, {"stop_ns"}},
                .blocking = true,
-               .call = [](api_args& in, const api_context& api) -> result {
+               .call = [](api_args& in, const api_context& api) -> json_result {
                  auto pipeline = in.string("pipeline");
                  seek_params seek;
                  seek.position_ns = in.integer("position_ns");
@@ -99,7 +99,7 @@ std::vector<api_method> pipeline_methods() {
       pipeline_method("pipeline.position", verb::get, "/api/v1/pipelines/{p}/position", &pipeline_service::position));
   m.push_back({.rest = api_route{.path = "/api/v1/pipelines/{p}/graph", .text_type = "text/vnd.graphviz; charset=utf-8"},
                .params = {{"pipeline", "p"}},
-               .call = [](api_args& in, const api_context& api) -> result {
+               .call = [](api_args& in, const api_context& api) -> json_result {
                  auto pipeline = in.string("pipeline");
                  if (!in.ok()) return in.error();
                  auto dot = api.service.graph_dot(pipeline);
@@ -114,7 +114,7 @@ std::vector<api_method> element_methods() {
   m.push_back({.rpc_name = "element.get",
                .rest = api_route{.path = property_path},
                .params = {{"pipeline", "p"}, {"element", "e"}, {"property", "name"}},
-               .call = [](api_args& in, const api_context& api) -> result {
+               .call = [](api_args& in, const api_context& api) -> json_result {
                  auto pipeline = in.string("pipeline");
                  auto element = in.string("element");
                  auto property = in.string("property");
@@ -126,7 +126,7 @@ std::vector<api_method> element_methods() {
                .params = {{"pipeline", "p"}, {"element", "e"}, {"property", "name"}, {"value"}},
                .blocking = true,
                .blamed_param = "value",
-               .call = [](api_args& in, const api_context& api) -> result {
+               .call = [](api_args& in, const api_context& api) -> json_result {
                  auto pipeline = in.string("pipeline");
                  auto element = in.string("element");
                  auto property = in.string("property");
@@ -143,18 +143,18 @@ std::vector<api_method> server_methods() {
   std::vector<api_method> m;
   m.push_back({.rpc_name = "factory.list",
                .rest = api_route{.path = "/api/v1/factories"},
-               .call = [](api_args&, const api_context& api) -> result { return api.service.factories(); }});
+               .call = [](api_args&, const api_context& api) -> json_result { return api.service.factories(); }});
   m.push_back({.rpc_name = "factory.describe",
                .rest = api_route{.path = "/api/v1/factories/{f}"},
                .params = {{"factory", "f"}},
-               .call = [](api_args& in, const api_context& api) -> result {
+               .call = [](api_args& in, const api_context& api) -> json_result {
                  auto factory = in.string("factory");
                  if (!in.ok()) return in.error();
                  return api.service.factory(factory);
                }});
   m.push_back({.rpc_name = "server.stats",
                .rest = api_route{.path = "/api/v1/stats"},
-               .call = [](api_args&, const api_context& api) -> result { return api.server_stats(); }});
+               .call = [](api_args&, const api_context& api) -> json_result { return api.server_stats(); }});
   return m;
 }
 

@@ -41,7 +41,7 @@ std::optional<std::uint64_t> whole_number(std::string_view text, std::uint64_t m
   return v;
 }
 
-int usage_error(const std::string& message) {
+int health_usage_error(const std::string& message) {
   std::fprintf(stderr, "tessera health: %s\n(see tessera health --help)\n", message.c_str());
   return 2;
 }
@@ -68,9 +68,9 @@ int run_health(std::span<const std::string_view> args) {
     return n.has_value();
   };
   if (const auto v = env("TESSERA_BIND"); v && !set_host(*v))
-    return usage_error("TESSERA_BIND=" + *v + ": expected an IP address such as 127.0.0.1 or ::1");
+    return health_usage_error("TESSERA_BIND=" + *v + ": expected an IP address such as 127.0.0.1 or ::1");
   if (const auto v = env("TESSERA_PORT"); v && !set_port(*v))
-    return usage_error("TESSERA_PORT=" + *v + ": expected a port from 1 to 65535");
+    return health_usage_error("TESSERA_PORT=" + *v + ": expected a port from 1 to 65535");
   if (const auto v = env("TESSERA_TLS_CERT"); v && !v->empty()) tls = true;
 
   for (std::size_t i = 0; i < args.size(); ++i) {
@@ -89,18 +89,18 @@ int run_health(std::span<const std::string_view> args) {
       a = a.substr(0, eq);
     }
     if (a != "--port" && a != "--host" && a != "--bind" && a != "--timeout-ms")
-      return usage_error("unknown option " + std::string(a));
+      return health_usage_error("unknown option " + std::string(a));
     if (!value) {
-      if (i + 1 >= args.size()) return usage_error(std::string(a) + " needs a value");
+      if (i + 1 >= args.size()) return health_usage_error(std::string(a) + " needs a value");
       value = args[++i];
     }
     const std::string shown = std::string(a) + " " + std::string(*value);
-    if (a == "--port" && !set_port(*value)) return usage_error(shown + ": expected a port from 1 to 65535");
+    if (a == "--port" && !set_port(*value)) return health_usage_error(shown + ": expected a port from 1 to 65535");
     if ((a == "--host" || a == "--bind") && !set_host(*value))
-      return usage_error(shown + ": expected an IP address such as 127.0.0.1 or ::1");
+      return health_usage_error(shown + ": expected an IP address such as 127.0.0.1 or ::1");
     if (a == "--timeout-ms") {
       const auto ms = whole_number(*value, 1, 600000);
-      if (!ms) return usage_error(shown + ": expected milliseconds from 1 to 600000");
+      if (!ms) return health_usage_error(shown + ": expected milliseconds from 1 to 600000");
       timeout = std::chrono::milliseconds(*ms);
     }
   }

@@ -51,7 +51,7 @@ constexpr const char* launch_usage =
     "exit status: 0 end of stream, 1 runtime error, 2 bad usage or a description that\n"
     "does not parse, link or negotiate\n";
 
-int usage_error(const std::string& msg) {
+int launch_usage_error(const std::string& msg) {
   std::fprintf(stderr, "tessera launch: %s\n%s", msg.c_str(), launch_usage);
   return 2;
 }
@@ -106,7 +106,7 @@ int run_launch(std::span<const std::string_view> args) {
     } else if (a == "-v" || a == "--verbose") {
       verbose = true;
     } else if (a == "--allow-uri" || a == "--allow-device") {
-      if (i + 1 >= args.size()) return usage_error(std::string(a) + " needs a value");
+      if (i + 1 >= args.size()) return launch_usage_error(std::string(a) + " needs a value");
       (a == "--allow-uri" ? limits.allowed_uri_prefixes : limits.allowed_devices).emplace_back(args[++i]);
     } else if (a == "--cache-size" || a == "--swap-dir" || a.starts_with("--cache-size=") ||
                a.starts_with("--swap-dir=")) {
@@ -116,32 +116,32 @@ int run_launch(std::span<const std::string_view> args) {
       if (eq != std::string_view::npos) {
         value = a.substr(eq + 1);
       } else {
-        if (i + 1 >= args.size()) return usage_error(std::string(a) + " needs a value");
+        if (i + 1 >= args.size()) return launch_usage_error(std::string(a) + " needs a value");
         value = args[++i];
       }
       if (flag == "--swap-dir") {
-        if (value.empty()) return usage_error("--swap-dir needs a directory");
+        if (value.empty()) return launch_usage_error("--swap-dir needs a directory");
         swap_dir = std::filesystem::path(value);
       } else {
         cache_bytes = parse_size(value);
         if (!cache_bytes || *cache_bytes == 0)
-          return usage_error("--cache-size " + std::string(value) +
+          return launch_usage_error("--cache-size " + std::string(value) +
                              ": expected a number of bytes like 1048576, 64K, 512M or 2G");
       }
     } else if (a.starts_with("-") && a.size() > 1 && a.find_first_of(" =!") == std::string_view::npos) {
-      return usage_error("unknown option " + std::string(a));
+      return launch_usage_error("unknown option " + std::string(a));
     } else {
       // Like gst-launch, the description may come as several arguments.
       if (!description.empty()) description += ' ';
       description += a;
     }
   }
-  if (description.empty()) return usage_error("no pipeline description");
+  if (description.empty()) return launch_usage_error("no pipeline description");
   core::runtime_config runtime_config;
   runtime_config.cache_bytes = cache_bytes;
   runtime_config.swap_dir = swap_dir;
   auto runtime = core::runtime::create(runtime_config);
-  if (!runtime) return usage_error("tile cache: " + runtime.error().message);
+  if (!runtime) return launch_usage_error("tile cache: " + runtime.error().message);
   core::register_builtin_elements((*runtime)->registry());
 
   spdlog::set_level(spdlog::level::warn);

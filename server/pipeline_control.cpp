@@ -17,8 +17,6 @@ namespace json = boost::json;
 
 namespace {
 
-service_error make_error(service_errc code, std::string message) { return service_error{code, std::move(message)}; }
-
 service_error from_core(const tessera::error& e) {
   if (e == errc::not_found) return make_error(service_errc::not_found, e.message);
   if (e == errc::permission_denied) return make_error(service_errc::forbidden, e.message);

@@ -26,8 +26,6 @@ namespace json = boost::json;
 
 namespace {
 
-service_error make_error(service_errc code, std::string message) { return service_error{code, std::move(message)}; }
-
 // Names appear in URL paths and in "element.pad" references: keep them plain.
 std::optional<std::string> check_pipeline_name(std::string_view name) {
   if (name.size() > 64) return "pipeline name is longer than 64 characters";

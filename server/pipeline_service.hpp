@@ -92,6 +92,10 @@ struct service_error {
   std::string_view name() const noexcept;  ///< "not_found", ...
 };
 
+inline service_error make_error(service_errc code, std::string message) {
+  return service_error{code, std::move(message)};
+}
+
 /// Thrown only by service_result::value() on an error.
 [[noreturn]] void throw_exception_from_error(const service_error& e, const boost::source_location& loc);
 

@@ -1,15 +1,12 @@
 #include "core/base/base_sink.hpp"
 
 #include "core/graph/pipeline.hpp"
+#include "core/support/stat_counter.hpp"
 
 #include <algorithm>
 #include <cmath>
 
 namespace tessera::core {
-
-namespace {
-void bump(std::atomic<std::uint64_t>& c) { c.store(c.load(std::memory_order_relaxed) + 1, std::memory_order_relaxed); }
-}  // namespace
 
 std::vector<property_spec> base_sink::common_properties(bool sync_default, bool video_sink) {
   // GStreamer's defaults: a base sink drops nothing and reports nothing; video sinks

@@ -2,12 +2,9 @@
 
 #include "core/memory/counters.hpp"
 #include "core/graph/pipeline.hpp"
+#include "core/support/stat_counter.hpp"
 
 namespace tessera::core {
-
-namespace {
-void bump(std::atomic<std::uint64_t>& c) { c.store(c.load(std::memory_order_relaxed) + 1, std::memory_order_relaxed); }
-}  // namespace
 
 property_spec base_transform::qos_property(bool def) {
   return bool_property("qos", "Skip buffers that downstream reports as too late", def);

@@ -14,6 +14,7 @@
 
 #include <atomic>
 #include <cstdint>
+#include <limits>
 #include <functional>
 #include <memory>
 #include <mutex>
@@ -56,6 +57,10 @@ struct enum_entry {
 enum class mutability { construct_only, ready, paused, playing };
 
 std::string_view to_string(mutability m) noexcept;
+
+/// The largest value of an int property that GStreamer declares as gint (G_MAXINT):
+/// dimensions, coordinates, counts.
+inline constexpr std::int64_t int_property_max = std::numeric_limits<std::int32_t>::max();
 
 struct property_spec {
   std::string name;

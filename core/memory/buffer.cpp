@@ -13,8 +13,6 @@
 namespace tessera::core {
 namespace {
 
-std::string num(std::size_t v) { return v == memory::npos ? "npos" : std::to_string(v); }
-
 // One share of the common parent when every memory is a share of it and each
 // starts where the previous ends; an empty handle otherwise.
 memory span_all(const memory_list& list) {
@@ -230,7 +228,7 @@ result<buffer_map> buffer::map(map_access access) {
 result<void> buffer::resize(std::size_t offset, std::size_t size) {
   const std::size_t total = this->size();
   if (offset > total || (size != memory::npos && size > total - offset)) {
-    return fail(errc::out_of_range, "buffer::resize(offset=" + num(offset) + ", size=" + num(size) +
+    return fail(errc::out_of_range, "buffer::resize(offset=" + detail::size_text(offset) + ", size=" + detail::size_text(size) +
                                         "): exceeds buffer size " + std::to_string(total));
   }
   if (size == memory::npos) size = total - offset;

@@ -22,9 +22,6 @@ namespace tessera::core {
 namespace {
 
 using detail::memory_block;
-
-std::string num(std::size_t v) { return v == memory::npos ? "npos" : std::to_string(v); }
-
 using detail::block_writable;
 
 std::uint64_t map_mode(const memory_block* b) noexcept {
@@ -39,6 +36,8 @@ error empty_handle(const char* what) {
 }  // namespace
 
 // Explains why a memory is not writable, for error messages.
+std::string detail::size_text(std::size_t n) { return n == memory::npos ? "npos" : std::to_string(n); }
+
 std::string detail::why_not_writable(const memory_block* b) {
   std::string why;
   for (int depth = 0; b; b = b->parent, ++depth) {
@@ -90,7 +89,7 @@ result<memory> memory::wrap(std::byte* data, std::size_t maxsize, std::size_t of
                 "memory::wrap: null data with maxsize " + std::to_string(maxsize));
   }
   if (offset > maxsize || size > maxsize - offset) {
-    return fail(errc::out_of_range, "memory::wrap(offset=" + num(offset) + ", size=" + num(size) +
+    return fail(errc::out_of_range, "memory::wrap(offset=" + detail::size_text(offset) + ", size=" + detail::size_text(size) +
                                         "): exceeds maxsize " + std::to_string(maxsize));
   }
   auto* block = new (std::nothrow) wrapped_block;
@@ -141,13 +140,13 @@ memory memory::parent() const noexcept {
 result<void> memory::resize(std::size_t offset, std::size_t size) {
   if (!block_) return empty_handle("resize");
   if (offset > block_->maxsize || size > block_->maxsize - offset) {
-    return fail(errc::out_of_range, "memory::resize(offset=" + num(offset) + ", size=" +
-                                        num(size) + "): exceeds maxsize " +
+    return fail(errc::out_of_range, "memory::resize(offset=" + detail::size_text(offset) + ", size=" +
+                                        detail::size_text(size) + "): exceeds maxsize " +
                                         std::to_string(block_->maxsize));
   }
   if (!block_writable(block_)) {
-    return fail(errc::not_writable, "memory::resize(offset=" + num(offset) + ", size=" +
-                                        num(size) + "): " + detail::why_not_writable(block_));
+    return fail(errc::not_writable, "memory::resize(offset=" + detail::size_text(offset) + ", size=" +
+                                        detail::size_text(size) + "): " + detail::why_not_writable(block_));
   }
   std::uint32_t clear = 0;
   if (offset > block_->offset) clear |= static_cast<std::uint32_t>(memory_flags::zero_prefixed);
@@ -192,12 +191,12 @@ result<memory> memory::share(std::size_t offset, std::size_t size) const {
   if (!block_) return empty_handle("share");
   const std::size_t visible = block_->size;
   if (offset > visible || (size != npos && size > visible - offset)) {
-    return fail(errc::out_of_range, "memory::share(offset=" + num(offset) + ", size=" + num(size) +
+    return fail(errc::out_of_range, "memory::share(offset=" + detail::size_text(offset) + ", size=" + detail::size_text(size) +
                                         "): exceeds memory size " + std::to_string(visible));
   }
   if (size == npos) size = visible - offset;
   if (map_mode(block_) & static_cast<std::uint64_t>(map_access::write)) {
-    return fail(errc::bad_state, "memory::share(offset=" + num(offset) + ", size=" + num(size) +
+    return fail(errc::bad_state, "memory::share(offset=" + detail::size_text(offset) + ", size=" + detail::size_text(size) +
                                      "): memory is mapped for write");
   }
   memory_block* root = block_->parent ? block_->parent : block_;
@@ -221,12 +220,12 @@ result<memory> memory::copy(std::size_t offset, std::size_t size) const {
   if (!block_) return empty_handle("copy");
   const std::size_t visible = block_->size;
   if (offset > visible || (size != npos && size > visible - offset)) {
-    return fail(errc::out_of_range, "memory::copy(offset=" + num(offset) + ", size=" + num(size) +
+    return fail(errc::out_of_range, "memory::copy(offset=" + detail::size_text(offset) + ", size=" + detail::size_text(size) +
                                         "): exceeds memory size " + std::to_string(visible));
   }
   if (size == npos) size = visible - offset;
   if (map_mode(block_) == static_cast<std::uint64_t>(map_access::write)) {
-    return fail(errc::bad_state, "memory::copy(offset=" + num(offset) + ", size=" + num(size) +
+    return fail(errc::bad_state, "memory::copy(offset=" + detail::size_text(offset) + ", size=" + detail::size_text(size) +
                                      "): memory is mapped write-only");
   }
   alloc_params params;

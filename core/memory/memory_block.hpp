@@ -183,6 +183,8 @@ void unpin_map(memory_block* block) noexcept;
 bool block_writable(const memory_block* block) noexcept;
 /// Why block_writable is false, for error messages ("memory is shared (use_count 2)").
 std::string why_not_writable(const memory_block* block);
+/// An offset or size for an error message: "npos" for memory::npos, else the number.
+std::string size_text(std::size_t n);
 
 /// Handle references (bits 0..31 of the state word).
 inline long block_use_count(const memory_block* block) noexcept {

@@ -13,7 +13,7 @@ namespace tessera::core {
 
 namespace {
 
-constexpr const char* template_text = "audio/x-raw,format={S16LE,F32LE},rate=[1,2147483647],channels=[1,65535]";
+constexpr const char* audiotestsrc_template = "audio/x-raw,format={S16LE,F32LE},rate=[1,2147483647],channels=[1,65535]";
 
 }  // namespace
 
@@ -23,7 +23,7 @@ std::unique_ptr<element_factory> audiotestsrc::factory() {
                                    {wave_silence, "silence", "Silence"}};
   return make_factory<audiotestsrc>(
       "audiotestsrc", "Audio test source", "Source/Audio", "Produces audio test signals",
-      {pad_template{"src", pad_direction::src, pad_presence::always, caps::parse(template_text).value()}},
+      {pad_template{"src", pad_direction::src, pad_presence::always, caps::parse(audiotestsrc_template).value()}},
       {enum_property("wave", "Waveform", "sine", std::move(waves)),
        double_property("freq", "Frequency of the wave, Hz", 440.0, 0.0, 20000.0),
        double_property("volume", "Amplitude of the wave (1: full scale)", 0.8, 0.0, 1.0),

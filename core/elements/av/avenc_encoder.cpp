@@ -1,4 +1,6 @@
 #include "core/elements/av/avenc_encoder.hpp"
+#include "core/elements/av/av_error.hpp"
+#include "core/elements/av/av_time.hpp"
 
 #include "core/memory/buffer_map.hpp"
 #include "core/video/frame_planes.hpp"
@@ -17,13 +19,6 @@ namespace tessera::core {
 
 namespace {
 
-constexpr AVRational ns_base{1, 1'000'000'000};
-
-std::string av_text(int err) {
-  char buf[AV_ERROR_MAX_STRING_SIZE] = {};
-  av_strerror(err, buf, sizeof buf);
-  return buf;
-}
 
 const char* encoder_name(av_video_codec c) {
   switch (c) {
@@ -94,7 +89,7 @@ result<void> avenc_encoder::open(const avenc_settings& s, const video_info& info
     // One tick per frame: libvpx takes every frame to last one tick for its rate control.
     ctx_->time_base = AVRational{rate.den(), rate.num()};
     ctx_->framerate = AVRational{rate.num(), rate.den()};
-    frame_ns_ = av_rescale_q(1, ctx_->time_base, ns_base);
+    frame_ns_ = av_rescale_q(1, ctx_->time_base, av_ns_time_base);
   } else {
     ctx_->time_base = AVRational{1, 1000};
     frame_ns_ = 0;
@@ -135,7 +130,7 @@ result<void> avenc_encoder::open(const avenc_settings& s, const video_info& info
     close();
     return fail(errc::invalid_argument, "cannot open the " + codec_name_ + " encoder for " +
                                             std::to_string(info.width()) + "x" + std::to_string(info.height()) +
-                                            " " + std::string(to_string(info.format())) + ": " + av_text(r));
+                                            " " + std::string(to_string(info.format())) + ": " + av_error_text(r));
   }
   if (mjpeg) {
     range_frame_ = av_frame_alloc();
@@ -144,7 +139,7 @@ result<void> avenc_encoder::open(const avenc_settings& s, const video_info& info
     range_frame_->width = info.width();
     range_frame_->height = info.height();
     if (const int e = av_frame_get_buffer(range_frame_, 0); e < 0)
-      return fail(errc::no_memory, "cannot allocate a frame for " + codec_name_ + ": " + av_text(e));
+      return fail(errc::no_memory, "cannot allocate a frame for " + codec_name_ + ": " + av_error_text(e));
     // YUVJ is full range to swscale: it converts tessera's limited range.
     sws_ = sws_getContext(info.width(), info.height(), AV_PIX_FMT_YUV420P, info.width(), info.height(),
                           AV_PIX_FMT_YUVJ420P, SWS_POINT, nullptr, nullptr, nullptr);
@@ -187,7 +182,7 @@ result<void> avenc_encoder::encode(const buffer& b, bool force_key, std::vector<
     f->data[i] = const_cast<std::uint8_t*>(held->first[i]);
     f->linesize[i] = static_cast<int>(info_.plane(i).stride);
   }
-  std::int64_t pts = b.pts >= 0 ? av_rescale_q(b.pts, ns_base, ctx_->time_base) : next_index_;
+  std::int64_t pts = b.pts >= 0 ? av_rescale_q(b.pts, av_ns_time_base, ctx_->time_base) : next_index_;
   pts = std::max(pts, next_index_);  // encoders want strictly increasing pts
   next_index_ = pts + 1;
 
@@ -195,7 +190,7 @@ result<void> avenc_encoder::encode(const buffer& b, bool force_key, std::vector<
   if (sws_) {
     if (const int e = av_frame_make_writable(range_frame_); e < 0) {
       av_frame_free(&f);
-      return fail(errc::no_memory, codec_name_ + ": " + av_text(e));
+      return fail(errc::no_memory, codec_name_ + ": " + av_error_text(e));
     }
     sws_scale(sws_, f->data, f->linesize, 0, f->height, range_frame_->data, range_frame_->linesize);
     send = range_frame_;
@@ -204,14 +199,14 @@ result<void> avenc_encoder::encode(const buffer& b, bool force_key, std::vector<
   send->pict_type = force_key ? AV_PICTURE_TYPE_I : AV_PICTURE_TYPE_NONE;
   const int r = avcodec_send_frame(ctx_, send);
   av_frame_free(&f);
-  if (r < 0) return fail(errc::invalid_argument, codec_name_ + " refused a frame: " + av_text(r));
+  if (r < 0) return fail(errc::invalid_argument, codec_name_ + " refused a frame: " + av_error_text(r));
   return receive(out);
 }
 
 result<void> avenc_encoder::drain(std::vector<av_packet_out>& out) {
   if (!ctx_) return {};
   const int r = avcodec_send_frame(ctx_, nullptr);
-  if (r < 0 && r != AVERROR_EOF) return fail(errc::invalid_argument, codec_name_ + " cannot drain: " + av_text(r));
+  if (r < 0 && r != AVERROR_EOF) return fail(errc::invalid_argument, codec_name_ + " cannot drain: " + av_error_text(r));
   return receive(out);
 }
 
@@ -219,12 +214,12 @@ result<void> avenc_encoder::receive(std::vector<av_packet_out>& out) {
   for (;;) {
     const int r = avcodec_receive_packet(ctx_, pkt_);
     if (r == AVERROR(EAGAIN) || r == AVERROR_EOF) return {};
-    if (r < 0) return fail(errc::invalid_argument, codec_name_ + " failed to encode: " + av_text(r));
+    if (r < 0) return fail(errc::invalid_argument, codec_name_ + " failed to encode: " + av_error_text(r));
     av_packet_out p;
     p.data.assign(pkt_->data, pkt_->data + pkt_->size);
-    if (pkt_->pts != AV_NOPTS_VALUE) p.pts = av_rescale_q(pkt_->pts, ctx_->time_base, ns_base);
-    if (pkt_->dts != AV_NOPTS_VALUE) p.dts = av_rescale_q(pkt_->dts, ctx_->time_base, ns_base);
-    p.duration = pkt_->duration > 0 ? av_rescale_q(pkt_->duration, ctx_->time_base, ns_base)
+    if (pkt_->pts != AV_NOPTS_VALUE) p.pts = av_rescale_q(pkt_->pts, ctx_->time_base, av_ns_time_base);
+    if (pkt_->dts != AV_NOPTS_VALUE) p.dts = av_rescale_q(pkt_->dts, ctx_->time_base, av_ns_time_base);
+    p.duration = pkt_->duration > 0 ? av_rescale_q(pkt_->duration, ctx_->time_base, av_ns_time_base)
                                     : (frame_ns_ > 0 ? frame_ns_ : -1);
     p.key = (pkt_->flags & AV_PKT_FLAG_KEY) != 0;
     av_packet_unref(pkt_);

@@ -1,4 +1,6 @@
 #include "core/elements/av/avmux_writer.hpp"
+#include "core/elements/av/av_error.hpp"
+#include "core/elements/av/av_time.hpp"
 
 #include "core/elements/av/avenc_h264.hpp"
 #include "core/memory/buffer_map.hpp"
@@ -14,14 +16,7 @@ namespace tessera::core {
 
 namespace {
 
-constexpr AVRational ns_base{1, 1'000'000'000};
 constexpr int io_buffer_size = 64 * 1024;
-
-std::string av_text(int err) {
-  char buf[AV_ERROR_MAX_STRING_SIZE] = {};
-  av_strerror(err, buf, sizeof buf);
-  return buf;
-}
 
 }  // namespace
 
@@ -166,7 +161,7 @@ result<void> avmux_writer::open(const avmux_options& o, const av_stream_desc& d,
   const int r = avformat_write_header(oc_, &mux_opts);
   av_dict_free(&mux_opts);
   if (r < 0) {
-    const std::string why = failed_ ? write_error_.message : av_text(r);
+    const std::string why = failed_ ? write_error_.message : av_error_text(r);
     close();
     return fail(errc::invalid_argument, "cannot start " + o.format + " with " + d.media_type + ": " + why);
   }
@@ -193,16 +188,16 @@ result<void> avmux_writer::write_frame(const buffer& b) {
   pkt->data = reinterpret_cast<std::uint8_t*>(m->data());
   pkt->size = static_cast<int>(m->size());
   pkt->stream_index = 0;
-  const std::int64_t pts = b.pts >= 0 ? av_rescale_q(b.pts, ns_base, st->time_base) : AV_NOPTS_VALUE;
-  std::int64_t dts = b.dts != clock_none ? av_rescale_q(b.dts, ns_base, st->time_base) : pts;
+  const std::int64_t pts = b.pts >= 0 ? av_rescale_q(b.pts, av_ns_time_base, st->time_base) : AV_NOPTS_VALUE;
+  std::int64_t dts = b.dts != clock_none ? av_rescale_q(b.dts, av_ns_time_base, st->time_base) : pts;
   pkt->pts = pts;
   pkt->dts = dts;
-  if (b.duration > 0) pkt->duration = av_rescale_q(b.duration, ns_base, st->time_base);
+  if (b.duration > 0) pkt->duration = av_rescale_q(b.duration, av_ns_time_base, st->time_base);
   if (!has_any(b.flags, buffer_flags::delta_unit)) pkt->flags |= AV_PKT_FLAG_KEY;
   int r = av_write_frame(oc_, pkt);
   av_packet_free(&pkt);
   if (r >= 0 && opts_.chunked) r = av_write_frame(oc_, nullptr);  // close this frame's fragment/cluster
-  if (r < 0) return fail(errc::invalid_argument, opts_.format + " refused a frame: " + (failed_ ? write_error_.message : av_text(r)));
+  if (r < 0) return fail(errc::invalid_argument, opts_.format + " refused a frame: " + (failed_ ? write_error_.message : av_error_text(r)));
   if (opts_.chunked) return flush();
   return {};
 }
@@ -212,7 +207,7 @@ result<void> avmux_writer::finish() {
   const int r = header_done_ ? av_write_trailer(oc_) : 0;
   auto flushed = flush();
   close();
-  if (r < 0) return fail(errc::invalid_argument, "cannot finish the " + opts_.format + " output: " + av_text(r));
+  if (r < 0) return fail(errc::invalid_argument, "cannot finish the " + opts_.format + " output: " + av_error_text(r));
   return flushed;
 }
 

@@ -30,7 +30,7 @@ using namespace av_pixel_formats;
 
 namespace {
 
-constexpr const char* src_template_text =
+constexpr const char* avsrc_template =
     "video/x-raw,format={I420,NV12,RGBA,RGB,GRAY8},width=[1,2147483647],height=[1,2147483647],"
     "framerate=[0/1,2147483647/1];audio/x-raw,format={S16LE,F32LE},rate=[1,2147483647],"
     "channels=[1,2147483647],layout=interleaved";
@@ -60,7 +60,7 @@ std::unique_ptr<element_factory> avsrc::factory() {
   return make_factory<avsrc>(
       "avsrc", "FFmpeg source", "Source/Video/Audio",
       "Demuxes and decodes one stream of a file, network stream or device with FFmpeg",
-      {pad_template{"src", pad_direction::src, pad_presence::always, caps::parse(src_template_text).value()}},
+      {pad_template{"src", pad_direction::src, pad_presence::always, caps::parse(avsrc_template).value()}},
       {string_property("location", "File to read (relative to the media root when one is set)", "",
                        mutability::ready),
        string_property("uri", "Network URI (rtsp://, http(s)://, udp://, srt://; allowed by --allow-uri) or file://",

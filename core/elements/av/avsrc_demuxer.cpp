@@ -1,4 +1,5 @@
 #include "core/elements/av/avsrc_demuxer.hpp"
+#include "core/elements/av/av_time.hpp"
 
 #include "core/elements/av/av_error.hpp"
 
@@ -18,7 +19,6 @@ namespace tessera::core {
 
 namespace {
 
-constexpr AVRational ns_base{1, 1'000'000'000};
 constexpr int io_buffer_bytes = 64 * 1024;
 // A stream whose packets fail to decode this many times in a row (with no frame in
 // between) is not a damaged stream that recovers but one that will not decode.
@@ -197,8 +197,8 @@ result<void> avsrc_demuxer::open_stream(const avsrc_open_options& opts) {
   r = avcodec_open2(dec_, codec, nullptr);
   if (r < 0) return av_error(r, "cannot open the " + std::string(codec->name) + " decoder");
   seekable_ = pb_ ? true : (ic_->pb && (ic_->pb->seekable & AVIO_SEEKABLE_NORMAL) != 0 && ic_->duration > 0);
-  start_ns_ = ic_->start_time != AV_NOPTS_VALUE ? av_rescale_q(ic_->start_time, AV_TIME_BASE_Q, ns_base) : 0;
-  if (ic_->duration > 0) duration_ = av_rescale_q(ic_->duration, AV_TIME_BASE_Q, ns_base);
+  start_ns_ = ic_->start_time != AV_NOPTS_VALUE ? av_rescale_q(ic_->start_time, AV_TIME_BASE_Q, av_ns_time_base) : 0;
+  if (ic_->duration > 0) duration_ = av_rescale_q(ic_->duration, AV_TIME_BASE_Q, av_ns_time_base);
   const AVRational rate = opts.media == av_media::video ? av_guess_frame_rate(ic_, st_, nullptr) : AVRational{0, 1};
   if (rate.num > 0 && rate.den > 0) {
     if (auto f = fraction::make(rate.num, rate.den)) framerate_ = *f;
@@ -216,14 +216,14 @@ fraction avsrc_demuxer::pixel_aspect_ratio(const AVFrame& f) const {
 
 clock_time avsrc_demuxer::frame_pts(const AVFrame& f) const {
   if (f.best_effort_timestamp == AV_NOPTS_VALUE) return time_none;
-  return av_rescale_q(f.best_effort_timestamp, st_->time_base, ns_base) - start_ns_;
+  return av_rescale_q(f.best_effort_timestamp, st_->time_base, av_ns_time_base) - start_ns_;
 }
 
 clock_time avsrc_demuxer::frame_duration(const AVFrame& f) const {
-  if (f.pkt_duration > 0) return av_rescale_q(f.pkt_duration, st_->time_base, ns_base);
+  if (f.pkt_duration > 0) return av_rescale_q(f.pkt_duration, st_->time_base, av_ns_time_base);
   if (dec_->codec_type == AVMEDIA_TYPE_AUDIO && f.sample_rate > 0)
-    return av_rescale_q(f.nb_samples, AVRational{1, f.sample_rate}, ns_base);
-  if (framerate_.num() > 0) return av_rescale_q(1, AVRational{framerate_.den(), framerate_.num()}, ns_base);
+    return av_rescale_q(f.nb_samples, AVRational{1, f.sample_rate}, av_ns_time_base);
+  if (framerate_.num() > 0) return av_rescale_q(1, AVRational{framerate_.den(), framerate_.num()}, av_ns_time_base);
   return time_none;
 }
 
@@ -279,7 +279,7 @@ result<bool> avsrc_demuxer::next_frame(AVFrame* f) {
 }
 
 result<void> avsrc_demuxer::seek(clock_time t) {
-  const std::int64_t ts = av_rescale_q(t + start_ns_, ns_base, st_->time_base);
+  const std::int64_t ts = av_rescale_q(t + start_ns_, av_ns_time_base, st_->time_base);
   arm();
   // The keyframe at or before ts: max_ts = ts.
   int r = avformat_seek_file(ic_, st_->index, INT64_MIN, ts, ts, 0);

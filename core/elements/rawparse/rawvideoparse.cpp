@@ -24,9 +24,7 @@ namespace tessera::core {
 
 namespace {
 
-constexpr std::int64_t int32_max = std::numeric_limits<std::int32_t>::max();
-
-constexpr const char* src_template_text =
+constexpr const char* rawvideoparse_src_template =
     "video/x-raw,format={RGBA,RGB,GRAY8},width=[1,2147483647],height=[1,2147483647],"
     "framerate=[0/1,2147483647/1],layout=linear";
 
@@ -40,12 +38,12 @@ std::unique_ptr<element_factory> rawvideoparse::factory() {
       "rawvideoparse", "Raw video parser", "Codec/Parser/Video",
       "Cuts a byte stream into raw video frames; pulls them by byte offset from a source that allows it (seekable)",
       {pad_template{"sink", pad_direction::sink, pad_presence::always, caps::new_any()},
-       pad_template{"src", pad_direction::src, pad_presence::always, caps::parse(src_template_text).value()}},
-      {int_property("width", "Frame width in pixels", 320, 1, int32_max, mutability::ready),
-       int_property("height", "Frame height in pixels", 240, 1, int32_max, mutability::ready),
+       pad_template{"src", pad_direction::src, pad_presence::always, caps::parse(rawvideoparse_src_template).value()}},
+      {int_property("width", "Frame width in pixels", 320, 1, int_property_max, mutability::ready),
+       int_property("height", "Frame height in pixels", 240, 1, int_property_max, mutability::ready),
        enum_property("format", "Pixel format of the frames", "RGBA", std::move(formats), mutability::ready),
        fraction_property("framerate", "Frames per second: sets each frame's pts and duration, and seek offsets",
-                         {25, 1}, {1, 1000}, {static_cast<std::int32_t>(int32_max), 1},
+                         {25, 1}, {1, 1000}, {static_cast<std::int32_t>(int_property_max), 1},
                          mutability::ready)});
 }
 

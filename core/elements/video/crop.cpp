@@ -13,21 +13,19 @@ namespace tessera::core {
 
 namespace {
 
-constexpr std::int64_t max_dim = std::numeric_limits<std::int32_t>::max();
-
 /// A width or height moved by `delta` (negative: cropped), as an int, a range or a
 /// list of them; empty when no size of at least 1 pixel remains.
 std::optional<value> shifted(const value& v, std::int64_t delta) {
   if (auto i = v.as_int()) {
     const std::int64_t n = *i + delta;
-    if (n < 1 || n > max_dim) return std::nullopt;
+    if (n < 1 || n > int_property_max) return std::nullopt;
     return value(n);
   }
   if (auto r = v.as_int_range()) {
     // Steps do not survive a shift by a non-multiple: the range becomes step 1 (a
     // superset, which negotiation narrows down).
     const std::int64_t lo = std::max<std::int64_t>(1, r->min + delta);
-    const std::int64_t hi = std::min(max_dim, r->max + delta);
+    const std::int64_t hi = std::min(int_property_max, r->max + delta);
     if (hi < lo) return std::nullopt;
     auto out = value::make_int_range(lo, hi);
     if (!out) return std::nullopt;
@@ -58,10 +56,10 @@ std::unique_ptr<element_factory> crop::factory() {
       "unless the window starts inside a tile)",
       {pad_template{"sink", pad_direction::sink, pad_presence::always, video},
        pad_template{"src", pad_direction::src, pad_presence::always, video}},
-      {int_property("left", "Pixels to crop at the left", 0, 0, max_dim),
-       int_property("right", "Pixels to crop at the right", 0, 0, max_dim),
-       int_property("top", "Pixels to crop at the top", 0, 0, max_dim),
-       int_property("bottom", "Pixels to crop at the bottom", 0, 0, max_dim), base_transform::qos_property(true)});
+      {int_property("left", "Pixels to crop at the left", 0, 0, int_property_max),
+       int_property("right", "Pixels to crop at the right", 0, 0, int_property_max),
+       int_property("top", "Pixels to crop at the top", 0, 0, int_property_max),
+       int_property("bottom", "Pixels to crop at the bottom", 0, 0, int_property_max), base_transform::qos_property(true)});
 }
 
 crop::crop(const element_factory& f, std::string name)

@@ -10,8 +10,6 @@
 namespace tessera::core {
 namespace {
 
-constexpr std::int64_t int32_max = std::numeric_limits<std::int32_t>::max();
-
 caps drawbox_caps() {
   return caps::parse(
              "video/x-raw,format={RGBA,RGB,GRAY8},width=[1,2147483647],height=[1,2147483647],"
@@ -28,10 +26,10 @@ std::unique_ptr<element_factory> drawbox::factory() {
       "Fills a rectangle with a colour in place; on tiled frames writes only the tiles it touches",
       {pad_template{"sink", pad_direction::sink, pad_presence::always, video},
        pad_template{"src", pad_direction::src, pad_presence::always, video}},
-      {int_property("x", "Left edge of the box, pixels", 0, 0, int32_max),
-       int_property("y", "Top edge of the box, pixels", 0, 0, int32_max),
-       int_property("w", "Width of the box, pixels", 32, 0, int32_max),
-       int_property("h", "Height of the box, pixels", 32, 0, int32_max),
+      {int_property("x", "Left edge of the box, pixels", 0, 0, int_property_max),
+       int_property("y", "Top edge of the box, pixels", 0, 0, int_property_max),
+       int_property("w", "Width of the box, pixels", 32, 0, int_property_max),
+       int_property("h", "Height of the box, pixels", 32, 0, int_property_max),
        int_property("color", "Colour as 0xRRGGBBAA (written as is, no blending)", 0xff0000ffll, 0, 0xffffffffll),
        base_transform::qos_property(true)});
 }

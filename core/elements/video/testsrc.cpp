@@ -14,20 +14,18 @@ namespace tessera::core {
 
 namespace {
 
-constexpr std::int64_t int32_max = std::numeric_limits<std::int32_t>::max();
-
-constexpr const char* template_text =
+constexpr const char* testsrc_template =
     "video/x-raw,format={RGBA,RGB,GRAY8},width=[1,2147483647],height=[1,2147483647],"
     "framerate=[0/1,2147483647/1],layout=linear";
 
 // What the src pad offers: linear frames, or tiled ones (tiled=true).
-constexpr const char* src_template_text =
+constexpr const char* testsrc_src_template =
     "video/x-raw,format={RGBA,RGB,GRAY8},width=[1,2147483647],height=[1,2147483647],"
     "framerate=[0/1,2147483647/1],layout={linear,tiled}";
 
 }  // namespace
 
-caps testsrc::template_caps() { return caps::parse(template_text).value(); }
+caps testsrc::template_caps() { return caps::parse(testsrc_template).value(); }
 
 std::unique_ptr<element_factory> testsrc::factory() {
   std::vector<enum_entry> patterns = {
@@ -42,13 +40,13 @@ std::unique_ptr<element_factory> testsrc::factory() {
                                      {static_cast<std::int64_t>(video_format::gray8), "GRAY8", "8-bit grey"}};
   return make_factory<testsrc>(
       "testsrc", "Video test source", "Source/Video", "Produces raw video test patterns",
-      {pad_template{"src", pad_direction::src, pad_presence::always, caps::parse(src_template_text).value()}},
+      {pad_template{"src", pad_direction::src, pad_presence::always, caps::parse(testsrc_src_template).value()}},
       {enum_property("pattern", "Test pattern to draw", "smpte", std::move(patterns)),
-       int_property("width", "Frame width in pixels (preferred when downstream allows it)", 320, 1, int32_max),
-       int_property("height", "Frame height in pixels (preferred when downstream allows it)", 240, 1, int32_max),
+       int_property("width", "Frame width in pixels (preferred when downstream allows it)", 320, 1, int_property_max),
+       int_property("height", "Frame height in pixels (preferred when downstream allows it)", 240, 1, int_property_max),
        enum_property("format", "Pixel format (preferred when downstream allows it)", "RGBA", std::move(formats)),
        fraction_property("framerate", "Frames per second (0/1: one still frame)", {30, 1}, {0, 1},
-                         {static_cast<std::int32_t>(int32_max), 1}),
+                         {static_cast<std::int32_t>(int_property_max), 1}),
        int_property("num-buffers", "Frames to produce before EOS (-1: unlimited)", -1, -1, INT64_MAX,
                     mutability::ready),
        bool_property("is-live", "Produce only in PLAYING, each frame at its clock time", false, mutability::ready),

@@ -13,12 +13,10 @@ namespace {
 
 __extension__ typedef __int128 i128;
 
-constexpr std::int64_t max_dim = std::numeric_limits<std::int32_t>::max();
-
-/// round(a * num / den) for positive values, at least 1 and at most max_dim.
+/// round(a * num / den) for positive values, at least 1 and at most int_property_max.
 std::int64_t scaled(std::int64_t a, i128 num, i128 den) noexcept {
   const i128 r = (2 * static_cast<i128>(a) * num + den) / (2 * den);
-  return r < 1 ? 1 : r > max_dim ? max_dim : static_cast<std::int64_t>(r);
+  return r < 1 ? 1 : r > int_property_max ? int_property_max : static_cast<std::int64_t>(r);
 }
 
 /// num/den reduced, when it is positive and fits a caps fraction.
@@ -32,7 +30,7 @@ std::optional<fraction> exact_fraction(i128 num, i128 den) {
   }
   num /= a;
   den /= a;
-  if (num > max_dim || den > max_dim) return std::nullopt;
+  if (num > int_property_max || den > int_property_max) return std::nullopt;
   auto f = fraction::make(static_cast<std::int64_t>(num), static_cast<std::int64_t>(den));
   return f ? std::optional<fraction>(*f) : std::nullopt;
 }
@@ -79,9 +77,9 @@ videoscale::videoscale(const element_factory& f, std::string name)
 
 caps videoscale::transform_caps(pad_direction, const caps& c) {
   if (c.is_any() || c.is_empty()) return c;
-  const value any_size = value::make_int_range(1, max_dim).value();
+  const value any_size = value::make_int_range(1, int_property_max).value();
   const value any_par =
-      value::make_fraction_range(fraction::make(1, max_dim).value(), fraction(static_cast<std::int32_t>(max_dim)))
+      value::make_fraction_range(fraction::make(1, int_property_max).value(), fraction(static_cast<std::int32_t>(int_property_max)))
           .value();
   caps out;
   for (const structure& s : c.structures()) {
