@@ -216,7 +216,9 @@ TEST(PipelineStates, SetStateNullWhileStreamingJoinsCleanlyEveryTime) {
     auto& sink = element_as<harness_sink>(*p, "harnesssink0");
     p->set_state(state::playing);
     ASSERT_TRUE(eventually([&] { return sink.render_count() >= 2; }));
-    stop(*p);
+    // The hang message names the pipeline: `within` aborts, and SCOPED_TRACE with it.
+    const std::string what = std::string("set_state(NULL) of ") + text;
+    EXPECT_EQ(within(10s, what.c_str(), [&] { return p->set_state(state::null_state); }), state_change::success);
     EXPECT_EQ(p->current_state(), state::null_state);
     const auto errors = test::pop_all(p->bus(), message_type::error, 0ms);
     for (const auto& e : errors) ADD_FAILURE() << "error on a clean stop: " << e.source << ": " << e.get_string("message").value_or("");
