@@ -28,7 +28,7 @@ std::unique_ptr<element_factory> audiotestsrc::factory() {
        double_property("freq", "Frequency of the wave, Hz", 440.0, 0.0, 20000.0),
        double_property("volume", "Amplitude of the wave (1: full scale)", 0.8, 0.0, 1.0),
        int_property("samplesperbuffer", "Frames (samples per channel) in each buffer", 1024, 1,
-                    std::numeric_limits<std::int32_t>::max(), mutability::paused),
+                    int_property_max, mutability::paused),
        int_property("num-buffers", "Buffers to produce before EOS (-1: unlimited)", -1, -1,
                     std::numeric_limits<std::int64_t>::max(), mutability::ready),
        bool_property("is-live", "Produce only in PLAYING, each buffer at its clock time", false, mutability::ready)});
